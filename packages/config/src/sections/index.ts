@@ -1,0 +1,21 @@
+import { aitableApiSection, datasheetsSection } from './aitable';
+import { coreSection } from './core';
+import { dashboardSection } from './dashboard';
+import { missionxSection } from './missionx';
+import { ingestSection } from './webhook';
+import { workerSection } from './worker';
+
+export { QUEUE_NAMES } from './worker';
+
+/** Every variable the service reads, split by concern; each app asks for the sections it uses. */
+export const sections = {
+  core: coreSection,
+  datasheets: datasheetsSection,
+  aitableApi: aitableApiSection,
+  missionx: missionxSection,
+  ingest: ingestSection,
+  worker: workerSection,
+  dashboard: dashboardSection,
+};
+export type Sections = typeof sections;
+export type SectionName = keyof Sections;

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { int, url } from '../helpers';
+
+export const missionxSection = {
+  MISSIONX_BASE_URL: url().default('https://open.api.missionx.ai/v2'),
+  MISSIONX_AUTH_URL: url().default('https://open.api.missionx.ai/auth/token'),
+  MISSIONX_CLIENT_ID: z.string().min(1),
+  MISSIONX_CLIENT_SECRET: z.string().min(1),
+  MISSIONX_ORG_ID: z.string().min(1),
+  /** Portal link written back to the lead; `{clientId}` and `{customId}` are replaced. */
+  MISSIONX_PORTAL_URL_TEMPLATE: z
+    .string()
+    .regex(/\{(clientId|customId)\}/, 'must contain {clientId} or {customId}')
+    .default('https://app.missionx.ai/portal/{clientId}'),
+  MISSIONX_TIMEOUT_MS: int(10_000, 100),
+};

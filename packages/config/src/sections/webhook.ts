@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { int, list, port } from '../helpers';
+
+export const ingestSection = {
+  INGEST_PORT: port(3000),
+  /** Comma-separated: several secrets are accepted at once so a secret can be rotated without downtime. */
+  AITABLE_WEBHOOK_SECRET: list().pipe(z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1, 'needs at least one secret')),
+  /** `hmac`: only a signature of the body; `token`: only the static secret; `any`: either. */
+  AITABLE_WEBHOOK_AUTH: z.enum(['hmac', 'token', 'any']).default('any'),
+  /** Largest body accepted, in bytes. @defaultValue 262144 (256 KB) */
+  WEBHOOK_BODY_LIMIT_BYTES: int(256 * 1024, 1024, 50 * 1024 * 1024),
+  /** The same delivery repeated within this window gives one job. @defaultValue 86400 (24 h) */
+  WEBHOOK_DEDUP_WINDOW_SECONDS: int(86_400, 1),
+  /** Bearer token the audit engine sends to POST /api/audit-results. */
+  AUDIT_API_TOKEN: z.string().min(16, 'needs at least 16 characters'),
+  /** How long the 202 path waits for Redis before answering 503. @defaultValue 1000 */
+  INGEST_REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+};

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { int, list, port } from '../helpers';
+
+export const QUEUE_NAMES = ['leads', 'orders', 'audit-results'] as const;
+
+export const workerSection = {
+  /** Which queues this process consumes, so each can run as its own process. */
+  WORKER_QUEUES: list()
+    .pipe(z.array(z.enum(QUEUE_NAMES)).min(1))
+    .default([...QUEUE_NAMES]),
+  WORKER_CONCURRENCY_LEADS: int(5, 1, 100),
+  WORKER_CONCURRENCY_ORDERS: int(5, 1, 100),
+  WORKER_CONCURRENCY_AUDIT_RESULTS: int(5, 1, 100),
+  /** Attempts per job before it lands in the failed set. @defaultValue 8 */
+  JOB_ATTEMPTS: int(8, 1, 100),
+  /** First backoff delay; doubles each attempt, with jitter. @defaultValue 2000 */
+  JOB_BACKOFF_MS: int(2000, 10),
+  /** Upper bound of one backoff delay. @defaultValue 600000 (10 min) */
+  JOB_BACKOFF_MAX_MS: int(600_000, 10),
+  WORKER_METRICS_PORT: port(9464),
+};

@@ -1,0 +1,34 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/prisma/client';
+
+export { Prisma, PrismaClient } from './generated/prisma/client';
+export type { AITableSync, WebhookDelivery } from './generated/prisma/client';
+export { DeliveryOutcome, EntityType, SyncDirection, SyncStatus } from './generated/prisma/enums';
+
+export interface DbOptions {
+  databaseUrl: string;
+  /** Pool size per process. @defaultValue 10 */
+  poolSize?: number;
+  /** How long to wait for a pooled connection before failing. @defaultValue 5000 */
+  connectTimeoutMs?: number;
+}
+
+/** Prisma 7 over node-postgres: no engine binary, one pool per process. */
+export function createDb(opts: DbOptions): PrismaClient {
+  const adapter = new PrismaPg({
+    connectionString: opts.databaseUrl,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+  });
+  return new PrismaClient({ adapter });
+}
+
+/** True when Postgres answers a trivial query within the pool's timeout. */
+export async function pingDb(db: PrismaClient): Promise<boolean> {
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}

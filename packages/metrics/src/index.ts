@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every series the service exposes, in one place so ingest, worker and dashboard name them
+ * the same way. Each process builds its own registry (no global default registry), which
+ * keeps tests and several apps in one process apart.
+ */
+export function createMetrics(service: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  return {
+    registry,
+    deliveries: new Counter({
+      name: 'bridge_webhook_deliveries_total',
+      help: 'Webhook deliveries received, by outcome (accepted, duplicate, rejected) and rejection reason.',
+      labelNames: ['source', 'outcome', 'reason', 'queue'] as const,
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'bridge_queue_jobs',
+      help: 'Jobs per queue and state, read from Redis at scrape time.',
+      labelNames: ['queue', 'state'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'bridge_job_duration_seconds',
+      help: 'Time one job attempt took, by queue and outcome (completed, retry, delayed, failed).',
+      labelNames: ['queue', 'outcome'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    jobAttempts: new Histogram({
+      name: 'bridge_job_attempts',
+      help: 'Attempts a job had used when it finished, by queue and final state.',
+      labelNames: ['queue', 'state'] as const,
+      buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20],
+      registers,
+    }),
+    externalCalls: new Counter({
+      name: 'bridge_external_calls_total',
+      help: 'Calls to AITable and MissionX, by service, operation and HTTP status (or error code).',
+      labelNames: ['service', 'operation', 'status'] as const,
+      registers,
+    }),
+    externalCallDuration: new Histogram({
+      name: 'bridge_external_call_duration_seconds',
+      help: 'Latency of calls to AITable and MissionX.',
+      labelNames: ['service', 'operation'] as const,
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    syncLatency: new Histogram({
+      name: 'bridge_sync_latency_seconds',
+      help: 'From webhook received to sync row success, by entity type.',
+      labelNames: ['entity'] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+      registers,
+    }),
+    rateLimitWaits: new Counter({
+      name: 'bridge_rate_limit_waits_total',
+      help: 'Times a call to AITable waited for the shared rate limit or for a 429, by datasheet and cause.',
+      labelNames: ['datasheet', 'cause'] as const,
+      registers,
+    }),
+    rateLimitWaitSeconds: new Counter({
+      name: 'bridge_rate_limit_wait_seconds_total',
+      help: 'Total time spent waiting for the AITable rate limit, by datasheet.',
+      labelNames: ['datasheet'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

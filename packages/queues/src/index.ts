@@ -1,0 +1,5 @@
+export * from './connection';
+export * from './job-options';
+export * from './payloads';
+export * from './queues';
+export * from './run-job';

@@ -1,0 +1,66 @@
+import type { QUEUE_NAMES as CONFIG_QUEUE_NAMES } from '@bridge/config';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { z } from 'zod';
+import { defaultJobOptions, type RetryPolicy } from './job-options';
+import { auditResultsJobSchema, leadsJobSchema, ordersJobSchema } from './payloads';
+
+/** Queue names never change: jobs already in Redis are found by them. */
+export const QUEUES = {
+  leads: { name: 'leads', schema: leadsJobSchema },
+  orders: { name: 'orders', schema: ordersJobSchema },
+  'audit-results': { name: 'audit-results', schema: auditResultsJobSchema },
+} as const satisfies Record<(typeof CONFIG_QUEUE_NAMES)[number], unknown>;
+
+export type QueueName = keyof typeof QUEUES;
+export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+export type JobPayload<N extends QueueName> = z.infer<(typeof QUEUES)[N]['schema']>;
+
+export type BridgeQueues = { [N in QueueName]: Queue<JobPayload<N>> };
+
+export interface QueueFactoryOptions {
+  connection: ConnectionOptions;
+  /** Redis key prefix. @defaultValue `bridge` */
+  prefix: string;
+  retry?: RetryPolicy;
+}
+
+export function createQueues(opts: QueueFactoryOptions): BridgeQueues {
+  const make = <N extends QueueName>(name: N) =>
+    new Queue<JobPayload<N>>(name, {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      defaultJobOptions: defaultJobOptions(opts.retry),
+    });
+  return { leads: make('leads'), orders: make('orders'), 'audit-results': make('audit-results') };
+}
+
+export async function closeQueues(queues: BridgeQueues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
+export interface EnqueueOptions {
+  /** Our id for the new job (a delivery id). */
+  jobId: string;
+  /** Same key within `dedupTtlMs` → no new job; the first job's id is returned. */
+  dedupKey?: string;
+  dedupTtlMs?: number;
+}
+
+export interface EnqueueResult {
+  jobId: string;
+  duplicate: boolean;
+}
+
+/**
+ * Adds a job in one Redis round trip. With a dedup key BullMQ answers with the id of the job
+ * already holding the key, which is how a duplicate is told apart.
+ */
+export async function enqueue<P extends { kind: string }>(queue: Queue<P>, payload: P, opts: EnqueueOptions): Promise<EnqueueResult> {
+  // Job name = payload kind, so Bull Board and replay filters show what a job is.
+  const job = await queue.add(payload.kind as never, payload as never, {
+    jobId: opts.jobId,
+    ...(opts.dedupKey ? { deduplication: { id: opts.dedupKey, ttl: opts.dedupTtlMs } } : {}),
+  });
+  const jobId = job.id ?? opts.jobId;
+  return { jobId, duplicate: jobId !== opts.jobId };
+}

@@ -1,0 +1,53 @@
+import { createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
+import { TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const event = (over: Record<string, unknown> = {}) => ({
+  kind: 'aitable.event' as const,
+  deliveryId: randomUUID(),
+  requestId: 'req-1',
+  receivedAt: new Date().toISOString(),
+  eventType: 'record.created' as const,
+  datasheetId: 'dstLeads',
+  recordId: 'rec1',
+  ...over,
+});
+
+describe('enqueue', () => {
+  let redis: Redis;
+  let queues: BridgeQueues;
+  const prefix = uniquePrefix('enqueue');
+
+  beforeAll(() => {
+    redis = createRedis(TEST_REDIS_URL, 'worker');
+    queues = createQueues({ connection: redis, prefix });
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
+    await closeQueues(queues);
+    await redis.quit();
+  });
+
+  it('when a job is added with our id, then it is stored under that id and is not a duplicate', async () => {
+    const id = randomUUID();
+    const r = await enqueue(queues.leads, event(), { jobId: id, dedupKey: `k-${id}`, dedupTtlMs: 60_000 });
+    expect(r).toEqual({ jobId: id, duplicate: false });
+    expect((await queues.leads.getJob(id))?.data.recordId).toBe('rec1');
+  });
+
+  it('when the same dedup key comes again within the window, then the first job id is returned as a duplicate', async () => {
+    const first = await enqueue(queues.leads, event(), { jobId: randomUUID(), dedupKey: 'same', dedupTtlMs: 60_000 });
+    const second = await enqueue(queues.leads, event(), { jobId: randomUUID(), dedupKey: 'same', dedupTtlMs: 60_000 });
+    expect(second).toEqual({ jobId: first.jobId, duplicate: true });
+    expect(await queues.leads.getJobCountByTypes('wait', 'delayed', 'active')).toBe(2);
+  });
+
+  it('when the dedup window has passed, then the same key makes a new job', async () => {
+    const first = await enqueue(queues.orders, event(), { jobId: randomUUID(), dedupKey: 'short', dedupTtlMs: 30 });
+    await new Promise((r) => setTimeout(r, 60));
+    const second = await enqueue(queues.orders, event(), { jobId: randomUUID(), dedupKey: 'short', dedupTtlMs: 30 });
+    expect(second.duplicate).toBe(false);
+    expect(second.jobId).not.toBe(first.jobId);
+  });
+});
