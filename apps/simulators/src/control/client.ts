@@ -1,0 +1,67 @@
+import type { DatasheetSeed, FaultSpec, MissionxClient, SimRecord, SimRequest } from '../types';
+import type { RequestFilter } from '../request-log';
+
+/** Typed client of the simulators' `/__sim` control API; every method throws on a non-2xx answer. */
+export class SimControlClient {
+  private readonly base: string;
+
+  /** @param baseUrl the simulators' root URL, e.g. `http://127.0.0.1:4010` */
+  constructor(baseUrl: string) {
+    this.base = `${baseUrl.replace(/\/+$/, '')}/__sim`;
+  }
+
+  /** Records, requests, faults, MissionX clients and the rate limit back to the seeds and options. */
+  async reset(): Promise<void> {
+    await this.call('POST', '/reset');
+  }
+
+  /** Adds or replaces a datasheet; it survives later resets. */
+  async seedDatasheet(seed: DatasheetSeed): Promise<void> {
+    await this.call('POST', '/aitable/datasheets', seed);
+  }
+
+  /** Creates a record as a user would in the UI: no request logged, no rate limit, unknown field names are errors. */
+  async addRecord(datasheetId: string, fields: Record<string, unknown>, recordId?: string): Promise<{ recordId: string }> {
+    return (await this.call('POST', `/aitable/datasheets/${enc(datasheetId)}/records`, { fields, recordId })) as { recordId: string };
+  }
+
+  async updateRecordAsUser(datasheetId: string, recordId: string, fields: Record<string, unknown>): Promise<void> {
+    await this.call('PATCH', `/aitable/datasheets/${enc(datasheetId)}/records/${enc(recordId)}`, { fields });
+  }
+
+  /** Every record of a datasheet in the REST API read format, in creation order. */
+  async records(datasheetId: string): Promise<SimRecord[]> {
+    return (await this.call('GET', `/aitable/datasheets/${enc(datasheetId)}/records`)) as SimRecord[];
+  }
+
+  /** Every API request received since the last reset, in order of arrival. */
+  async requests(filter: RequestFilter = {}): Promise<SimRequest[]> {
+    const params = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return (await this.call('GET', `/requests${params.size ? `?${params}` : ''}`)) as SimRequest[];
+  }
+
+  async injectFault(f: FaultSpec): Promise<void> {
+    await this.call('POST', '/faults', f);
+  }
+
+  async setRateLimit(perSecond: number): Promise<void> {
+    await this.call('PUT', '/aitable/rate-limit', { perSecond });
+  }
+
+  async missionxClients(): Promise<MissionxClient[]> {
+    return (await this.call('GET', '/missionx/clients')) as MissionxClient[];
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`simulator control ${method} ${path} failed with ${res.status}: ${text}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,74 @@
+import type { RequestHandler, Response } from 'express';
+import type { FaultSpec } from './types';
+
+interface ActiveFault extends FaultSpec {
+  remaining: number;
+}
+
+/** Injected faults, matched in the order they were added; each answers its next `count` matches. */
+export class FaultBook {
+  private faults: ActiveFault[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  add(spec: FaultSpec): void {
+    this.faults.push({ ...spec, remaining: spec.count });
+  }
+
+  /** Takes one use of the first fault matching the request, if any. */
+  take(service: FaultSpec['service'], method: string, path: string): FaultSpec | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        f.service === service &&
+        (!f.method || f.method.toUpperCase() === method.toUpperCase()) &&
+        (!f.pathIncludes || path.includes(f.pathIncludes)),
+    );
+    if (!fault) return undefined;
+    fault.remaining--;
+    this.faults = this.faults.filter((f) => f.remaining > 0);
+    return fault;
+  }
+
+  /** Delays a request; the timer is dropped by `clear()` so a closing server leaves nothing behind. */
+  delay(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  clear(): void {
+    this.faults = [];
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
+
+/** How a service writes an error body: AITable's envelope or MissionX's `{statusCode, message}`. */
+export type ErrorWriter = (res: Response, httpStatus: number, code: number, message: string) => void;
+
+/**
+ * Answers a request with the next matching fault, before auth and rate limiting.
+ * `hang` with `hangMs` handles the request normally afterwards (it takes effect even if the client
+ * gave up, as on a slow real server); without `hangMs` it never answers.
+ */
+export function faultMiddleware(service: FaultSpec['service'], book: FaultBook, writeError: ErrorWriter): RequestHandler {
+  return (req, res, next) => {
+    const fault = book.take(service, req.method, req.originalUrl.split('?')[0] ?? '');
+    if (!fault) return next();
+    switch (fault.kind) {
+      case 'status': {
+        const status = fault.status ?? 500;
+        return writeError(res, status, fault.code ?? status, fault.message ?? `simulated HTTP ${status}`);
+      }
+      case 'rate_limit':
+        return writeError(res, 429, 429, fault.message ?? 'Too many requests, please try again later');
+      case 'envelope_error':
+        return writeError(res, 200, fault.code ?? 500, fault.message ?? 'simulated server error');
+      case 'hang':
+        if (fault.hangMs !== undefined) book.delay(fault.hangMs, () => next());
+        return undefined;
+    }
+  };
+}

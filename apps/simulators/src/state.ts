@@ -1,0 +1,41 @@
+import { SlidingWindowLimiter } from './aitable/rate-limit';
+import { defaultDatasheets } from './aitable/seeds';
+import { AitableStore } from './aitable/store';
+import { FaultBook } from './faults';
+import { MissionxStore } from './missionx/store';
+import { RequestLog } from './request-log';
+import type { SimulatorOptions } from './types';
+
+/** Everything the simulators hold in memory, shared by the API routes and the control API. */
+export class SimState {
+  readonly aitable: AitableStore;
+  readonly limiter: SlidingWindowLimiter;
+  readonly apiKeys: ReadonlySet<string>;
+  readonly missionx: MissionxStore;
+  readonly faults = new FaultBook();
+  readonly log = new RequestLog();
+  private readonly initialRateLimit: number;
+
+  constructor(opts: SimulatorOptions = {}) {
+    this.apiKeys = new Set(opts.aitable?.apiKeys ?? ['sim-aitable-key']);
+    this.initialRateLimit = opts.aitable?.rateLimitPerSecond ?? 5;
+    this.limiter = new SlidingWindowLimiter(this.initialRateLimit);
+    this.aitable = new AitableStore(opts.aitable?.datasheets ?? defaultDatasheets());
+    this.missionx = new MissionxStore({
+      clientId: opts.missionx?.clientId ?? 'sim-client',
+      clientSecret: opts.missionx?.clientSecret ?? 'sim-secret',
+      orgId: opts.missionx?.orgId ?? 'sim-org',
+      tokenTtlSeconds: opts.missionx?.tokenTtlSeconds ?? 3600,
+    });
+  }
+
+  /** Records, requests, faults, MissionX clients and the rate limit back to how they started. */
+  reset(): void {
+    this.aitable.reset();
+    this.limiter.clear();
+    this.limiter.perSecond = this.initialRateLimit;
+    this.faults.clear();
+    this.log.clear();
+    this.missionx.reset();
+  }
+}
