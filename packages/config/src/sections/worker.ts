@@ -18,4 +18,18 @@ export const workerSection = {
   /** Upper bound of one backoff delay. @defaultValue 600000 (10 min) */
   JOB_BACKOFF_MAX_MS: int(600_000, 10),
   WORKER_METRICS_PORT: port(9464),
+  /**
+   * BullMQ's job lock: a job whose worker stops renewing it for this long (a crashed process)
+   * is taken up again by another worker. @defaultValue 30000
+   */
+  WORKER_JOB_LOCK_MS: int(30_000, 200),
+  /** How often workers look for stalled jobs of crashed processes. @defaultValue 30000 */
+  WORKER_STALLED_INTERVAL_MS: int(30_000, 100),
+  /**
+   * TTL of the per-record lock that keeps two jobs of one record apart; renewed every third of
+   * it while the job runs, so it only matters when a process dies holding it. @defaultValue 30000
+   */
+  WORKER_RECORD_LOCK_TTL_MS: int(30_000, 200),
+  /** How long a job waits (without spending an attempt) when its record is locked by another job. @defaultValue 1000 */
+  WORKER_RECORD_BUSY_DELAY_MS: int(1000, 10),
 };
