@@ -2,3 +2,4 @@ export * from './client';
 export * from './errors';
 export * from './migrate';
 export * from './sync-repo';
+export * from './deliveries';
