@@ -12,10 +12,25 @@ export const datasheetsSection = {
 /** What a process that calls the AITable API needs. */
 export const aitableApiSection = {
   AITABLE_API_KEY: z.string().min(1),
+  /** Without `/v1`: the client appends it. @defaultValue https://aitable.ai/fusion */
   AITABLE_BASE_URL: url().default('https://aitable.ai/fusion'),
   /** Requests per second per datasheet, shared by every worker process. @defaultValue 5 */
   AITABLE_RATE_LIMIT_PER_SECOND: int(5, 1, 1000),
+  /**
+   * Extra milliseconds added to the one-second limiter window, so that network jitter between
+   * our grant and AITable's count cannot put six requests into one of AITable's seconds. @defaultValue 100
+   */
+  AITABLE_RATE_LIMIT_MARGIN_MS: int(100, 0, 1000),
+  /** Redis key prefix of the shared limiter; every process of one deployment must use the same. @defaultValue bridge:aitable:rl */
+  AITABLE_RATE_LIMIT_PREFIX: z.string().min(1).default('bridge:aitable:rl'),
+  /** Timeout of one HTTP call. @defaultValue 10000 */
   AITABLE_TIMEOUT_MS: int(10_000, 100),
+  /** HTTP 429s retried inside one call before it gives up with a throttled error (no attempt spent). @defaultValue 5 */
+  AITABLE_THROTTLE_RETRIES: int(5, 0, 50),
+  /** Wait after an HTTP 429 (AITable sends no Retry-After), jittered ±20 %. @defaultValue 1000 */
+  AITABLE_THROTTLE_BACKOFF_MS: int(1000, 10, 60_000),
+  /** How long single-record writes to one datasheet are collected into one batch request. @defaultValue 25 */
+  AITABLE_WRITE_BATCH_WINDOW_MS: int(25, 0, 1000),
   /** Field-name overrides per datasheet, JSON: {"email":"E-mail"}. Keys are our names, values AITable's. */
   AITABLE_LEAD_FIELDS: stringMap(),
   AITABLE_ORDER_FIELDS: stringMap(),

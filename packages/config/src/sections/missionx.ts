@@ -12,5 +12,8 @@ export const missionxSection = {
     .string()
     .regex(/\{(clientId|customId)\}/, 'must contain {clientId} or {customId}')
     .default('https://app.missionx.ai/portal/{clientId}'),
+  /** Timeout of one HTTP call, token requests included. @defaultValue 10000 */
   MISSIONX_TIMEOUT_MS: int(10_000, 100),
+  /** A cached token is renewed this long before `expires_in` runs out (at most 10 % of its lifetime). @defaultValue 60 */
+  MISSIONX_TOKEN_REFRESH_MARGIN_SECONDS: int(60, 0, 3600),
 };

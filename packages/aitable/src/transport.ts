@@ -1,0 +1,147 @@
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import { performance } from 'node:perf_hooks';
+import type { z } from 'zod';
+import { throttled, type AppError } from '@bridge/errors';
+import {
+  AITABLE_ERROR_CODES,
+  badResponse,
+  describeCall,
+  errorFromAnswer,
+  errorFromTransport,
+  scrubSecret,
+  throttledError,
+  type CallContext,
+} from './errors';
+import type { AitableOperation, ResolvedAitableOptions } from './options';
+import { SlidingWindowLimiter } from './rate-limiter';
+import { envelopeSchema } from './schemas';
+
+export interface AitableRequest {
+  method: Method;
+  /** Path under `/v1`, e.g. `/datasheets/dst1/records`. */
+  path: string;
+  query?: URLSearchParams;
+  body?: unknown;
+}
+
+type Outcome<T> = { ok: true; data: T; status: string } | { ok: false; error: AppError; status: string; throttled: boolean };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const jitter = (ms: number, spread = 0.2) => Math.round(ms * (1 - spread + 2 * spread * Math.random()));
+
+/**
+ * One HTTP exchange with AITable, wrapped in the shared rate limit, the in-client 429 retries,
+ * the envelope check and the error classification. Everything above it sees data or an AppError.
+ */
+export class AitableTransport {
+  private readonly http: AxiosInstance;
+  private readonly limiter: SlidingWindowLimiter;
+
+  constructor(private readonly opts: ResolvedAitableOptions) {
+    this.http = axios.create({
+      baseURL: `${opts.baseUrl.replace(/\/+$/, '')}/v1`,
+      timeout: opts.timeoutMs,
+      headers: { Authorization: `Bearer ${opts.apiKey}` },
+      // Every status is read: the envelope, not the HTTP status, says whether it worked.
+      validateStatus: () => true,
+    });
+    this.limiter = new SlidingWindowLimiter({
+      redis: opts.redis,
+      prefix: opts.rateLimitPrefix,
+      limit: opts.rateLimitPerSecond,
+      windowMs: 1000 + opts.rateLimitMarginMs,
+    });
+  }
+
+  async call<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S): Promise<z.output<S>> {
+    for (let retries = 0; ; retries++) {
+      await this.waitForSlot(ctx);
+      const outcome = await this.exchange(ctx, req, dataSchema);
+      if (outcome.ok) return outcome.data;
+      if (!outcome.throttled) throw outcome.error;
+      // 429 despite our limiter: someone else uses the token. Wait here, attempts untouched.
+      if (retries >= this.opts.throttleRetries) {
+        throw throttledError(ctx, retries, jitter(this.opts.throttleBackoffMs * Math.max(1, retries)));
+      }
+      const ms = jitter(this.opts.throttleBackoffMs);
+      this.hook(() => this.opts.hooks?.onRateLimitWait?.(ctx.datasheetId, 'http_429', ms));
+      this.opts.logger?.warn('AITable answered 429; waiting before retrying', { operation: ctx.operation, datasheetId: ctx.datasheetId, waitMs: ms, retry: retries + 1 });
+      await sleep(ms);
+    }
+  }
+
+  private async waitForSlot(ctx: CallContext): Promise<void> {
+    let waited = 0;
+    for (;;) {
+      const wait = await this.limiter.tryTake(ctx.datasheetId);
+      if (wait === 0) return;
+      if (waited + wait > this.opts.maxLimiterWaitMs) {
+        throw throttled(
+          AITABLE_ERROR_CODES.throttled,
+          `No AITable rate-limit slot for ${describeCall(ctx)} within ${this.opts.maxLimiterWaitMs} ms`,
+          wait,
+          { details: { operation: ctx.operation, datasheetId: ctx.datasheetId, waitedMs: waited } },
+        );
+      }
+      // A little jitter so the waiters of one window do not all ask again in the same millisecond.
+      const ms = wait + Math.floor(Math.random() * 15);
+      this.hook(() => this.opts.hooks?.onRateLimitWait?.(ctx.datasheetId, 'limiter', ms));
+      await sleep(ms);
+      waited += ms;
+    }
+  }
+
+  private async exchange<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S): Promise<Outcome<z.output<S>>> {
+    const started = performance.now();
+    let outcome: Outcome<z.output<S>>;
+    try {
+      const query = req.query?.toString();
+      const res = await this.http.request({ method: req.method, url: query ? `${req.path}?${query}` : req.path, data: req.body });
+      outcome = this.interpret(ctx, res, dataSchema);
+    } catch (err) {
+      const { error, status } = errorFromTransport(ctx, err, this.opts.timeoutMs);
+      outcome = { ok: false, error, status, throttled: false };
+    }
+    this.observe(ctx.operation, outcome.status, started);
+    return outcome;
+  }
+
+  private interpret<S extends z.ZodType>(ctx: CallContext, res: AxiosResponse, dataSchema: S): Outcome<z.output<S>> {
+    const envelope = envelopeSchema.safeParse(res.data);
+    const httpOk = res.status >= 200 && res.status < 300;
+    if (envelope.success && envelope.data.success && httpOk) {
+      const data = dataSchema.safeParse(envelope.data.data);
+      if (data.success) return { ok: true, data: data.data, status: String(res.status) };
+      return { ok: false, error: badResponse(ctx, summarise(data.error)), status: 'bad_response', throttled: false };
+    }
+    if (!envelope.success && httpOk) {
+      return { ok: false, error: badResponse(ctx, 'not an AITable envelope'), status: 'bad_response', throttled: false };
+    }
+    // AITable's own code wins over the HTTP status (errors usually come as HTTP 200).
+    const failed = envelope.success && !envelope.data.success;
+    const code = failed ? envelope.data.code : res.status;
+    const message = failed ? scrubSecret(envelope.data.message, this.opts.apiKey) : '';
+    const error = errorFromAnswer(ctx, code, message, res.status);
+    return { ok: false, error, status: String(code), throttled: code === 429 };
+  }
+
+  private observe(operation: AitableOperation, status: string, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.hook(() => this.opts.hooks?.onCall?.(operation, status, seconds));
+  }
+
+  private hook(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // A broken metrics hook must never fail a call to AITable.
+    }
+  }
+}
+
+function summarise(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}

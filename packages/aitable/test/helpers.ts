@@ -1,0 +1,72 @@
+import IORedis, { type Redis } from 'ioredis';
+import { AitableClient, type AitableClientOptions, type AitableOperation, type RateLimitWaitCause } from '@bridge/aitable';
+import { startSimulators, type RunningSimulators } from '@bridge/simulators';
+import { TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
+
+export const API_KEY = 'sim-aitable-key';
+export const LEADS = 'dstLeadsSim';
+export const ORDERS = 'dstOrdersSim';
+export const AUDIT = 'dstAuditSim';
+
+/** What a client's hooks saw, for assertions. */
+export interface Observed {
+  calls: { operation: AitableOperation; status: string }[];
+  waits: { datasheetId: string; cause: RateLimitWaitCause; ms: number }[];
+}
+
+/** One simulator and one Redis connection per test file; clients built with test-friendly defaults. */
+export class AitableHarness {
+  sim!: RunningSimulators;
+  redis!: Redis;
+  /** The limiter prefix of this file; two clients built with it share one limit, as two processes would. */
+  readonly prefix = uniquePrefix('aitable-rl');
+
+  async start(): Promise<void> {
+    this.sim = await startSimulators();
+    this.redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  }
+
+  async stop(): Promise<void> {
+    await this.redis?.quit();
+    await this.sim?.close();
+  }
+
+  client(over: Partial<AitableClientOptions> = {}): { client: AitableClient; seen: Observed } {
+    const seen: Observed = { calls: [], waits: [] };
+    const client = new AitableClient({
+      baseUrl: this.sim.aitableBaseUrl,
+      apiKey: API_KEY,
+      redis: this.redis,
+      rateLimitPrefix: this.prefix,
+      timeoutMs: 5000,
+      throttleBackoffMs: 50,
+      hooks: {
+        onCall: (operation, status) => seen.calls.push({ operation, status }),
+        onRateLimitWait: (datasheetId, cause, ms) => seen.waits.push({ datasheetId, cause, ms }),
+      },
+      ...over,
+    });
+    return { client, seen };
+  }
+}
+
+/** The rejection of a promise that must fail (fails the test if it resolves). */
+export async function failure(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+/** Most requests seen in any one-second window ending at a request, as AITable's sliding window counts. */
+export function maxPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const end = sorted[i] as number;
+    max = Math.max(max, sorted.filter((t) => t > end - 1000 && t <= end).length);
+  }
+  return max;
+}
