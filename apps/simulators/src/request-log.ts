@@ -20,9 +20,13 @@ export class RequestLog {
       if (service === 'aitable' && datasheetId) entry.datasheetId = decodeURIComponent(datasheetId);
       this.entries.push(entry);
       res.locals.simRequest = entry;
-      res.on('finish', () => {
+      // Recorded when the answer is ended, not on 'finish': a request answered after its client
+      // gave up (a hang fault) never finishes, yet it was answered and took effect.
+      const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+      res.end = ((...args: unknown[]) => {
         entry.status = res.statusCode;
-      });
+        return end(...args);
+      }) as typeof res.end;
       next();
     };
   }

@@ -59,9 +59,18 @@ export class SimControlClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`simulator control ${method} ${path} failed with ${res.status}: ${text}`);
+    if (!res.ok) throw new Error(`simulator control ${method} ${path} failed with ${res.status}: ${errorText(text)}`);
     return text ? (JSON.parse(text) as unknown) : undefined;
   }
 }
 
 const enc = encodeURIComponent;
+
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : body;
+  } catch {
+    return body;
+  }
+}

@@ -1,0 +1,84 @@
+import { waitFor } from '@bridge/testkit';
+import request from 'supertest';
+import type { RunningSimulators } from '../src';
+import { LEADS, aitable, leadFields, recordsPath, startTestSimulators } from './support';
+import { missionx } from './missionx-support';
+
+let sim: RunningSimulators;
+beforeAll(async () => {
+  sim = await startTestSimulators();
+});
+afterAll(() => sim.close());
+beforeEach(() => sim.control.reset());
+
+const createLead = () => aitable(sim).post(recordsPath(LEADS), { records: [{ fields: leadFields() }] });
+
+describe('injected faults', () => {
+  test('when a status fault is injected for N calls, then those calls get that status in an envelope and later ones succeed', async () => {
+    await sim.control.injectFault({ service: 'aitable', method: 'POST', pathIncludes: LEADS, count: 2, kind: 'status', status: 503 });
+    const get = await aitable(sim).get(recordsPath(LEADS));
+    expect(get.status).toBe(200);
+    const statuses = [(await createLead()).status, (await createLead()).status, (await createLead()).status];
+    expect(statuses).toEqual([503, 503, 200]);
+    const failed = await sim.control.requests({ method: 'POST' });
+    expect(failed.map((r) => r.status)).toEqual([503, 503, 200]);
+    expect(await sim.control.records(LEADS)).toHaveLength(1);
+  });
+
+  test('when a status fault answers, then the body is the envelope with that code', async () => {
+    await sim.control.injectFault({ service: 'aitable', count: 1, kind: 'status', status: 500, message: 'boom' });
+    const res = await createLead();
+    expect(res.body).toEqual({ success: false, code: 500, message: 'boom' });
+  });
+
+  test('when an envelope_error fault is injected, then HTTP 200 answers success:false with the given code and message', async () => {
+    await sim.control.injectFault({ service: 'aitable', count: 1, kind: 'envelope_error', code: 403, message: 'monthly API quota used up' });
+    const res = await createLead();
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: false, code: 403, message: 'monthly API quota used up' });
+  });
+
+  test('when a rate_limit fault is injected, then HTTP 429 code 429 without Retry-After', async () => {
+    await sim.control.injectFault({ service: 'aitable', pathIncludes: '/records', count: 1, kind: 'rate_limit' });
+    const res = await aitable(sim).get(recordsPath(LEADS));
+    expect(res.status).toBe(429);
+    expect(res.body).toMatchObject({ success: false, code: 429 });
+    expect(res.headers['retry-after']).toBeUndefined();
+  });
+
+  test('when a hang with hangMs outlasts the client timeout, then the client gives up and the write still takes effect afterwards', async () => {
+    await sim.control.injectFault({ service: 'aitable', method: 'POST', count: 1, kind: 'hang', hangMs: 300 });
+    await expect(createLead().timeout(100)).rejects.toThrow(/timeout/i);
+    await waitFor(async () => (await sim.control.records(LEADS)).length === 1, { what: 'the delayed write' });
+    expect((await sim.control.requests({ method: 'POST' }))[0]?.status).toBe(200);
+  });
+
+  test('when a hang has no hangMs, then it never answers, has no effect and shows as status 0', async () => {
+    await sim.control.injectFault({ service: 'aitable', method: 'POST', count: 1, kind: 'hang' });
+    await expect(createLead().timeout(150)).rejects.toThrow(/timeout/i);
+    expect(await sim.control.records(LEADS)).toEqual([]);
+    expect((await sim.control.requests({ method: 'POST' }))[0]?.status).toBe(0);
+    expect((await createLead()).body.success).toBe(true);
+  });
+
+  test('when a fault targets MissionX, then the MissionX route answers it with a JSON error and others are untouched', async () => {
+    const token = await missionx(sim).token();
+    await sim.control.injectFault({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients', count: 1, kind: 'status', status: 502 });
+    const failed = await missionx(sim).post('/clients', { customId: 'rec1', title: 'T' }, token);
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ statusCode: 502 });
+    expect((await missionx(sim).post('/clients', { customId: 'rec1', title: 'T' }, token)).status).toBe(201);
+    expect((await aitable(sim).get(recordsPath(LEADS))).status).toBe(200);
+  });
+
+  test('when a fault is invalid, then control rejects it with a message naming the problem', async () => {
+    await expect(sim.control.injectFault({ service: 'missionx', count: 1, kind: 'envelope_error' })).rejects.toThrow(/AITable fault only/);
+    await expect(request(sim.url).post('/__sim/faults').send({ service: 'aitable', count: 0, kind: 'status' })).resolves.toMatchObject({ status: 400 });
+  });
+
+  test('when reset runs, then pending faults are gone', async () => {
+    await sim.control.injectFault({ service: 'aitable', count: 5, kind: 'status', status: 500 });
+    await sim.control.reset();
+    expect((await createLead()).status).toBe(200);
+  });
+});
