@@ -7,6 +7,7 @@ export const API_KEY = 'sim-aitable-key';
 export const LEADS = 'dstLeadsSim';
 export const ORDERS = 'dstOrdersSim';
 export const AUDIT = 'dstAuditSim';
+const UNTHROTTLED = 200;
 
 /** What a client's hooks saw, for assertions. */
 export interface Observed {
@@ -29,6 +30,24 @@ export class AitableHarness {
   async stop(): Promise<void> {
     await this.redis?.quit();
     await this.sim?.close();
+  }
+
+  /** Back to the seeds, with a limit high enough that tests not about rate limiting never wait. */
+  async resetUnthrottled(): Promise<void> {
+    await this.sim.control.reset();
+    await this.sim.control.setRateLimit(UNTHROTTLED);
+  }
+
+  /** A client for tests not about rate limiting (pair with `resetUnthrottled`). */
+  fastClient(over: Partial<AitableClientOptions> = {}): { client: AitableClient; seen: Observed } {
+    return this.client({ rateLimitPerSecond: UNTHROTTLED, ...over });
+  }
+
+  /** Leads typed in as a user would (no request logged, no rate limit); answers their recordIds. */
+  async seedLeads(n: number, fields: (i: number) => Record<string, unknown> = (i) => ({ 'Client Name': `Lead ${i}` })): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await this.sim.control.addRecord(LEADS, fields(i))).recordId);
+    return ids;
   }
 
   client(over: Partial<AitableClientOptions> = {}): { client: AitableClient; seen: Observed } {

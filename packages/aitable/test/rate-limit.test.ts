@@ -1,0 +1,73 @@
+import IORedis from 'ioredis';
+import { AITABLE_ERROR_CODES } from '@bridge/aitable';
+import { toJobDecision } from '@bridge/errors';
+import { uniquePrefix } from '@bridge/testkit';
+import { AitableHarness, LEADS, ORDERS, failure, maxPerSecond } from './helpers';
+
+describe('AitableClient rate limiting', () => {
+  const h = new AitableHarness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+  beforeEach(() => h.sim.control.reset());
+
+  it('when two clients sharing Redis fire 30 requests at one datasheet, then no second of the log has more than 5 and no 429 is seen, and another datasheet is not slowed', async () => {
+    const a = h.client();
+    const b = h.client();
+    let leadsDone = 0;
+    let leadsDoneWhenOrdersAnswered = -1;
+    const burst = Array.from({ length: 30 }, (_, i) =>
+      (i % 2 ? a : b).client.listRecords(LEADS, { pageSize: 1 }).then(() => {
+        leadsDone++;
+      }),
+    );
+    const orders = a.client.listRecords(ORDERS, { pageSize: 1 }).then(() => {
+      leadsDoneWhenOrdersAnswered = leadsDone;
+    });
+    await Promise.all([...burst, orders]);
+
+    const log = await h.sim.control.requests({ service: 'aitable', pathIncludes: LEADS });
+    expect(log).toHaveLength(30);
+    expect(log.filter((r) => r.status === 429)).toEqual([]);
+    expect(maxPerSecond(log.map((r) => r.at))).toBeLessThanOrEqual(5);
+    expect([...a.seen.waits, ...b.seen.waits].filter((w) => w.cause === 'limiter' && w.datasheetId === LEADS).length).toBeGreaterThan(0);
+    expect(a.seen.waits.filter((w) => w.datasheetId === ORDERS)).toEqual([]);
+    expect(leadsDoneWhenOrdersAnswered).toBeLessThan(30);
+  });
+
+  it('when AITable answers 429 a few times, then the call waits with backoff and succeeds without an error', async () => {
+    const { client, seen } = h.client();
+    const { recordId } = await h.sim.control.addRecord(LEADS, { 'Client Name': 'Ada' });
+    await h.sim.control.injectFault({ service: 'aitable', kind: 'rate_limit', pathIncludes: LEADS, count: 3 });
+    const page = await client.listRecords(LEADS);
+    expect(page.records.map((r) => r.recordId)).toEqual([recordId]);
+    expect(seen.waits.filter((w) => w.cause === 'http_429')).toHaveLength(3);
+    const statuses = (await h.sim.control.requests({ service: 'aitable' })).map((r) => r.status);
+    expect(statuses).toEqual([429, 429, 429, 200]);
+  });
+
+  it('when AITable keeps answering 429 past the retry bound, then the call ends in a throttled error that delays the job', async () => {
+    const { client } = h.client({ throttleRetries: 2, throttleBackoffMs: 40 });
+    await h.sim.control.injectFault({ service: 'aitable', kind: 'rate_limit', count: 10 });
+    const err = await failure(client.getFields(LEADS));
+    expect(err).toMatchObject({ code: AITABLE_ERROR_CODES.throttled, kind: 'throttled', details: { retries: 2 } });
+    expect(toJobDecision(err)).toMatchObject({ action: 'delay' });
+    expect(await h.sim.control.requests({ service: 'aitable' })).toHaveLength(3);
+  });
+
+  it('when no limiter slot frees up within maxLimiterWaitMs, then the call fails as throttled without reaching AITable', async () => {
+    const { client } = h.client({ rateLimitPerSecond: 1, maxLimiterWaitMs: 1, rateLimitPrefix: uniquePrefix('rl-cap') });
+    await client.getFields(ORDERS);
+    expect(await failure(client.getFields(ORDERS))).toMatchObject({ code: AITABLE_ERROR_CODES.throttled, kind: 'throttled' });
+    expect(await h.sim.control.requests({ service: 'aitable' })).toHaveLength(1);
+  });
+
+  it('when Redis is unreachable, then the call fails as a transient limiter error', async () => {
+    const down = new IORedis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    try {
+      const { client } = h.client({ redis: down });
+      expect(await failure(client.getFields(LEADS))).toMatchObject({ code: AITABLE_ERROR_CODES.limiterUnavailable, kind: 'transient' });
+    } finally {
+      down.disconnect();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { AITABLE_ERROR_CODES } from '@bridge/aitable';
+import { AitableHarness, LEADS, failure } from './helpers';
+
+interface WriteBody {
+  records: { recordId?: string; fields: Record<string, unknown> }[];
+}
+
+describe('AitableClient write batching', () => {
+  const h = new AitableHarness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+  beforeEach(() => h.resetUnthrottled());
+  const fast = (over = {}) => h.fastClient(over);
+  const seedLeads = (n: number) => h.seedLeads(n);
+  const writes = async (method: string) =>
+    (await h.sim.control.requests({ service: 'aitable', method, pathIncludes: LEADS })).map((r) => ({ status: r.status, body: r.body as WriteBody }));
+
+  it('when 25 jobs update one record each at once, then at most 3 PATCH requests of ≤10 records are sent and every caller gets its own record', async () => {
+    const { client } = fast();
+    const ids = await seedLeads(25);
+    const results = await Promise.all(ids.map((id, i) => client.updateRecord(LEADS, id, { Company: `Company ${i}` })));
+    results.forEach((record, i) => {
+      expect(record.recordId).toBe(ids[i]);
+      expect(record.fields.Company).toBe(`Company ${i}`);
+    });
+    const patches = await writes('PATCH');
+    expect(patches.length).toBeLessThanOrEqual(3);
+    expect(patches.every((p) => p.body.records.length <= 10)).toBe(true);
+    expect(patches.flatMap((p) => p.body.records.map((r) => r.recordId)).sort()).toEqual([...ids].sort());
+  });
+
+  it('when one update in a batch names an unknown record, then only that caller fails and the others are written', async () => {
+    const { client } = fast();
+    const ids = await seedLeads(4);
+    const targets = [ids[0], ids[1], 'recDoesNotExist', ids[2], ids[3]] as string[];
+    const settled = await Promise.allSettled(targets.map((id) => client.updateRecord(LEADS, id, { Status: 'Qualified' })));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: AITABLE_ERROR_CODES.badRequest, kind: 'permanent' });
+    const stored = await h.sim.control.records(LEADS);
+    expect(stored.every((r) => r.fields.Status === 'Qualified')).toBe(true);
+    // The batch of 5 was refused as a whole, then each record went alone.
+    expect((await writes('PATCH')).map((p) => p.body.records.length)).toEqual([5, 1, 1, 1, 1, 1]);
+  });
+
+  it('when 12 records are created at once, then 2 POST requests carry them and each caller gets the record with its own fields', async () => {
+    const { client } = fast();
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => client.createRecord(LEADS, { 'Client Name': `New ${i}` })));
+    expect(results.map((r) => r.fields['Client Name'])).toEqual(Array.from({ length: 12 }, (_, i) => `New ${i}`));
+    expect(new Set(results.map((r) => r.recordId)).size).toBe(12);
+    expect((await writes('POST')).map((p) => p.body.records.length)).toEqual([10, 2]);
+  });
+
+  it('when one create in a batch has a wrong value type, then only that caller fails', async () => {
+    const { client } = fast();
+    const settled = await Promise.allSettled([
+      client.createRecord(LEADS, { 'Client Name': 'Good 1' }),
+      client.createRecord(LEADS, { 'Client Name': 42 }),
+      client.createRecord(LEADS, { 'Client Name': 'Good 2' }),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await h.sim.control.records(LEADS)).map((r) => r.fields['Client Name'])).toEqual(['Good 1', 'Good 2']);
+  });
+
+  it('when the same record is updated twice at once, then the updates go in separate requests, in call order', async () => {
+    const { client } = fast();
+    const [id] = await seedLeads(1);
+    const [first, second] = await Promise.all([
+      client.updateRecord(LEADS, id as string, { Status: 'Contacted' }),
+      client.updateRecord(LEADS, id as string, { Status: 'Won' }),
+    ]);
+    expect([first.fields.Status, second.fields.Status]).toEqual(['Contacted', 'Won']);
+    expect((await h.sim.control.records(LEADS))[0]?.fields.Status).toBe('Won');
+    expect(await writes('PATCH')).toHaveLength(2);
+  });
+
+  it('when a batch fails transiently, then every caller of that batch gets the transient error', async () => {
+    const { client } = fast();
+    const ids = await seedLeads(3);
+    await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', kind: 'status', status: 503, count: 1 });
+    const errors = await Promise.all(ids.map((id) => failure(client.updateRecord(LEADS, id, { Company: 'X' }))));
+    expect(errors.map((e) => (e as { kind: string }).kind)).toEqual(['transient', 'transient', 'transient']);
+    expect(await writes('PATCH')).toHaveLength(1);
+  });
+
+  it('when writes are still waiting for their window, then flush sends them at once', async () => {
+    const { client } = fast({ batchWindowMs: 60_000 });
+    const [id] = await seedLeads(1);
+    const pending = client.updateRecord(LEADS, id as string, { Company: 'Flushed' });
+    await client.flush();
+    await expect(pending).resolves.toMatchObject({ fields: { Company: 'Flushed' } });
+  });
+});
