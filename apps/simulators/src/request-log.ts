@@ -11,6 +11,9 @@ export interface RequestFilter {
 export class RequestLog {
   private entries: SimRequest[] = [];
 
+  /** @param onAnswered called with each request once it is answered (for a live log). */
+  constructor(private readonly onAnswered?: (entry: SimRequest) => void) {}
+
   /** Logs on arrival (status 0) and fills in the status once answered, so hung requests show too. */
   middleware(service: SimRequest['service']): RequestHandler {
     return (req, res, next) => {
@@ -25,6 +28,7 @@ export class RequestLog {
       const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
       res.end = ((...args: unknown[]) => {
         entry.status = res.statusCode;
+        this.onAnswered?.(entry);
         return end(...args);
       }) as typeof res.end;
       next();

@@ -13,10 +13,11 @@ export class SimState {
   readonly apiKeys: ReadonlySet<string>;
   readonly missionx: MissionxStore;
   readonly faults = new FaultBook();
-  readonly log = new RequestLog();
+  readonly log: RequestLog;
   private readonly initialRateLimit: number;
 
   constructor(opts: SimulatorOptions = {}) {
+    this.log = new RequestLog(opts.onRequest);
     this.apiKeys = new Set(opts.aitable?.apiKeys ?? ['sim-aitable-key']);
     this.initialRateLimit = opts.aitable?.rateLimitPerSecond ?? 5;
     this.limiter = new SlidingWindowLimiter(this.initialRateLimit);

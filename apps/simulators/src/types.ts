@@ -52,6 +52,8 @@ export interface SimulatorOptions {
     /** @defaultValue 3600 */
     tokenTtlSeconds?: number;
   };
+  /** Called with each API request once it is answered, e.g. to log it. */
+  onRequest?: (request: SimRequest) => void;
 }
 
 /** One API request the simulators received (control calls are not logged). */

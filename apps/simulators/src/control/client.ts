@@ -10,6 +10,16 @@ export class SimControlClient {
     this.base = `${baseUrl.replace(/\/+$/, '')}/__sim`;
   }
 
+  /** Whether the simulators answer at all (`GET /__sim/health`); never throws. */
+  async health(): Promise<boolean> {
+    try {
+      await this.call('GET', '/health');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Records, requests, faults, MissionX clients and the rate limit back to the seeds and options. */
   async reset(): Promise<void> {
     await this.call('POST', '/reset');

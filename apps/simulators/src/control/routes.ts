@@ -34,6 +34,9 @@ export const faultSchema = z
 export function controlRouter(state: SimState): Router {
   const router = express.Router();
   router.use(express.json({ limit: '10mb' }));
+  router.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
   router.post('/reset', (_req, res) => {
     state.reset();
     res.status(204).end();
