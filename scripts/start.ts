@@ -1,0 +1,80 @@
+/**
+ * `npm start`: the whole system on one machine — migrations, then (unless real credentials are
+ * configured) the AITable/MissionX simulators, the ingest API, the worker and the dashboard,
+ * in one terminal with labelled logs.
+ */
+import { applyMigrations } from '@bridge/db';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { localEnvironment } from './start/environment';
+import { ensureDatabase, reachable } from './start/preflight';
+import { ProcessGroup } from './start/process-group';
+
+const root = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
+  const { env, demo, notes } = localEnvironment(process.env);
+
+  const redis = new URL(env.REDIS_URL!);
+  const pg = new URL(env.DATABASE_URL!);
+  const problems: string[] = [];
+  if (!(await reachable(redis.hostname, Number(redis.port || 6379)))) {
+    problems.push(`Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose up -d redis\` (or set REDIS_URL).`);
+  }
+  if (!(await reachable(pg.hostname, Number(pg.port || 5432)))) {
+    problems.push(`PostgreSQL is not answering at ${pg.host}. Start it: \`pg_ctlcluster <version> main start\` or \`docker compose up -d postgres\` (or set DATABASE_URL).`);
+  }
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+
+  await ensureDatabase(env.DATABASE_URL!);
+  const { applied } = await applyMigrations({ databaseUrl: env.DATABASE_URL! });
+  console.log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+
+  const group = new ProcessGroup(root, env);
+  const shutdown = () => void group.stop().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  if (demo) {
+    group.start('simulators', 'apps/simulators/src/main.ts');
+    await group.waitForHttp('simulators', `http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/health`);
+  }
+  group.start('ingest', 'apps/ingest/src/main.ts');
+  group.start('worker', 'apps/worker/src/main.ts');
+  group.start('dashboard', 'apps/dashboard/src/main.ts');
+  await Promise.all([
+    group.waitForHttp('ingest', `http://127.0.0.1:${env.INGEST_PORT}/healthz`),
+    group.waitForHttp('dashboard', `http://127.0.0.1:${env.DASHBOARD_PORT}/healthz`),
+  ]);
+
+  const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
+  const dashboardUrl = `http://127.0.0.1:${env.DASHBOARD_PORT}`;
+  console.log(
+    [
+      '',
+      'aitable-bridge is running',
+      `  ingest     ${ingestUrl}/api/aitable/webhook   (health: ${ingestUrl}/readyz, metrics: ${ingestUrl}/metrics)`,
+      `  dashboard  ${dashboardUrl}/admin/queues   sync status: ${dashboardUrl}/status`,
+      `  worker     metrics http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`,
+      demo ? `  simulators http://127.0.0.1:${env.SIMULATORS_PORT}  (AITable at /fusion, MissionX at /missionx, control at /__sim)` : '',
+      ...notes.map((n) => `  ${n}`),
+      '',
+      'Send a new lead the way an AITable automation does:',
+      `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${env.AITABLE_WEBHOOK_SECRET!.split(',')[0]}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
+      demo ? `Then watch the portal appear: curl -s http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/missionx/clients` : '',
+      'Ctrl-C stops everything.',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
