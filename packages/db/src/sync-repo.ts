@@ -38,7 +38,7 @@ export interface SyncRepo {
   /** Records the attempt's error; `final` (no attempt left, or a permanent error) makes the row `failed`. */
   markFailed(key: SyncKey, failure: { message: string; final: boolean }): Promise<AITableSync>;
   /** The record was deleted upstream: `active=false`, created if it never synced. */
-  markInactive(key: SyncKey, facts: AttemptFacts & { metadata?: SyncMetadata }): Promise<AITableSync>;
+  markInactive(key: SyncKey, facts: AttemptFacts & { entityId?: string | null; metadata?: SyncMetadata }): Promise<AITableSync>;
 }
 
 const unique = (key: SyncKey) => ({
@@ -123,6 +123,7 @@ export function createSyncRepo(db: PrismaClient): SyncRepo {
           lastJobId: f.jobId ?? null,
           lastRequestId: f.requestId ?? null,
           metadata: merged(current?.metadata, f.metadata),
+          ...(f.entityId ? { entityId: f.entityId } : {}),
         };
         return rows.upsert({
           where: unique(key),

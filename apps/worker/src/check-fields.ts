@@ -1,0 +1,25 @@
+import type { QueueName } from '@bridge/queues';
+import type { WorkerDeps } from './deps';
+
+/** The datasheets (and their mapped field names) the flows of these queues read or write. */
+export function fieldsToCheck(queues: readonly QueueName[], deps: Pick<WorkerDeps, 'datasheets' | 'fields'>): Map<string, string[]> {
+  const { datasheets: ds, fields } = deps;
+  const out = new Map<string, string[]>();
+  const need = (id: string, names: Record<string, string>) => out.set(id, [...new Set([...(out.get(id) ?? []), ...Object.values(names)])]);
+  if (queues.includes('leads')) need(ds.leads, fields.lead);
+  if (queues.includes('orders')) {
+    need(ds.orders, fields.order);
+    need(ds.leads, fields.lead); // an order writes its lead's portal
+  }
+  if (queues.includes('audit-results')) need(ds.auditResults, fields.audit);
+  return out;
+}
+
+/**
+ * Start-up check: every mapped field exists in its datasheet. AITable silently drops writes to
+ * unknown field names, so a typo in the mapping would lose data without a word. Throws the
+ * client's `aitable_missing_fields` error, which names the datasheet and each missing field.
+ */
+export async function checkMappedFields(queues: readonly QueueName[], deps: Pick<WorkerDeps, 'datasheets' | 'fields' | 'aitable'>): Promise<void> {
+  for (const [datasheetId, names] of fieldsToCheck(queues, deps)) await deps.aitable.checkFieldMapping(datasheetId, names);
+}

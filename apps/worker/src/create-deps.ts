@@ -1,0 +1,61 @@
+import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
+import type { Config } from '@bridge/config';
+import { createDb, createSyncRepo, type PrismaClient } from '@bridge/db';
+import type { Logger } from '@bridge/logger';
+import type { Metrics } from '@bridge/metrics';
+import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
+import { createRedis } from '@bridge/queues';
+import type { Redis } from 'ioredis';
+import type { WorkerDeps } from './deps';
+import { buildFieldMapping } from './field-mapping';
+
+export type WorkerConfig = Config<'worker' | 'datasheets' | 'aitableApi' | 'missionx'>;
+
+/** The deps plus the connections they hold, which the process closes on shutdown. */
+export interface BuiltDeps {
+  deps: WorkerDeps;
+  db: PrismaClient;
+  redis: Redis;
+}
+
+/** Builds the clients and repositories of one worker process from its config. */
+export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metrics): BuiltDeps {
+  // Shared by the per-record locks and the AITable rate limiter; `worker` role: waits through a Redis restart.
+  const redis = createRedis(config.REDIS_URL, 'worker');
+  redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
+  const db = createDb({ databaseUrl: config.DATABASE_URL });
+  const call = (service: string) => (operation: string, status: string, seconds: number) => {
+    metrics.externalCalls.inc({ service, operation, status });
+    metrics.externalCallDuration.observe({ service, operation }, seconds);
+  };
+  const aitable = new AitableClient(
+    aitableOptionsFromConfig(config, {
+      redis,
+      logger,
+      hooks: {
+        onCall: call('aitable'),
+        onRateLimitWait: (datasheet, cause, ms) => {
+          metrics.rateLimitWaits.inc({ datasheet, cause });
+          metrics.rateLimitWaitSeconds.inc({ datasheet }, ms / 1000);
+        },
+      },
+    }),
+  );
+  const missionx = new MissionxApiClient(missionxOptionsFromConfig(config, { logger, hooks: { onCall: call('missionx') } }));
+  const deps: WorkerDeps = {
+    aitable,
+    missionx,
+    sync: createSyncRepo(db),
+    redis,
+    fields: buildFieldMapping(config),
+    datasheets: {
+      leads: config.AITABLE_LEADS_DATASHEET_ID,
+      orders: config.AITABLE_ORDERS_DATASHEET_ID,
+      auditResults: config.AITABLE_AUDIT_RESULTS_DATASHEET_ID,
+    },
+    locks: { ttlMs: config.WORKER_RECORD_LOCK_TTL_MS, busyDelayMs: config.WORKER_RECORD_BUSY_DELAY_MS, prefix: `${config.QUEUE_PREFIX}:lock` },
+    logger,
+    metrics,
+  };
+  return { deps, db, redis };
+}

@@ -1,0 +1,28 @@
+import type { AitableClient } from '@bridge/aitable';
+import type { SyncRepo } from '@bridge/db';
+import type { Logger } from '@bridge/logger';
+import type { Metrics } from '@bridge/metrics';
+import type { MissionxApiClient } from '@bridge/missionx';
+import type { Redis } from 'ioredis';
+import type { FieldMapping } from './field-mapping';
+
+/** The configured datasheets, by role. */
+export interface Datasheets {
+  leads: string;
+  orders: string;
+  auditResults: string;
+}
+
+/** Everything the use cases call; built once in main.ts (or by a test) and passed down. */
+export interface WorkerDeps {
+  aitable: AitableClient;
+  missionx: MissionxApiClient;
+  sync: SyncRepo;
+  /** For the per-record locks. */
+  redis: Redis;
+  fields: FieldMapping;
+  datasheets: Datasheets;
+  locks: { ttlMs: number; busyDelayMs: number; prefix: string };
+  logger: Logger;
+  metrics: Metrics;
+}

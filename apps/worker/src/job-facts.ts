@@ -1,0 +1,33 @@
+import { toJobDecision } from '@bridge/errors';
+import type { Job } from 'bullmq';
+
+/** What a use case knows about the job running it: for sync rows, logs and metrics. */
+export interface JobFacts {
+  jobId: string;
+  queue: string;
+  /** 1-based attempt number (`attemptsMade + 1`); a delay for a busy record or a 429 does not count. */
+  attempt: number;
+  maxAttempts: number;
+  requestId: string;
+  /** When ingest accepted the event: the start of the sync latency. */
+  receivedAt: Date;
+}
+
+export function jobFacts(job: Job, payload: { requestId: string; receivedAt: string }): JobFacts {
+  return {
+    jobId: job.id ?? 'unknown',
+    queue: job.queueName,
+    attempt: job.attemptsMade + 1,
+    maxAttempts: job.opts.attempts ?? 1,
+    requestId: payload.requestId,
+    receivedAt: new Date(payload.receivedAt),
+  };
+}
+
+/** True when this failure ends the job: a permanent error, or a retriable one on the last attempt. */
+export function isFinalFailure(err: unknown, job: Pick<JobFacts, 'attempt' | 'maxAttempts'>): boolean {
+  const decision = toJobDecision(err);
+  if (decision.action === 'fail') return true;
+  if (decision.action === 'delay') return false;
+  return job.attempt >= job.maxAttempts;
+}

@@ -1,0 +1,65 @@
+import { describeError, permanent } from '@bridge/errors';
+import { withLogContext } from '@bridge/logger';
+import { runJob } from '@bridge/queues';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { z } from 'zod';
+import type { WorkerDeps } from './deps';
+import { isFinalFailure, jobFacts, type JobFacts } from './job-facts';
+
+type Payload = { requestId: string; receivedAt: string };
+
+/**
+ * The frame of every processor: the job's log context, payload validation, BullMQ's error
+ * mapping (`runJob`), the job metrics and one log line per attempt.
+ */
+export function processJob<S extends z.ZodType<Payload>>(
+  job: Job,
+  token: string | undefined,
+  schema: S,
+  deps: Pick<WorkerDeps, 'logger' | 'metrics'>,
+  useCase: (payload: z.output<S>, facts: JobFacts) => Promise<string>,
+): Promise<string> {
+  const raw = (job.data ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const ctx = {
+    requestId: text(raw.requestId),
+    queue: job.queueName,
+    jobId: job.id,
+    recordId: text(raw.recordId) ?? text(raw.orderRecordId),
+    datasheetId: text(raw.datasheetId),
+    auditId: text(raw.auditId),
+  };
+  return withLogContext(ctx, async () => {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    const facts = { attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1 };
+    try {
+      const outcome = await runJob(job, token, () => {
+        const payload = parsePayload(schema, job.data, job.queueName);
+        return useCase(payload, jobFacts(job, payload));
+      });
+      deps.metrics.jobDuration.observe({ queue: job.queueName, outcome: 'completed' }, seconds());
+      deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'completed' }, facts.attempt);
+      deps.logger.info('job completed', { outcome, attempt: facts.attempt });
+      return outcome;
+    } catch (err) {
+      const outcome = err instanceof DelayedError ? 'delayed' : err instanceof UnrecoverableError || isFinalFailure(err, facts) ? 'failed' : 'retry';
+      deps.metrics.jobDuration.observe({ queue: job.queueName, outcome }, seconds());
+      if (outcome === 'failed') deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'failed' }, facts.attempt);
+      const what = { delayed: 'job delayed without spending an attempt', failed: 'job failed for good', retry: 'job attempt failed, will retry' }[outcome];
+      deps.logger.log(outcome === 'delayed' ? 'debug' : 'warn', what, {
+        attempt: facts.attempt,
+        maxAttempts: facts.maxAttempts,
+        error: describeError(err instanceof UnrecoverableError && err.cause ? err.cause : err),
+      });
+      throw err;
+    }
+  });
+}
+
+function parsePayload<S extends z.ZodType>(schema: S, data: unknown, queue: string): z.output<S> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+  throw permanent('invalid_job_payload', `Job payload of queue ${queue} is invalid: ${problems}`, { details: { queue } });
+}

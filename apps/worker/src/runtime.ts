@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { describeError } from '@bridge/errors';
+import type { Logger } from '@bridge/logger';
+import { createMetrics } from '@bridge/metrics';
+import { checkMappedFields } from './check-fields';
+import { createDeps, type WorkerConfig } from './create-deps';
+import type { WorkerDeps } from './deps';
+import { createMetricsServer } from './metrics-server';
+import { startWorkers, type RunningWorker } from './start-workers';
+
+export interface WorkerRuntime {
+  deps: WorkerDeps;
+  workers: RunningWorker[];
+  /** Port of the metrics server (useful when `WORKER_METRICS_PORT=0`). */
+  metricsPort: number;
+  /**
+   * Stops taking jobs and lets active ones finish, for at most `SHUTDOWN_TIMEOUT_MS`; then
+   * force-closes (unfinished jobs are picked up again by another worker as stalled), flushes
+   * batched writes and closes the server, Redis and Postgres. Safe to call twice.
+   */
+  shutdown(): Promise<{ forced: boolean }>;
+}
+
+/**
+ * Everything `main.ts` starts, as one function a test can call: deps, the start-up field check
+ * (throws, naming the missing field and datasheet, before any job is taken), the workers and the
+ * metrics server.
+ */
+export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
+  const metrics = createMetrics('worker');
+  const built = createDeps(config, logger, metrics);
+  try {
+    await checkMappedFields(config.WORKER_QUEUES, built.deps);
+  } catch (err) {
+    await Promise.allSettled([built.redis.quit(), built.db.$disconnect()]);
+    throw err;
+  }
+  const workers = startWorkers(config, built.deps);
+  const server = createMetricsServer(metrics, () => workers);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.WORKER_METRICS_PORT, resolve));
+  logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort: (server.address() as AddressInfo).port });
+
+  let stopping: Promise<{ forced: boolean }> | undefined;
+  const shutdown = () => (stopping ??= stop(config.SHUTDOWN_TIMEOUT_MS, workers, server, built, logger));
+  return { deps: built.deps, workers, metricsPort: (server.address() as AddressInfo).port, shutdown };
+}
+
+async function stop(timeoutMs: number, workers: RunningWorker[], server: http.Server, built: ReturnType<typeof createDeps>, logger: Logger) {
+  logger.info('shutting down: no new jobs, waiting for active ones', { timeoutMs });
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = Promise.all(workers.map((w) => w.worker.close())).then(() => false);
+  const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
+  const forced = await Promise.race([graceful, deadline]);
+  clearTimeout(timer);
+  if (forced) {
+    logger.warn('shutdown timeout reached: force-closing; unfinished jobs will be taken up again as stalled');
+    await Promise.all(workers.map((w) => w.worker.close(true)));
+  }
+  await built.deps.aitable.flush().catch((err: unknown) => logger.warn('batched writes not flushed', { error: describeError(err) }));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.allSettled([...workers.map((w) => w.connection.quit()), built.redis.quit(), built.db.$disconnect()]);
+  logger.info('worker stopped', { forced });
+  return { forced };
+}

@@ -1,0 +1,66 @@
+import { linkIds, selectValue } from '@bridge/aitable';
+import { permanent } from '@bridge/errors';
+import type { AitableEventJob } from '@bridge/queues';
+import type { WorkerDeps } from '../deps';
+import { PORTAL_STATUS } from '../field-mapping';
+import type { JobFacts } from '../job-facts';
+import { portalCells, readRecord } from '../read-record';
+import { alreadySynced, inputHash, showsPortal } from '../snapshot';
+import { lockRecord, recordingFailures, syncAttempt } from '../sync-attempt';
+import { ensurePortalOfLead } from './ensure-lead-portal';
+import { assertDatasheet } from './sync-lead';
+
+/** Order statuses that open the client's portal (besides a newly created order). */
+export const ACTIVATING_STATUSES: ReadonlySet<string> = new Set(['Won', 'Active']);
+
+export type SyncOrderOutcome = 'activated' | 'recorded' | 'skipped_own_write_back' | 'deactivated';
+
+/**
+ * An order event from the `orders` queue. A created order, or one whose Status is Won/Active,
+ * makes sure its lead's portal exists and is active (the lead flow's own idempotent path) and
+ * shows the portal on the order. Other statuses are recorded on the sync row, with no side effect.
+ */
+export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: WorkerDeps): Promise<SyncOrderOutcome> {
+  const ds = deps.datasheets.orders;
+  assertDatasheet(event.datasheetId, ds, 'orders');
+  const f = deps.fields.order;
+  const key = { datasheetId: ds, recordId: event.recordId, direction: 'aitable_to_app' as const };
+
+  return lockRecord(deps, ds, event.recordId, async () => {
+    if (event.eventType === 'record.deleted') {
+      const noop = async () => ({ success: { entityId: null, metadata: { deletedAt: new Date().toISOString() } }, value: 'deactivated' as const });
+      return syncAttempt(deps, key, 'order', job, noop, { deactivate: true });
+    }
+    const view = await recordingFailures(deps, key, 'order', job, () => readRecord(deps, event, ds, [f.status, f.lead]));
+    const status = selectValue(view.fields[f.status]) ?? null;
+    const leadIds = linkIds(view.fields[f.lead]);
+    const shown = portalCells(view, f);
+    const hash = inputHash({ status, leadIds });
+    const row = await deps.sync.find(key);
+    if (event.eventType !== 'record.created' && alreadySynced(row, hash, shown)) {
+      deps.logger.info('order update skipped: none of the fields we use changed (our own write-back)');
+      return 'skipped_own_write_back';
+    }
+    const activate = event.eventType === 'record.created' || (status !== null && ACTIVATING_STATUSES.has(status));
+
+    return syncAttempt(deps, key, 'order', job, async () => {
+      if (!activate) {
+        deps.logger.info('order status needs no portal change', { status });
+        return { success: { entityId: row?.entityId ?? null, metadata: { inputHash: hash, status, action: 'none' } }, value: 'recorded' as const };
+      }
+      const leadRecordId = leadIds[0];
+      if (!leadRecordId) {
+        throw permanent('order_missing_field', `Order ${event.recordId} (datasheet ${ds}) has no lead in field "${f.lead}"; its portal cannot be found`, {
+          details: { recordId: event.recordId, datasheetId: ds, field: f.lead },
+        });
+      }
+      const portal = await ensurePortalOfLead(leadRecordId, job, deps);
+      if (!showsPortal(shown, portal.portalUrl)) {
+        await deps.aitable.updateRecord(ds, event.recordId, { [f.portalUrl]: portal.portalUrl, [f.portalStatus]: PORTAL_STATUS.active });
+      }
+      deps.logger.info('order activated the portal of its lead', { leadRecordId, missionxClientId: portal.clientId });
+      const metadata = { inputHash: hash, status, leadRecordId, portalUrl: portal.portalUrl, missionxClientId: portal.clientId, action: 'activated' };
+      return { success: { entityId: portal.clientId, metadata }, value: 'activated' as const };
+    });
+  });
+}
