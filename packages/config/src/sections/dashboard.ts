@@ -1,10 +1,69 @@
 import { z } from 'zod';
 import { bool, port } from '../helpers';
 
+export const DASHBOARD_ROLES = ['viewer', 'operator'] as const;
+export type DashboardRole = (typeof DASHBOARD_ROLES)[number];
+
+/** One dashboard login. `password` is plain text or `sha256:<64 hex>` of the password. */
+export interface DashboardUser {
+  name: string;
+  password: string;
+  role: DashboardRole;
+}
+
+const SHA256 = /^sha256:[0-9a-fA-F]{64}$/;
+
+/**
+ * `user:password:role` entries, comma-separated. The user is what comes before the first
+ * colon and the role what comes after the last, so a password may contain colons (which is
+ * how `sha256:<hex>` fits) but not commas. Errors name the entry, never echo a password.
+ */
+const dashboardUsers = () =>
+  z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const users: DashboardUser[] = [];
+      const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+      entries.forEach((entry, i) => {
+        const first = entry.indexOf(':');
+        const last = entry.lastIndexOf(':');
+        const name = entry.slice(0, first);
+        const password = entry.slice(first + 1, last);
+        const role = entry.slice(last + 1) as DashboardRole;
+        const problem =
+          first < 1 || last <= first
+            ? 'must be user:password:role'
+            : !/^[A-Za-z0-9._@-]+$/.test(name)
+              ? 'has a user name with characters other than letters, digits and ._@-'
+              : !DASHBOARD_ROLES.includes(role)
+                ? `has role "${role.slice(0, 20)}"; the role must be viewer or operator`
+                : password.startsWith('sha256:') && !SHA256.test(password)
+                  ? 'has a sha256: password that is not 64 hex digits'
+                  : !password.startsWith('sha256:') && password.length < 8
+                    ? 'has a password shorter than 8 characters'
+                    : users.some((u) => u.name === name)
+                      ? `repeats the user "${name}"`
+                      : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${problem}` });
+        else users.push({ name, password, role });
+      });
+      return users;
+    });
+
 export const dashboardSection = {
+  /** @defaultValue 3001 */
   DASHBOARD_PORT: port(3001),
-  /** `user:password:role` entries, comma-separated; role is `viewer` or `operator`. */
-  DASHBOARD_USERS: z.string().default(''),
-  /** Allows starting without DASHBOARD_USERS; only for a developer's machine. */
+  /**
+   * Who may log in to the dashboard (HTTP Basic): `user:password:role` entries,
+   * comma-separated; role `viewer` (read-only) or `operator` (retry, replay, clean, fix
+   * deliveries). A password may be given as `sha256:<hex of SHA-256 of the password>`.
+   * Example: `ops:s3cret-pass:operator,support:sha256:5e88…:viewer`.
+   */
+  DASHBOARD_USERS: dashboardUsers(),
+  /**
+   * Allows starting without DASHBOARD_USERS; everyone is then an operator. Only for a
+   * developer's machine. @defaultValue false
+   */
   DASHBOARD_ALLOW_NO_AUTH: bool(false),
 };

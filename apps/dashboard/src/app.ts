@@ -1,0 +1,78 @@
+import type { PrismaClient } from '@bridge/db';
+import { toHttpAnswer } from '@bridge/errors';
+import type { Logger } from '@bridge/logger';
+import type { Metrics } from '@bridge/metrics';
+import type { ConfiguredDatasheets } from '@bridge/ops';
+import type { BridgeQueues } from '@bridge/queues';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { basicAuth, principalOf, type DashboardUser } from './auth';
+import { BOARD_PATH, createBoards } from './board';
+import { boardRetryRoutes } from './routes/board-retry';
+import { deliveriesRoutes } from './routes/deliveries';
+import { jobsRoutes } from './routes/jobs';
+import { probeRoutes } from './routes/metrics';
+import { statusRoutes } from './routes/status';
+
+export interface DashboardDeps {
+  queues: BridgeQueues;
+  db: PrismaClient;
+  /** The connection the queues use; pinged by /healthz. */
+  redis: Redis;
+  datasheets: ConfiguredDatasheets;
+  users: readonly DashboardUser[];
+  /** Start with no users, everyone an operator (local development only). */
+  allowNoAuth: boolean;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * The dashboard without a port: Bull Board per role at /admin/queues, the sync status page and
+ * its JSON, failed-job replay and rejected-delivery fixes, /metrics and /healthz.
+ * Throws NoDashboardUsersError when no user is configured and `allowNoAuth` is false.
+ */
+export function createApp(deps: DashboardDeps): Express {
+  const auth = basicAuth({ users: deps.users, allowNoAuth: deps.allowNoAuth });
+  if (deps.users.length === 0) {
+    deps.logger.warn('DASHBOARD_ALLOW_NO_AUTH is set: the dashboard has NO LOGIN and anyone who can reach it can retry, clean and replay jobs. Never do this outside a developer machine.');
+  }
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(helmet());
+
+  app.use(probeRoutes(deps));
+
+  app.use(auth);
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.text({ type: 'text/plain', limit: '1mb' }));
+
+  const boards = createBoards(deps.queues);
+  const boardRetry = boardRetryRoutes(deps.queues);
+  app.use(BOARD_PATH, (req, res, next) => {
+    if (principalOf(res).role !== 'operator') boards.viewer(req, res, next);
+    else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));
+  });
+
+  app.use(statusRoutes(deps.db, deps.queues));
+  app.use(jobsRoutes(deps.queues));
+  app.use(deliveriesRoutes(deps));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });
+  });
+  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    // Body parser errors carry their own 4xx status.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'bad_request', message: (err as Error).message });
+      return;
+    }
+    const answer = toHttpAnswer(err);
+    if (answer.status >= 500) deps.logger.error('dashboard request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    res.status(answer.status).set(answer.headers).json(answer.body);
+  };
+  app.use(onError);
+  return app;
+}

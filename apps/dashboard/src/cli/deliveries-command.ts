@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import type { PrismaClient } from '@bridge/db';
+import {
+  correctDelivery,
+  getDelivery,
+  listDeliveries,
+  parseDeliveryFilter,
+  replayDelivery,
+  revalidateDelivery,
+  toListItem,
+  type ConfiguredDatasheets,
+  type Validation,
+} from '@bridge/ops';
+import type { BridgeQueues } from '@bridge/queues';
+import { printJson, printTable, println } from './output';
+import { EXIT, UsageError } from './usage';
+
+export interface DeliveriesArgs {
+  action?: string;
+  id?: string;
+  reason?: string;
+  datasheet?: string;
+  since?: string;
+  until?: string;
+  outcome?: string;
+  awaitingFix: boolean;
+  limit?: string;
+  body?: string;
+  bodyFile?: string;
+  contentType?: string;
+  json: boolean;
+}
+
+export interface DeliveriesDeps {
+  db: PrismaClient;
+  queues: BridgeQueues;
+  datasheets: ConfiguredDatasheets;
+}
+
+function needId(a: DeliveriesArgs): string {
+  if (!a.id) throw new UsageError(`deliveries ${a.action ?? ''} needs the delivery id`);
+  return a.id;
+}
+
+function readBody(a: DeliveriesArgs): string {
+  if ((a.body === undefined) === (a.bodyFile === undefined)) throw new UsageError('deliveries correct needs exactly one of --body TEXT or --body-file PATH (- for stdin)');
+  if (a.body !== undefined) return a.body;
+  try {
+    return readFileSync(a.bodyFile === '-' ? 0 : a.bodyFile!, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --body-file ${a.bodyFile}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function reportValidation(v: Validation, a: DeliveriesArgs, id: string, verb: string): number {
+  if (a.json) printJson({ id, ...v });
+  else if (v.ok) println(`${verb}: valid now; would be enqueued on "${v.queue}". Replay it with: npm run replay -- deliveries replay ${id}`);
+  else println(`${verb}: still invalid (${v.reason}): ${v.message}`);
+  return v.ok ? EXIT.ok : EXIT.someFailed;
+}
+
+/** `replay deliveries list|show|revalidate|correct|replay`. */
+export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesArgs): Promise<number> {
+  switch (a.action) {
+    case 'list': {
+      const rows = await listDeliveries(deps.db, parseDeliveryFilter({ ...a }));
+      if (a.json) printJson({ deliveries: rows });
+      else {
+        printTable(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'], rows.map((d) => [
+          d.receivedAt, d.id, d.source, d.reason ?? '', d.datasheetId ?? '', d.recordId ?? '', d.hasBody ? 'kept' : 'none', d.replayJobId ?? '',
+        ]));
+        println(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'}`);
+      }
+      return EXIT.ok;
+    }
+    case 'show': {
+      const row = await getDelivery(deps.db, needId(a));
+      const view = { ...toListItem(row), requestId: row.requestId, contentType: row.contentType, rawBody: row.rawBody };
+      if (a.json) printJson(view);
+      else {
+        for (const [k, v] of Object.entries(view)) if (k !== 'rawBody') println(`${k}: ${v ?? ''}`);
+        println(row.rawBody === null ? 'body: not kept (rejected before authentication)' : `body:\n${row.rawBody}`);
+      }
+      return EXIT.ok;
+    }
+    case 'revalidate':
+      return reportValidation(await revalidateDelivery(deps.db, needId(a), deps.datasheets), a, needId(a), 'revalidated');
+    case 'correct': {
+      const id = needId(a);
+      const v = await correctDelivery(deps.db, id, { rawBody: readBody(a), contentType: a.contentType, actor: 'replay-cli' }, deps.datasheets);
+      return reportValidation(v, a, id, 'corrected');
+    }
+    case 'replay': {
+      const r = await replayDelivery(deps.db, deps.queues, needId(a), deps.datasheets);
+      if (a.json) printJson(r);
+      else println(r.duplicate ? `already queued within the dedup window as job ${r.jobId} on "${r.queue}"; delivery marked replayed` : `enqueued job ${r.jobId} on "${r.queue}"`);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown deliveries action "${a.action ?? ''}": use list, show, revalidate, correct or replay`);
+  }
+}

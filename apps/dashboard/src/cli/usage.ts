@@ -1,0 +1,44 @@
+/** A mistake in how the CLI was called: exit code 2 with the usage text. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Redis or Postgres does not answer: exit code 3. */
+export class ConnectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectionError';
+  }
+}
+
+export const EXIT = { ok: 0, someFailed: 1, usage: 2, config: 3 } as const;
+
+export const USAGE = `Replay failed jobs and fix rejected webhook deliveries.
+
+Usage:
+  npm run replay -- jobs [filters] [--dry-run] [--yes] [--json]
+  npm run replay -- deliveries list [--reason R] [--datasheet dst…] [--since T] [--until T]
+                                    [--outcome rejected|accepted|duplicate] [--awaiting-fix] [--limit N] [--json]
+  npm run replay -- deliveries show <id> [--json]
+  npm run replay -- deliveries revalidate <id> [--json]
+  npm run replay -- deliveries correct <id> (--body TEXT | --body-file PATH|-) [--content-type CT] [--json]
+  npm run replay -- deliveries replay <id> [--json]
+
+Filters of "jobs" (all that are given must match):
+  --queue leads|orders|audit-results   one queue (default: all three)
+  --since T, --until T                 failed within the window; T is 2h, 30m, 7d, an ISO date or epoch ms
+  --record rec…                        the AITable record id in the job data
+  --error TEXT                         text in the failure reason or stack trace (case-insensitive)
+  --limit N                            at most N jobs, newest first (default 1000)
+  --all                                no filter: every failed job of the selected queues
+
+Replay resets the attempt count: each job gets its full set of attempts again.
+  --dry-run   list what would be replayed; change nothing
+  --yes       do not ask for confirmation (needed when stdin is not a terminal)
+  --json      one JSON document on stdout; progress stays on stderr
+
+Exit codes: 0 done, 1 some replays or fixes failed, 2 usage error, 3 configuration or connection error.
+Reads REDIS_URL, DATABASE_URL, QUEUE_PREFIX and the AITABLE_*_DATASHEET_ID variables.`;

@@ -1,0 +1,38 @@
+import { createDb, type PrismaClient } from '@bridge/db';
+import { closeQueues, createQueues, createRedis, type BridgeQueues } from '@bridge/queues';
+import type { Redis } from 'ioredis';
+
+export interface Connections {
+  redis: Redis;
+  queues: BridgeQueues;
+  db: PrismaClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Redis, the three queues and Prisma, as the dashboard and the replay CLI use them. The Redis
+ * client fails a command after one reconnect attempt instead of waiting forever (a page or a
+ * CLI run should report an outage, not hang), but queues commands while it first connects.
+ * `onRedisError` hears about connection errors (ioredis keeps reconnecting on its own).
+ */
+export function openConnections(
+  c: { REDIS_URL: string; DATABASE_URL: string; QUEUE_PREFIX: string },
+  onRedisError: (err: Error) => void,
+): Connections {
+  const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
+  // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
+  redis.on('error', onRedisError);
+  const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX });
+  for (const q of Object.values(queues)) q.on('error', onRedisError);
+  const db = createDb({ databaseUrl: c.DATABASE_URL, poolSize: 5 });
+  return {
+    redis,
+    queues,
+    db,
+    async close() {
+      await closeQueues(queues).catch(() => undefined);
+      await db.$disconnect().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

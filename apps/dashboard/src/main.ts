@@ -1,0 +1,68 @@
+import { loadConfigOrExit } from '@bridge/config';
+import { createLogger } from '@bridge/logger';
+import { createMetrics } from '@bridge/metrics';
+import { datasheetsFromConfig } from '@bridge/ops';
+import { createApp } from './app';
+import { NoDashboardUsersError } from './auth';
+import { openConnections } from './connections';
+
+const config = loadConfigOrExit(process.env, ['dashboard', 'datasheets']);
+const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+// One line per outage, not one per reconnect attempt.
+let redisDown = false;
+const conns = openConnections(config, (err) => {
+  if (!redisDown) logger.error('Redis connection error; retrying', { error: err.message });
+  redisDown = true;
+});
+conns.redis.on('ready', () => {
+  if (redisDown) logger.info('Redis connection back');
+  redisDown = false;
+});
+
+let app;
+try {
+  app = createApp({
+    ...conns,
+    datasheets: datasheetsFromConfig(config),
+    users: config.DASHBOARD_USERS,
+    allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
+    logger,
+    metrics: createMetrics('dashboard'),
+  });
+} catch (err) {
+  if (!(err instanceof NoDashboardUsersError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  void conns.close().finally(() => process.exit(1));
+}
+
+if (app) {
+  const server = app.listen(config.DASHBOARD_PORT, () => {
+    logger.info(`dashboard listening on http://127.0.0.1:${config.DASHBOARD_PORT} (status: /status, queues: /admin/queues, metrics: /metrics)`);
+  });
+  server.on('error', (err) => {
+    logger.error('dashboard could not listen', { error: err.message, port: config.DASHBOARD_PORT });
+    void conns.close().finally(() => process.exit(1));
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: closing the dashboard`);
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting anyway', { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    // Stop taking requests (and end idle keep-alive sockets), then close what they used.
+    server.close(() => {
+      void conns.close().then(() => {
+        logger.info('dashboard stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@bridge/config';
+import { pingDb } from '@bridge/db';
+import { isAppError } from '@bridge/errors';
+import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
+import { pingRedis } from '@bridge/queues';
+import { runDeliveriesCommand } from './cli/deliveries-command';
+import { runJobsCommand } from './cli/jobs-command';
+import { ConnectionError, EXIT, USAGE, UsageError } from './cli/usage';
+import { openConnections, type Connections } from './connections';
+
+const OPTIONS = {
+  queue: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, record: { type: 'string' },
+  error: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false }, yes: { type: 'boolean', short: 'y', default: false },
+  json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+  reason: { type: 'string' }, datasheet: { type: 'string' }, outcome: { type: 'string' },
+  'awaiting-fix': { type: 'boolean', default: false }, body: { type: 'string' }, 'body-file': { type: 'string' },
+  'content-type': { type: 'string' },
+} as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+type CliConnections = Connections & { datasheets: ConfiguredDatasheets };
+
+async function run(argv: string[], conns: () => Promise<CliConnections>): Promise<number> {
+  const { values: v, positionals } = parse(argv);
+  const [command, action, id, ...extra] = positionals;
+  if (v.help || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (command !== 'jobs' && command !== 'deliveries') throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs or deliveries');
+  if ((command === 'jobs' && action !== undefined) || extra.length > 0) throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
+  const c = await conns();
+  if (command === 'jobs') {
+    return runJobsCommand(c.queues, { ...v, dryRun: v['dry-run'] });
+  }
+  return runDeliveriesCommand(
+    { db: c.db, queues: c.queues, datasheets: c.datasheets },
+    { ...v, action, id, awaitingFix: v['awaiting-fix'], bodyFile: v['body-file'], contentType: v['content-type'] },
+  );
+}
+
+async function main(): Promise<number> {
+  let opened: CliConnections | undefined;
+  // Config and connections are opened only once the arguments are known to be right, so a
+  // typo answers 2 at once even where no Redis is reachable.
+  const conns = async () => {
+    const config = loadConfig(process.env, ['datasheets']);
+    // Connection errors are reported once, below, from the pings.
+    opened = { ...openConnections(config, () => undefined), datasheets: datasheetsFromConfig(config) };
+    const [redisOk, dbOk] = await Promise.all([pingRedis(opened.redis, 5000), pingDb(opened.db)]);
+    if (!redisOk || !dbOk) {
+      const down = [...(redisOk ? [] : ['Redis (REDIS_URL)']), ...(dbOk ? [] : ['Postgres (DATABASE_URL)'])];
+      throw new ConnectionError(`cannot reach ${down.join(' and ')}; is it running, and is the URL right?`);
+    }
+    return opened;
+  };
+  try {
+    return await run(process.argv.slice(2), conns);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof ConfigError || err instanceof ConnectionError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.config;
+    }
+    if (isAppError(err)) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return err.code === 'invalid_argument' ? EXIT.usage : EXIT.someFailed;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.someFailed;
+  } finally {
+    await opened?.close();
+  }
+}
+
+void main().then((code) => process.exit(code));

@@ -1,0 +1,60 @@
+import type { PrismaClient } from '@bridge/db';
+import {
+  correctDelivery,
+  getDelivery,
+  listDeliveries,
+  maskEmailsInText,
+  parseDeliveryFilter,
+  replayDelivery,
+  revalidateDelivery,
+  toListItem,
+  type ConfiguredDatasheets,
+} from '@bridge/ops';
+import type { BridgeQueues } from '@bridge/queues';
+import { Router } from 'express';
+import { principalOf, requireOperator } from '../auth';
+import { optionalText } from './params';
+
+export interface DeliveriesDeps {
+  db: PrismaClient;
+  queues: BridgeQueues;
+  datasheets: ConfiguredDatasheets;
+}
+
+/** Rejected webhook deliveries: list, read, re-validate, correct, replay. */
+export function deliveriesRoutes({ db, queues, datasheets }: DeliveriesDeps): Router {
+  const r = Router();
+
+  // Query: outcome (default rejected), reason, datasheet, since, until, awaitingFix, limit.
+  r.get('/api/deliveries', async (req, res) => {
+    res.json({ deliveries: await listDeliveries(db, parseDeliveryFilter(req.query)) });
+  });
+
+  // The body can hold personal data: operators (who fix it) see it as stored, viewers masked.
+  r.get('/api/deliveries/:id', async (req, res) => {
+    const row = await getDelivery(db, String(req.params.id));
+    const operator = principalOf(res).role === 'operator';
+    const rawBody = row.rawBody === null || operator ? row.rawBody : maskEmailsInText(row.rawBody);
+    res.json({ ...toListItem(row), contentType: row.contentType, requestId: row.requestId, rawBody, rawBodyMasked: !operator && row.rawBody !== null });
+  });
+
+  r.post('/api/deliveries/:id/revalidate', requireOperator, async (req, res) => {
+    res.json(await revalidateDelivery(db, String(req.params.id), datasheets));
+  });
+
+  // Body: JSON `{rawBody, contentType?}`, or the corrected body itself as text/plain.
+  r.post('/api/deliveries/:id/correct', requireOperator, async (req, res) => {
+    const body: unknown = req.body;
+    const input =
+      typeof body === 'string'
+        ? { rawBody: body }
+        : { rawBody: optionalText((body as Record<string, unknown> | undefined)?.rawBody, 'rawBody') ?? '', contentType: optionalText((body as Record<string, unknown>).contentType, 'contentType') };
+    res.json(await correctDelivery(db, String(req.params.id), { ...input, actor: principalOf(res).name }, datasheets));
+  });
+
+  r.post('/api/deliveries/:id/replay', requireOperator, async (req, res) => {
+    res.json(await replayDelivery(db, queues, String(req.params.id), datasheets));
+  });
+
+  return r;
+}

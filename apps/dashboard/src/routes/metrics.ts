@@ -1,0 +1,43 @@
+import { pingDb, type PrismaClient } from '@bridge/db';
+import type { Logger } from '@bridge/logger';
+import type { Metrics } from '@bridge/metrics';
+import { queueDepths } from '@bridge/ops';
+import { pingRedis, type BridgeQueues } from '@bridge/queues';
+import type { Redis } from 'ioredis';
+import { Router } from 'express';
+
+export interface ProbeDeps {
+  db: PrismaClient;
+  redis: Redis;
+  queues: BridgeQueues;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** `/metrics` for Prometheus and `/healthz` for the platform; neither needs a login nor shows personal data. */
+export function probeRoutes({ db, redis, queues, metrics, logger }: ProbeDeps): Router {
+  const r = Router();
+
+  r.get('/metrics', async (_req, res) => {
+    try {
+      // Read at scrape time, so the gauge is never older than the scrape.
+      const depths = await queueDepths(queues);
+      metrics.queueJobs.reset();
+      for (const [queue, counts] of Object.entries(depths)) {
+        for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ queue, state }, n);
+      }
+    } catch (err) {
+      // A stale depth would look like a healthy one: drop the series instead.
+      metrics.queueJobs.reset();
+      logger.warn('queue depths unavailable for /metrics', { error: err instanceof Error ? err.message : String(err) });
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  r.get('/healthz', async (_req, res) => {
+    const [redisOk, dbOk] = await Promise.all([pingRedis(redis, 1000), pingDb(db)]);
+    res.status(redisOk && dbOk ? 200 : 503).json({ ok: redisOk && dbOk, redis: redisOk, postgres: dbOk });
+  });
+
+  return r;
+}

@@ -1,0 +1,67 @@
+import type { PrismaClient } from '@bridge/db';
+import { permanent } from '@bridge/errors';
+import { enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues } from '@bridge/queues';
+import type { Queue } from 'bullmq';
+import { dedupKey, sha256Hex } from '@bridge/webhooks';
+import { getFixableDelivery } from './get-delivery';
+import { validateStoredDelivery, type ConfiguredDatasheets } from './validate-delivery';
+
+export interface ReplayDeliveryOptions {
+  /** Dedup window of the enqueued job, as ingest uses it. @defaultValue 86400000 (24 h, ingest's default) */
+  dedupTtlMs?: number;
+}
+
+export interface ReplayDeliveryResult {
+  deliveryId: string;
+  queue: 'leads' | 'orders' | 'audit-results';
+  jobId: string;
+  /** The same event was already queued within the dedup window: no new job, `jobId` is that job. */
+  duplicate: boolean;
+}
+
+/**
+ * Enqueues a rejected delivery whose (possibly corrected) body passes validation today,
+ * exactly as ingest would have: same payload, the delivery id as job id and deliveryId, the
+ * original requestId and receivedAt, the dedup key of its current body. Then marks the row
+ * `replayedAt`/`replayJobId`. Still-invalid bodies are refused with the reason (422).
+ */
+export async function replayDelivery(
+  db: PrismaClient,
+  queues: BridgeQueues,
+  id: string,
+  datasheets: ConfiguredDatasheets,
+  opts: ReplayDeliveryOptions = {},
+): Promise<ReplayDeliveryResult> {
+  const row = await getFixableDelivery(db, id);
+  const v = validateStoredDelivery(row, datasheets);
+  if (!v.ok) {
+    throw permanent('still_invalid', `delivery ${id} is still invalid (${v.reason}): ${v.message}`, {
+      httpStatus: 422,
+      details: { reason: v.reason, ...(v.details ?? {}) },
+    });
+  }
+  const base = { deliveryId: row.id, requestId: row.requestId, receivedAt: row.receivedAt.toISOString() };
+  const bodyHash = sha256Hex(Buffer.from(row.rawBody, 'utf8'));
+  const dedupTtlMs = opts.dedupTtlMs ?? 86_400_000;
+  let result: { jobId: string; duplicate: boolean };
+  if (v.source === 'audit-api') {
+    const payload: AuditResultJob = { ...v.audit, kind: 'audit.submitted', ...base };
+    result = await enqueue(queues['audit-results'], payload, {
+      jobId: row.id,
+      dedupKey: dedupKey({ kind: 'audit', auditId: v.audit.auditId, bodyHash }),
+      dedupTtlMs,
+    });
+  } else {
+    const payload: AitableEventJob = { kind: 'aitable.event', ...base, ...v.event };
+    // Every queue's schema accepts an `aitable.event` payload; only the union type hides it.
+    result = await enqueue(queues[v.queue] as unknown as Queue<AitableEventJob>, payload, {
+      jobId: row.id,
+      dedupKey: dedupKey({ kind: 'event', webhookId: row.webhookId ?? undefined, ...v.event, bodyHash }),
+      dedupTtlMs,
+    });
+  }
+  const { jobId, duplicate } = result;
+  // Conditional, so two operators replaying at once both see the same job and one marking.
+  await db.webhookDelivery.updateMany({ where: { id, replayedAt: null }, data: { replayedAt: new Date(), replayJobId: jobId, queue: v.queue } });
+  return { deliveryId: id, queue: v.queue, jobId, duplicate };
+}

@@ -1,0 +1,48 @@
+import type { PrismaClient, WebhookDelivery } from '@bridge/db';
+import { auditResultInputSchema, type AuditResultInput } from '@bridge/queues';
+import { parseDelivery, parseJsonBody, payloadRejection, type BodyRejection, type ConfiguredDatasheets, type DeliveryEvent } from '@bridge/webhooks';
+import { getFixableDelivery } from './get-delivery';
+
+export type { ConfiguredDatasheets } from '@bridge/webhooks';
+
+/** What a stored body says today: where it would go, or why it is still refused. */
+export type Validation =
+  | { ok: true; source: 'aitable'; queue: 'leads' | 'orders' | 'audit-results'; event: DeliveryEvent }
+  | { ok: true; source: 'audit-api'; queue: 'audit-results'; audit: AuditResultInput }
+  | { ok: false; reason: BodyRejection['reason']; message: string; details?: Record<string, unknown> };
+
+/** The datasheet ids of the `datasheets` config section, as parseDelivery wants them. */
+export function datasheetsFromConfig(c: {
+  AITABLE_LEADS_DATASHEET_ID: string;
+  AITABLE_ORDERS_DATASHEET_ID: string;
+  AITABLE_AUDIT_RESULTS_DATASHEET_ID: string;
+}): ConfiguredDatasheets {
+  return { leads: c.AITABLE_LEADS_DATASHEET_ID, orders: c.AITABLE_ORDERS_DATASHEET_ID, auditResults: c.AITABLE_AUDIT_RESULTS_DATASHEET_ID };
+}
+
+function refused(r: BodyRejection): Validation {
+  return { ok: false, reason: r.reason, message: r.message, ...(r.details ? { details: r.details } : {}) };
+}
+
+/** Runs a stored delivery through the same checks ingest runs, with today's configuration. */
+export function validateStoredDelivery(row: Pick<WebhookDelivery, 'source' | 'contentType'> & { rawBody: string }, datasheets: ConfiguredDatasheets): Validation {
+  const raw = Buffer.from(row.rawBody, 'utf8');
+  if (row.source === 'audit-api') {
+    const json = parseJsonBody(raw, row.contentType ?? undefined);
+    if (!json.ok) return refused(json);
+    const parsed = auditResultInputSchema.safeParse(json.value);
+    if (!parsed.success) return refused(payloadRejection(parsed.error, 'audit result'));
+    return { ok: true, source: 'audit-api', queue: 'audit-results', audit: parsed.data };
+  }
+  const r = parseDelivery(raw, row.contentType ?? undefined, datasheets);
+  return r.ok ? { ok: true, source: 'aitable', queue: r.queue, event: r.event } : refused(r);
+}
+
+/**
+ * Re-validates a rejected delivery after a configuration fix (a datasheet id that was
+ * missing, say). Changes nothing; says where the delivery would go now, or why not.
+ */
+export async function revalidateDelivery(db: PrismaClient, id: string, datasheets: ConfiguredDatasheets): Promise<Validation> {
+  const row = await getFixableDelivery(db, id);
+  return validateStoredDelivery(row, datasheets);
+}
