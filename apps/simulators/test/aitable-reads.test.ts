@@ -82,6 +82,12 @@ describe('AITable record reads', () => {
     expect(repeated.body.data.records.map((r: ApiRecord) => r.recordId)).toEqual([ids[0], ids[2]]);
   });
 
+  test('when recordIds is repeated more than 20 times, then all of them are read', async () => {
+    const ids = await addLeads(25);
+    const res = await aitable(sim).get(`${recordsPath(LEADS)}?${ids.map((id) => `recordIds=${id}`).join('&')}`);
+    expect(res.body.data.total).toBe(25);
+  });
+
   test('when sort is given as sort[0][field]/[order] or as JSON, then records come back in that order', async () => {
     await addLeads(3);
     const bracket = await aitable(sim).get(`${recordsPath(LEADS)}?sort[0][field]=Client Name&sort[0][order]=desc`);

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { FieldKey } from './datasheet';
 import { badParam, sendOk } from './envelope';
-import { parseListQuery, selectRecords } from './query';
+import { listParam, parseListQuery, selectRecords } from './query';
 import type { AitableStore } from './store';
 import type { StoredField } from './values';
 
@@ -65,8 +65,7 @@ export function recordHandlers(store: AitableStore): Record<'list' | 'create' | 
 
     remove(req, res) {
       const sheet = store.require(datasheetIdOf(req));
-      const raw = req.query.recordIds;
-      const ids = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [])).filter(Boolean);
+      const ids = listParam(req.query as Record<string, unknown>, 'recordIds') ?? [];
       if (ids.length === 0) throw badParam('recordIds is required');
       if (ids.length > MAX_RECORDS_PER_WRITE) throw badParam(`at most ${MAX_RECORDS_PER_WRITE} records per request, got ${ids.length}`);
       store.deleteRecords(sheet, ids);

@@ -32,10 +32,12 @@ function intParam(q: Query, name: string, min: number, max: number): number | un
 }
 
 /** `a,b` or a repeated parameter, or both. */
-function listParam(q: Query, name: string): string[] | undefined {
+export function listParam(q: Query, name: string): string[] | undefined {
   const v = q[name];
   if (v === undefined) return undefined;
-  const parts = (Array.isArray(v) ? v : [v]).map((p) => {
+  // qs turns more than 20 repeats into an object keyed by index.
+  const raw: unknown[] = Array.isArray(v) ? v : typeof v === 'object' && v !== null ? Object.values(v) : [v];
+  const parts = raw.map((p) => {
     if (typeof p !== 'string') throw badParam(`${name} must be a comma-separated list`);
     return p;
   });
