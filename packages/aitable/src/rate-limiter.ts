@@ -9,7 +9,7 @@ import { AITABLE_ERROR_CODES } from './errors';
  * with a burst could let a sixth request into some one-second span).
  * Returns 0 when the slot is taken, else the milliseconds until the oldest entry leaves the window.
  */
-const SCRIPT = `
+const TAKE = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -26,7 +26,22 @@ local wait = tonumber(oldest[2]) + window - now
 if wait < 1 then wait = 1 end
 return wait
 `;
-const SHA = createHash('sha1').update(SCRIPT).digest('hex');
+
+/**
+ * Re-stamps a taken slot with the time the answer came back. AITable counts a request when it
+ * arrives, somewhere between our grant and our answer; counting it from the answer is the only
+ * stamp that no latency jitter can turn into a sixth request in one of AITable's seconds.
+ */
+const SETTLE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1
+`;
+
+const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
+const SCRIPTS = { take: { src: TAKE, sha: sha1(TAKE) }, settle: { src: SETTLE, sha: sha1(SETTLE) } };
 
 export interface SlidingWindowLimiterOptions {
   redis: Redis;
@@ -36,6 +51,13 @@ export interface SlidingWindowLimiterOptions {
   windowMs: number;
 }
 
+/** A slot taken from the limiter; call `settle()` once the request has been answered (or failed). */
+export interface LimiterSlot {
+  settle(): Promise<void>;
+}
+
+export type TakeResult = { granted: true; slot: LimiterSlot } | { granted: false; waitMs: number };
+
 /** A rate limit shared through Redis by every process that uses the same prefix. */
 export class SlidingWindowLimiter {
   private readonly instance = randomBytes(6).toString('hex');
@@ -43,23 +65,38 @@ export class SlidingWindowLimiter {
 
   constructor(private readonly opts: SlidingWindowLimiterOptions) {}
 
-  /**
-   * Takes a slot for `key` if one is free. Resolves 0 on success, else how many ms to wait
-   * before asking again. Redis failures become a transient AppError.
-   */
-  async tryTake(key: string): Promise<number> {
-    const args = [1, `${this.opts.prefix}:${key}`, this.opts.limit, this.opts.windowMs, `${this.instance}:${++this.seq}`] as const;
+  /** Takes a slot for `key` if one is free, else says how long to wait. Redis failures become a transient AppError. */
+  async tryTake(key: string): Promise<TakeResult> {
+    const redisKey = `${this.opts.prefix}:${key}`;
+    const member = `${this.instance}:${++this.seq}`;
+    let wait: number;
     try {
-      try {
-        return Number(await this.opts.redis.evalsha(SHA, ...args));
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
-        return Number(await this.opts.redis.eval(SCRIPT, ...args));
-      }
+      wait = Number(await this.run('take', redisKey, [this.opts.limit, this.opts.windowMs, member]));
     } catch (err) {
-      throw transient(AITABLE_ERROR_CODES.limiterUnavailable, `The shared AITable rate limiter (Redis) failed for ${key}: ${err instanceof Error ? err.message : String(err)}`, {
-        details: { key },
-      });
+      throw transient(
+        AITABLE_ERROR_CODES.limiterUnavailable,
+        `The shared AITable rate limiter (Redis) failed for ${key}: ${err instanceof Error ? err.message : String(err)}`,
+        { details: { key } },
+      );
+    }
+    if (wait > 0) return { granted: false, waitMs: wait };
+    return {
+      granted: true,
+      slot: {
+        // Best effort: if Redis fails here the slot keeps its grant time, which is what we had before.
+        settle: () => this.run('settle', redisKey, [member, this.opts.windowMs]).then(() => undefined, () => undefined),
+      },
+    };
+  }
+
+  private async run(name: keyof typeof SCRIPTS, key: string, args: (string | number)[]): Promise<unknown> {
+    const { src, sha } = SCRIPTS[name];
+    try {
+      return await this.opts.redis.evalsha(sha, 1, key, ...args);
+    } catch (err) {
+      // Redis reports an uncached script only through this error prefix.
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.opts.redis.eval(src, 1, key, ...args);
     }
   }
 }

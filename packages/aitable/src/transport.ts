@@ -13,7 +13,7 @@ import {
   type CallContext,
 } from './errors';
 import type { AitableOperation, ResolvedAitableOptions } from './options';
-import { SlidingWindowLimiter } from './rate-limiter';
+import { SlidingWindowLimiter, type LimiterSlot } from './rate-limiter';
 import { envelopeSchema } from './schemas';
 
 export interface AitableRequest {
@@ -55,8 +55,8 @@ export class AitableTransport {
 
   async call<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S): Promise<z.output<S>> {
     for (let retries = 0; ; retries++) {
-      await this.waitForSlot(ctx);
-      const outcome = await this.exchange(ctx, req, dataSchema);
+      const slot = await this.waitForSlot(ctx);
+      const outcome = await this.exchange(ctx, req, dataSchema).finally(() => slot.settle());
       if (outcome.ok) return outcome.data;
       if (!outcome.throttled) throw outcome.error;
       // 429 despite our limiter: someone else uses the token. Wait here, attempts untouched.
@@ -70,11 +70,12 @@ export class AitableTransport {
     }
   }
 
-  private async waitForSlot(ctx: CallContext): Promise<void> {
+  private async waitForSlot(ctx: CallContext): Promise<LimiterSlot> {
     let waited = 0;
     for (;;) {
-      const wait = await this.limiter.tryTake(ctx.datasheetId);
-      if (wait === 0) return;
+      const take = await this.limiter.tryTake(ctx.datasheetId);
+      if (take.granted) return take.slot;
+      const wait = take.waitMs;
       if (waited + wait > this.opts.maxLimiterWaitMs) {
         throw throttled(
           AITABLE_ERROR_CODES.throttled,

@@ -17,10 +17,11 @@ export const aitableApiSection = {
   /** Requests per second per datasheet, shared by every worker process. @defaultValue 5 */
   AITABLE_RATE_LIMIT_PER_SECOND: int(5, 1, 1000),
   /**
-   * Extra milliseconds added to the one-second limiter window, so that network jitter between
-   * our grant and AITable's count cannot put six requests into one of AITable's seconds. @defaultValue 100
+   * Extra milliseconds added to the one-second limiter window. A slot counts from when AITable's
+   * answer came back (the latest moment AITable can have counted it), so this only absorbs clock
+   * rounding. @defaultValue 50
    */
-  AITABLE_RATE_LIMIT_MARGIN_MS: int(100, 0, 1000),
+  AITABLE_RATE_LIMIT_MARGIN_MS: int(50, 0, 1000),
   /** Redis key prefix of the shared limiter; every process of one deployment must use the same. @defaultValue bridge:aitable:rl */
   AITABLE_RATE_LIMIT_PREFIX: z.string().min(1).default('bridge:aitable:rl'),
   /** Timeout of one HTTP call. @defaultValue 10000 */
