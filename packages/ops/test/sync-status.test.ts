@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { createDb, type PrismaClient, type Prisma } from '@bridge/db';
+import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { syncStatus } from '../src';
+import { startQueueHarness, type QueueHarness } from './support';
+
+let tdb: TestDatabase;
+let db: PrismaClient;
+let h: QueueHarness;
+const now = new Date('2025-06-01T12:00:00Z');
+
+const row = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
+  recordId: `rec${randomUUID().slice(0, 8)}`, datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', ...over,
+});
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = createDb({ databaseUrl: tdb.url, poolSize: 3 });
+  h = startQueueHarness({ workers: [] });
+  await db.aITableSync.createMany({
+    data: [
+      row({ syncStatus: 'success' }),
+      row({ syncStatus: 'success' }),
+      row({ syncStatus: 'pending', recordId: 'recOldest', lastJobId: 'job-7', updatedAt: new Date('2025-06-01T11:00:00Z') }),
+      row({ syncStatus: 'pending', updatedAt: new Date('2025-06-01T11:59:00Z') }),
+      row({ syncStatus: 'failed', recordId: 'recFail1', errorMessage: 'MissionX 500 for jane@example.com', retryCount: 8, lastJobId: 'job-9' }),
+      row({ entityType: 'order', datasheetId: 'dstOrders1', syncStatus: 'failed', recordId: 'recFail2', errorMessage: 'AITable 429' }),
+    ],
+  });
+  const d = (over: Partial<Prisma.WebhookDeliveryCreateManyInput>): Prisma.WebhookDeliveryCreateManyInput => ({
+    id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'rejected', httpStatus: 422, ...over,
+  });
+  await db.webhookDelivery.createMany({
+    data: [
+      d({ outcome: 'accepted', httpStatus: 202, receivedAt: new Date('2025-06-01T10:00:00Z') }),
+      d({ outcome: 'accepted', httpStatus: 202, receivedAt: new Date('2025-06-01T11:30:00Z') }),
+      d({ reason: 'unknown_datasheet', rawBody: '{}', receivedAt: new Date('2025-06-01T11:40:00Z') }),
+      d({ reason: 'invalid_json', rawBody: '{', replayedAt: new Date(), replayJobId: 'x' }),
+      d({ reason: 'signature', httpStatus: 401 }),
+    ],
+  });
+  await h.addJob('leads', 'recQ1');
+  await h.addJob('leads', 'recQ2');
+});
+afterAll(async () => {
+  await h.close();
+  await db.$disconnect();
+  await tdb.drop();
+});
+
+test('when sync rows, deliveries and jobs exist, then the status counts them by entity, status and state', async () => {
+  const s = await syncStatus(db, h.queues, { now });
+
+  expect(s.syncCounts).toEqual({ lead: { pending: 2, success: 2, failed: 1 }, order: { pending: 0, success: 0, failed: 1 } });
+  expect(s.oldestPending).toEqual({ entityType: 'lead', recordId: 'recOldest', lastJobId: 'job-7', since: '2025-06-01T11:00:00.000Z', ageSeconds: 3600 });
+  expect(s.queues.leads.waiting).toBe(2);
+  expect(s.queues.orders.waiting).toBe(0);
+  expect(s.lastAcceptedDeliveryAt).toBe('2025-06-01T11:30:00.000Z');
+  expect(s.rejectedDeliveries.awaitingFix).toBe(1);
+  expect(s.rejectedDeliveries.recent).toEqual([expect.objectContaining({ reason: 'unknown_datasheet', receivedAt: '2025-06-01T11:40:00.000Z' })]);
+});
+
+test('when sync rows failed, then recent failures show the error, attempts and last job, emails masked', async () => {
+  const s = await syncStatus(db, h.queues, { now });
+  const byRecord = Object.fromEntries(s.recentFailures.map((f) => [f.recordId, f]));
+  expect(byRecord.recFail1).toMatchObject({ entityType: 'lead', errorMessage: 'MissionX 500 for j***@e***.com', retryCount: 8, lastJobId: 'job-9' });
+  expect(byRecord.recFail2).toMatchObject({ entityType: 'order', errorMessage: 'AITable 429' });
+  expect(s.recentFailures).toHaveLength(2);
+});
