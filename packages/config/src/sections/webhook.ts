@@ -15,4 +15,10 @@ export const ingestSection = {
   AUDIT_API_TOKEN: z.string().min(16, 'needs at least 16 characters'),
   /** How long the 202 path waits for Redis before answering 503. @defaultValue 1000 */
   INGEST_REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+  /** Delivery rows written to Postgres per INSERT, off the request path. @defaultValue 200 */
+  DELIVERY_BATCH_SIZE: int(200, 1, 5000),
+  /** Longest a delivery row waits before its batch is written. @defaultValue 250 */
+  DELIVERY_FLUSH_MS: int(250, 5, 60_000),
+  /** Delivery rows kept in memory while Postgres is away; beyond it the oldest are dropped (and logged). @defaultValue 10000 */
+  DELIVERY_BUFFER_MAX: int(10_000, 100, 1_000_000),
 };

@@ -1,0 +1,98 @@
+import type { Config } from '@bridge/config';
+import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
+import { createLogger, type Logger } from '@bridge/logger';
+import { createMetrics, type Metrics } from '@bridge/metrics';
+import { closeQueues, createQueues, createRedis, pingRedis, type BridgeQueues } from '@bridge/queues';
+import type { Redis } from 'ioredis';
+import { withTimeLimit } from './time-limit';
+
+/**
+ * The sections ingest reads. `worker` is there for JOB_ATTEMPTS/JOB_BACKOFF_*: attempts and
+ * backoff are fixed on a job when it is added, so the producer has to know them.
+ */
+export const INGEST_SECTIONS = ['ingest', 'datasheets', 'worker'] as const;
+export type IngestConfig = Config<(typeof INGEST_SECTIONS)[number]>;
+
+export interface IngestDeps {
+  config: IngestConfig;
+  /** The producer connection: no offline queue, so a Redis outage fails fast. */
+  redis: Redis;
+  queues: BridgeQueues;
+  db: PrismaClient;
+  deliveries: DeliveryWriter;
+  logger: Logger;
+  metrics: Metrics;
+  /** Clock for receivedAt and the Standard Webhooks window. @defaultValue `() => new Date()` */
+  now: () => Date;
+}
+
+export interface BuildOptions {
+  /** For tests: where log lines go instead of stdout. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/** Builds every connection ingest needs from the config; nothing is connected before the first use. */
+export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): IngestDeps {
+  const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json', stream: opts.logStream });
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const queues = createQueues({
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    retry: { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS },
+  });
+  // While Redis is down ioredis reports every reconnect attempt: one line per 30 s is enough.
+  let lastRedisLog = 0;
+  const onRedisError = (err: Error) => {
+    if (Date.now() - lastRedisLog < 30_000) return;
+    lastRedisLog = Date.now();
+    logger.warn('redis connection error', { error: err.message });
+  };
+  redis.on('error', onRedisError);
+  // A BullMQ Queue re-emits its connection's errors, and an EventEmitter without an
+  // 'error' listener would throw them: they are the same errors, already logged above.
+  for (const q of Object.values(queues)) q.on('error', () => undefined);
+  const db = createDb({ databaseUrl: config.DATABASE_URL });
+  const deliveries = createDeliveryWriter(db, {
+    maxBatch: config.DELIVERY_BATCH_SIZE,
+    flushMs: config.DELIVERY_FLUSH_MS,
+    maxBuffered: config.DELIVERY_BUFFER_MAX,
+    logger,
+  });
+  return { config, redis, queues, db, deliveries, logger, metrics: createMetrics('ingest'), now: () => new Date() };
+}
+
+/**
+ * Opens the Redis and Postgres connections before the first request needs them (the first
+ * Postgres query also loads Prisma's query compiler), so neither the first webhook nor the
+ * first readiness probe pays for it. Never throws: a service that is down is reported by /readyz.
+ */
+export async function warmUp(deps: IngestDeps, timeoutMs = 5000): Promise<{ redis: boolean; postgres: boolean }> {
+  const [redis, postgres] = await Promise.all([
+    redisReady(deps.redis, timeoutMs).then((ready) => ready && pingRedis(deps.redis, timeoutMs)),
+    withTimeLimit(pingDb(deps.db), timeoutMs, () => false),
+  ]);
+  return { redis, postgres };
+}
+
+/** Waits until the connection is ready: without an offline queue, commands sent earlier fail at once. */
+async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  let onReady: (() => void) | undefined;
+  const ready = new Promise<boolean>((resolve) => {
+    onReady = () => resolve(true);
+    redis.once('ready', onReady);
+  });
+  try {
+    return await withTimeLimit(ready, timeoutMs, () => false);
+  } finally {
+    if (onReady) redis.off('ready', onReady);
+  }
+}
+
+/** Closes in dependency order: the delivery rows are flushed while Postgres is still open. */
+export async function closeDeps(deps: IngestDeps): Promise<void> {
+  await deps.deliveries.close();
+  await closeQueues(deps.queues).catch((err: unknown) => deps.logger.warn('closing queues failed', { error: String(err) }));
+  await deps.redis.quit().catch(() => deps.redis.disconnect());
+  await deps.db.$disconnect();
+}

@@ -1,0 +1,55 @@
+import { permanent } from '@bridge/errors';
+import type { AitableEventJob, EnqueueResult } from '@bridge/queues';
+import { dedupKey, parseDelivery, verifySignature, type DeliveryQueue, type HeaderBag } from '@bridge/webhooks';
+import type { IngestDeps } from '../deps';
+import { unauthorized } from '../errors';
+import { noteDelivery, type DeliveryFacts } from '../note-delivery';
+import { storeJob } from '../store-job';
+
+export interface IncomingWebhook {
+  facts: DeliveryFacts;
+  rawBody: Buffer;
+  headers: HeaderBag;
+}
+
+export type AcceptedWebhook = EnqueueResult & { queue: DeliveryQueue };
+
+/**
+ * The hot path of an AITable automation webhook: authenticate, validate, route, and store one
+ * job in a single Redis round trip. Every outcome is noted; the delivery row is written later
+ * by the batched writer, never awaited here.
+ */
+export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): Promise<AcceptedWebhook> {
+  const { config } = deps;
+  const { rawBody, headers } = input;
+  let facts = input.facts;
+
+  const auth = verifySignature({ rawBody, headers, secrets: config.AITABLE_WEBHOOK_SECRET, mode: config.AITABLE_WEBHOOK_AUTH, now: deps.now() });
+  if (!auth.ok) {
+    // Untrusted: counted and logged, but the body is not kept.
+    noteDelivery(deps, facts, { outcome: 'rejected', reason: 'signature', detail: auth.reason, httpStatus: 401 });
+    throw unauthorized();
+  }
+
+  const parsed = parseDelivery(rawBody, facts.contentType, {
+    leads: config.AITABLE_LEADS_DATASHEET_ID,
+    orders: config.AITABLE_ORDERS_DATASHEET_ID,
+    auditResults: config.AITABLE_AUDIT_RESULTS_DATASHEET_ID,
+  });
+  if (!parsed.ok) {
+    noteDelivery(deps, facts, { outcome: 'rejected', reason: parsed.reason, detail: parsed.message, httpStatus: parsed.status, rawBody });
+    throw permanent(parsed.reason, parsed.message, { httpStatus: parsed.status, details: parsed.details });
+  }
+
+  const { queue, event } = parsed;
+  facts = { ...facts, datasheetId: event.datasheetId, recordId: event.recordId, eventType: event.eventType };
+  const payload: AitableEventJob = {
+    kind: 'aitable.event',
+    deliveryId: facts.id,
+    requestId: facts.requestId,
+    receivedAt: facts.receivedAt.toISOString(),
+    ...event,
+  };
+  const key = dedupKey({ kind: 'event', webhookId: facts.webhookId, ...event, bodyHash: facts.bodyHash ?? '' });
+  return storeJob(deps, facts, queue, payload, key, rawBody);
+}

@@ -1,0 +1,54 @@
+import { permanent } from '@bridge/errors';
+import { auditResultInputSchema, type AuditResultInput, type AuditResultJob, type EnqueueResult } from '@bridge/queues';
+import { dedupKey, equalsAnySecret, headerValue, parseJsonBody, payloadRejection, type BodyRejection, type HeaderBag } from '@bridge/webhooks';
+import type { IngestDeps } from '../deps';
+import { unauthorized } from '../errors';
+import { noteDelivery, type DeliveryFacts } from '../note-delivery';
+import { storeJob } from '../store-job';
+
+export interface IncomingAuditResult {
+  facts: DeliveryFacts;
+  rawBody: Buffer;
+  headers: HeaderBag;
+}
+
+/**
+ * The audit engine submits one result: Bearer AUDIT_API_TOKEN (compared in constant time),
+ * JSON validated with the shared schema, one `audit.submitted` job on `audit-results`. The
+ * same audit with the same body within the dedup window gives the same job.
+ */
+export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditResult): Promise<EnqueueResult & { queue: 'audit-results' }> {
+  const { rawBody } = input;
+  let facts = input.facts;
+
+  const bearer = /^Bearer\s+(.+)$/i.exec(headerValue(input.headers, 'authorization') ?? '')?.[1]?.trim();
+  if (!bearer || !equalsAnySecret(bearer, [deps.config.AUDIT_API_TOKEN])) {
+    noteDelivery(deps, facts, { outcome: 'rejected', reason: 'unauthorized', detail: bearer ? 'wrong token' : 'no bearer token', httpStatus: 401 });
+    throw unauthorized();
+  }
+
+  const read = readAuditResult(rawBody, facts.contentType);
+  if (!read.ok) {
+    noteDelivery(deps, facts, { outcome: 'rejected', reason: read.reason, detail: read.message, httpStatus: read.status, rawBody });
+    throw permanent(read.reason, read.message, { httpStatus: read.status, details: read.details });
+  }
+
+  const { audit } = read;
+  facts = { ...facts, recordId: audit.orderRecordId, eventType: 'audit.submitted' };
+  const payload: AuditResultJob = {
+    ...audit,
+    kind: 'audit.submitted',
+    deliveryId: facts.id,
+    requestId: facts.requestId,
+    receivedAt: facts.receivedAt.toISOString(),
+  };
+  const key = dedupKey({ kind: 'audit', auditId: audit.auditId, bodyHash: facts.bodyHash ?? '' });
+  return storeJob(deps, facts, 'audit-results', payload, key, rawBody);
+}
+
+function readAuditResult(rawBody: Buffer, contentType: string | undefined): { ok: true; audit: AuditResultInput } | BodyRejection {
+  const json = parseJsonBody(rawBody, contentType);
+  if (!json.ok) return json;
+  const parsed = auditResultInputSchema.safeParse(json.value);
+  return parsed.success ? { ok: true, audit: parsed.data } : payloadRejection(parsed.error, 'audit result');
+}
