@@ -75,16 +75,20 @@ export async function startHarness(over: Record<string, string> = {}, database?:
     logs: lines,
     async close() {
       await closeDeps(deps);
-      // A connection of its own: the app's is closed, and may have pointed at a dead Redis.
-      const redis = createRedis(TEST_REDIS_URL, 'worker');
-      const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
-      await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
-      await closeQueues(queues);
-      await redis.quit();
+      await obliterateQueues(config.QUEUE_PREFIX);
       await db.$disconnect();
       if (own) await own.drop();
     },
   };
+}
+
+/** Removes every queue key of a test; a connection of its own, since the app's is closed (or points at a dead Redis). */
+export async function obliterateQueues(prefix: string): Promise<void> {
+  const redis = createRedis(TEST_REDIS_URL, 'worker');
+  const queues = createQueues({ connection: redis, prefix });
+  await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
+  await closeQueues(queues);
+  await redis.quit();
 }
 
 export const leadBody = (over: Record<string, unknown> = {}) =>
