@@ -1,0 +1,53 @@
+import { createDb, type PrismaClient } from '@bridge/db';
+import { createLogger } from '@bridge/logger';
+import { createMetrics } from '@bridge/metrics';
+import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import type { Express } from 'express';
+import { PassThrough } from 'node:stream';
+import { startQueueHarness, type QueueHarness } from '../../../packages/ops/test/support';
+import { createApp, type DashboardDeps } from '../src/app';
+
+export const OPERATOR = { name: 'olga', password: 'operator-pass-1' };
+export const VIEWER = { name: 'victor', password: 'viewer-pass-1' };
+export const DATASHEETS = { leads: 'dstLeads1', orders: 'dstOrders1', auditResults: 'dstAudit1' };
+
+export interface TestDashboard {
+  app: Express;
+  h: QueueHarness;
+  db: PrismaClient;
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+/** The real dashboard over real Redis queues (with failing stand-in workers) and a fresh database. */
+export async function startTestDashboard(over: Partial<DashboardDeps> = {}): Promise<TestDashboard> {
+  const tdb: TestDatabase = await createTestDatabase();
+  const db = createDb({ databaseUrl: tdb.url, poolSize: 3 });
+  const h = startQueueHarness();
+  const logLines: string[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => logLines.push(c.toString()));
+  const app = createApp({
+    queues: h.queues,
+    db,
+    redis: h.redis,
+    datasheets: DATASHEETS,
+    users: [
+      { ...OPERATOR, role: 'operator' },
+      // Stored as a SHA-256 hash, the other form DASHBOARD_USERS accepts.
+      { name: VIEWER.name, password: 'sha256:952d55fa328ff96568fe99c2dc926db490f9bb41dbe780018584510ff4f4c572', role: 'viewer' },
+    ],
+    allowNoAuth: false,
+    logger: createLogger({ service: 'dashboard-test', level: 'warn', format: 'json', stream }),
+    metrics: createMetrics('dashboard'),
+    ...over,
+  });
+  return {
+    app, h, db, logLines,
+    async close() {
+      await h.close();
+      await db.$disconnect();
+      await tdb.drop();
+    },
+  };
+}
