@@ -5,18 +5,9 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { NoDashboardUsersError } from '../src/auth';
 import { ATTEMPTS } from '../../../packages/ops/test/support';
-import { OPERATOR, startTestDashboard, VIEWER, type TestDashboard } from './build-app';
+import { asOperator, asViewer, OPERATOR, useTestDashboard, VIEWER } from './build-app';
 
-let t: TestDashboard;
-beforeAll(async () => {
-  t = await startTestDashboard();
-});
-afterAll(async () => {
-  await t.close();
-});
-
-const asOperator = (r: request.Test) => r.auth(OPERATOR.name, OPERATOR.password);
-const asViewer = (r: request.Test) => r.auth(VIEWER.name, VIEWER.password);
+const t = useTestDashboard();
 const failedList = '/admin/queues/api/queues?activeQueue=leads&status=failed&page=1&jobsPerPage=50';
 
 describe('authentication', () => {

@@ -3,6 +3,7 @@ import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
 import type { Express } from 'express';
+import type request from 'supertest';
 import { PassThrough } from 'node:stream';
 import { startQueueHarness, type QueueHarness } from '../../../packages/ops/test/support';
 import { createApp, type DashboardDeps } from '../src/app';
@@ -51,3 +52,21 @@ export async function startTestDashboard(over: Partial<DashboardDeps> = {}): Pro
     },
   };
 }
+
+/**
+ * A dashboard for one test file: started before its tests, closed after them. The object is
+ * filled in by beforeAll, so tests read `t.app`, `t.h`, `t.db` as usual.
+ */
+export function useTestDashboard(): TestDashboard {
+  const t = {} as TestDashboard;
+  beforeAll(async () => {
+    Object.assign(t, await startTestDashboard());
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  return t;
+}
+
+export const asOperator = (r: request.Test) => r.auth(OPERATOR.name, OPERATOR.password);
+export const asViewer = (r: request.Test) => r.auth(VIEWER.name, VIEWER.password);

@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { OPERATOR, startTestDashboard, VIEWER, type TestDashboard } from './build-app';
+import { asOperator, asViewer, useTestDashboard } from './build-app';
 
-let t: TestDashboard;
-beforeAll(async () => {
-  t = await startTestDashboard();
-});
-afterAll(async () => {
-  await t.close();
-});
-
-const asOperator = (r: request.Test) => r.auth(OPERATOR.name, OPERATOR.password);
-const asViewer = (r: request.Test) => r.auth(VIEWER.name, VIEWER.password);
+const t = useTestDashboard();
 
 /** The value of one bridge_queue_jobs series in a Prometheus text answer. */
 function queueJobs(metrics: string, queue: string, state: string): number | undefined {
