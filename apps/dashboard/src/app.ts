@@ -40,7 +40,10 @@ export function createApp(deps: DashboardDeps): Express {
   }
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  // Bull Board's page loads only its own scripts, so helmet's CSP fits it; but the dashboard
+  // is often reached over plain HTTP on a private network, where upgrade-insecure-requests
+  // would send the board's assets to an https:// port nobody listens on.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
   app.use(probeRoutes(deps));
 

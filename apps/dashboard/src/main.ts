@@ -2,16 +2,18 @@ import { loadConfigOrExit } from '@bridge/config';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { datasheetsFromConfig } from '@bridge/ops';
+import type { Express } from 'express';
 import { createApp } from './app';
 import { NoDashboardUsersError } from './auth';
 import { openConnections } from './connections';
 
 const config = loadConfigOrExit(process.env, ['dashboard', 'datasheets']);
 const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-// One line per outage, not one per reconnect attempt.
+
+// One log line per Redis outage, not one per reconnect attempt.
 let redisDown = false;
 const conns = openConnections(config, (err) => {
-  if (!redisDown) logger.error('Redis connection error; retrying', { error: err.message });
+  if (!redisDown) logger.error('Redis connection error; reconnecting', { error: err.message });
   redisDown = true;
 });
 conns.redis.on('ready', () => {
@@ -19,23 +21,24 @@ conns.redis.on('ready', () => {
   redisDown = false;
 });
 
-let app;
-try {
-  app = createApp({
-    ...conns,
-    datasheets: datasheetsFromConfig(config),
-    users: config.DASHBOARD_USERS,
-    allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
-    logger,
-    metrics: createMetrics('dashboard'),
-  });
-} catch (err) {
-  if (!(err instanceof NoDashboardUsersError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  void conns.close().finally(() => process.exit(1));
+function buildApp(): Express | undefined {
+  try {
+    return createApp({
+      ...conns,
+      datasheets: datasheetsFromConfig(config),
+      users: config.DASHBOARD_USERS,
+      allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
+      logger,
+      metrics: createMetrics('dashboard'),
+    });
+  } catch (err) {
+    if (!(err instanceof NoDashboardUsersError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return undefined;
+  }
 }
 
-if (app) {
+function serve(app: Express): void {
   const server = app.listen(config.DASHBOARD_PORT, () => {
     logger.info(`dashboard listening on http://127.0.0.1:${config.DASHBOARD_PORT} (status: /status, queues: /admin/queues, metrics: /metrics)`);
   });
@@ -49,12 +52,11 @@ if (app) {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal} received: closing the dashboard`);
-    const force = setTimeout(() => {
+    setTimeout(() => {
       logger.error('shutdown timed out; exiting anyway', { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    force.unref();
-    // Stop taking requests (and end idle keep-alive sockets), then close what they used.
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    // Stop taking requests (idle keep-alive sockets too), then close what they used.
     server.close(() => {
       void conns.close().then(() => {
         logger.info('dashboard stopped');
@@ -66,3 +68,7 @@ if (app) {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
+
+const app = buildApp();
+if (app) serve(app);
+else void conns.close().finally(() => process.exit(1));

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, TEST_REDIS_URL, waitFor, type TestDatabase } from '@bridge/testkit';
 import { createDb, type PrismaClient } from '@bridge/db';
 import { startQueueHarness, type QueueHarness } from '../../../packages/ops/test/support';
 
@@ -130,6 +130,21 @@ describe('replay deliveries', () => {
 });
 
 describe('dashboard start-up', () => {
+  test('when the dashboard gets SIGTERM, then it closes its server and connections and exits 0', async () => {
+    const child = spawn(TSX, [path.join(ROOT, 'apps/dashboard/src/main.ts')], {
+      cwd: ROOT, env: { ...env, DASHBOARD_PORT: '0', DASHBOARD_USERS: 'ops:operator-pass:operator', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => out.includes('dashboard listening'), { what: 'the dashboard to listen', timeoutMs: 30_000 });
+
+    child.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/SIGTERM received[\s\S]*dashboard stopped/);
+  });
+
   test('when DASHBOARD_USERS is empty and no-auth is not allowed, then the dashboard exits 1 and says what to set', async () => {
     const r = await run('main.ts', [], { DASHBOARD_PORT: '0', DASHBOARD_USERS: '' });
     expect(r.code).toBe(1);
