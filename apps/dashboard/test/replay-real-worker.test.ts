@@ -1,0 +1,48 @@
+import { createLogger } from '@bridge/logger';
+import { createMetrics } from '@bridge/metrics';
+import type { Express } from 'express';
+import request from 'supertest';
+// The worker's own test harness: the real worker runtime against the simulators, so this
+// test replays what the real processors failed, not a stand-in.
+import { add, addLead, createHarness, DS, leadEvent, settled, syncRow, type Harness } from '../../worker/test/harness';
+import { createApp } from '../src/app';
+import { OPERATOR } from './build-app';
+
+jest.setTimeout(60_000);
+let h: Harness;
+let app: Express;
+
+beforeAll(async () => {
+  h = await createHarness();
+  await h.start();
+  app = createApp({
+    queues: h.queues, db: h.prisma, redis: h.redis, datasheets: { leads: DS.leads, orders: DS.orders, auditResults: DS.audit },
+    users: [{ ...OPERATOR, role: 'operator' }], allowNoAuth: false,
+    logger: createLogger({ service: 'dashboard-test', level: 'silent' }), metrics: createMetrics('dashboard'),
+  });
+});
+afterAll(() => h.close());
+
+test('when MissionX failed every attempt of a lead and then recovers slowly, then a replay from the dashboard gets fresh attempts and the portal is made once', async () => {
+  // The harness gives jobs 4 attempts; MissionX refuses all of them.
+  await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 4, kind: 'status', status: 503 });
+  const recordId = await addLead(h);
+  const jobId = await add(h, 'leads', leadEvent(recordId));
+  expect((await settled(h, 'leads', jobId)).state).toBe('failed');
+  expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'failed', retryCount: 4 });
+
+  const status = await request(app).get('/api/status').auth(OPERATOR.name, OPERATOR.password);
+  expect(status.body.recentFailures).toEqual([expect.objectContaining({ recordId, retryCount: 4, lastJobId: jobId, errorMessage: expect.stringContaining('503') })]);
+  expect(status.body.queues.leads.failed).toBe(1);
+
+  // Still down for three more calls: one more try (a plain retry) would not be enough.
+  await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 3, kind: 'status', status: 503 });
+  const replay = await request(app).post('/api/replay').auth(OPERATOR.name, OPERATOR.password).send({ queue: 'leads', record: recordId, error: '503' });
+  expect(replay.body).toMatchObject({ matched: 1, replayed: 1, errors: [] });
+
+  const { state, job } = await settled(h, 'leads', jobId, 30_000);
+  expect(state).toBe('completed');
+  expect(job.attemptsMade).toBe(4);
+  expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toHaveLength(1);
+  expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'success', errorMessage: null });
+});
