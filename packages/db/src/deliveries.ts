@@ -61,12 +61,34 @@ export interface DeliveryWriter {
 }
 
 /**
- * Prisma codes that blame the row's data (too long, wrong type, null in a required column):
- * only those rows are dropped. Any other failure, even one classified permanent, may be the
- * database being away (a terminated connection surfaces as P2039), so the rows are kept.
+ * True when the failure blames the data of a row (SQLSTATE class 22 "data exception" or 23
+ * "integrity constraint"): only then is a row dropped. Any other failure may be the database
+ * being away (a terminated connection surfaces as a Prisma P2xxx code), so rows are kept.
  */
-const ROW_PROBLEMS = new Set(['P2000', 'P2005', 'P2006', 'P2007', 'P2011', 'P2012', 'P2019', 'P2020', 'P2023']);
-const isRowProblem = (err: unknown) => ROW_PROBLEMS.has(String(classifyDbError(err).details?.dbCode));
+function sqlStateOf(err: unknown): string | undefined {
+  const e = err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | undefined;
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === 'string' ? code : undefined;
+}
+const isRowProblem = (err: unknown) => /^2[23]/.test(sqlStateOf(err) ?? '');
+
+/**
+ * One INSERT of many rows through `unnest`, parameterised. About ten times cheaper in CPU than
+ * `createMany`, whose query is compiled anew for every batch; ON CONFLICT makes a retry after
+ * a write whose answer was lost harmless.
+ */
+async function insertRows(db: PrismaClient, rows: DeliveryRow[]): Promise<void> {
+  const col = <K extends keyof DeliveryRow>(k: K) => rows.map((r) => r[k] ?? null);
+  await db.$executeRaw`
+    INSERT INTO "WebhookDelivery" ("id", "receivedAt", "requestId", "source", "datasheetId", "recordId", "eventType",
+      "webhookId", "bodyHash", "outcome", "reason", "detail", "httpStatus", "queue", "jobId", "rawBody", "contentType")
+    SELECT * FROM unnest(${col('id')}::uuid[], ${col('receivedAt')}::timestamptz[], ${col('requestId')}::text[],
+      ${col('source')}::text[], ${col('datasheetId')}::text[], ${col('recordId')}::text[], ${col('eventType')}::text[],
+      ${col('webhookId')}::text[], ${col('bodyHash')}::text[], ${col('outcome')}::"DeliveryOutcome"[], ${col('reason')}::text[],
+      ${col('detail')}::text[], ${col('httpStatus')}::int[], ${col('queue')}::text[], ${col('jobId')}::text[],
+      ${col('rawBody')}::text[], ${col('contentType')}::text[])
+    ON CONFLICT ("id") DO NOTHING`;
+}
 
 const silent: WriterLogger = { warn: () => undefined, error: () => undefined };
 const MAX_DETAIL = 4000;
@@ -78,7 +100,7 @@ function sanitize(row: DeliveryRow): DeliveryRow {
 }
 
 /**
- * Batches delivery rows into one `createMany` per flush. While Postgres is down the rows wait
+ * Batches delivery rows into one INSERT per flush. While Postgres is down the rows wait
  * in a bounded buffer and are retried with a growing delay; a row Postgres refuses outright is
  * logged and dropped without taking its batch down with it.
  */
@@ -125,8 +147,7 @@ export function createDeliveryWriter(db: PrismaClient, opts: DeliveryWriterOptio
   const writeBatch = async (batch: DeliveryRow[]): Promise<DeliveryRow[]> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        // skipDuplicates: a retry after a write whose answer was lost must not fail on the ids.
-        await db.webhookDelivery.createMany({ data: batch, skipDuplicates: true });
+        await insertRows(db, batch);
         return [];
       } catch (err) {
         if (isRowProblem(err)) return writeOneByOne(batch);
@@ -142,12 +163,12 @@ export function createDeliveryWriter(db: PrismaClient, opts: DeliveryWriterOptio
   const writeOneByOne = async (batch: DeliveryRow[]): Promise<DeliveryRow[]> => {
     for (const [i, row] of batch.entries()) {
       try {
-        await db.webhookDelivery.createMany({ data: [row], skipDuplicates: true });
+        await insertRows(db, [row]);
       } catch (err) {
         if (!isRowProblem(err)) return batch.slice(i);
         dropped++;
-        // The code only: a driver message can quote the value, which may come from the body.
-        log.error('delivery row refused by the database; dropped', { deliveryId: row.id, dbCode: classifyDbError(err).details?.dbCode });
+        // The SQLSTATE only: a driver message can quote the value, which may come from the body.
+        log.error('delivery row refused by the database; dropped', { deliveryId: row.id, sqlState: sqlStateOf(err) });
       }
     }
     return [];

@@ -62,7 +62,7 @@ describe('createDeliveryWriter', () => {
     await w.flush();
     expect(await db.webhookDelivery.count()).toBe(2);
     expect(w.dropped).toBe(1);
-    expect(log.lines).toEqual([expect.objectContaining({ level: 'error', meta: { deliveryId: 'not-a-uuid', dbCode: 'P2007' } })]);
+    expect(log.lines).toEqual([expect.objectContaining({ level: 'error', meta: { deliveryId: 'not-a-uuid', sqlState: '22P02' } })]);
     await w.close();
   });
 
