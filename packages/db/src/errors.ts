@@ -4,21 +4,37 @@ import { AppError, permanent, transient } from '@bridge/errors';
 // PostgreSQL SQLSTATEs after which the same statement can succeed on a later try.
 const TRANSIENT_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
 const TRANSIENT_SQLSTATE = /^(08|40001|40P01|53|57P0)/;
+// Kinds of @prisma/adapter-pg's DriverAdapterError that mean "the server was not there".
+const TRANSIENT_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
 
-function codeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { code?: unknown; cause?: unknown };
-  if (typeof e.code === 'string') return e.code;
-  return e.cause === undefined ? undefined : codeOf(e.cause);
+interface ErrorShape {
+  code?: unknown;
+  originalCode?: unknown;
+  kind?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
+
+/**
+ * Every code along the error chain. Prisma wraps driver errors (its own code outside, the
+ * SQLSTATE in `meta.driverAdapterError.cause.originalCode`), so the outer code alone can call a
+ * dropped connection permanent.
+ */
+function codesOf(err: unknown, depth = 0): string[] {
+  if (typeof err !== 'object' || err === null || depth > 5) return [];
+  const e = err as ErrorShape;
+  const own = [e.code, e.originalCode, e.kind].filter((c): c is string => typeof c === 'string');
+  return [...own, ...codesOf(e.meta?.driverAdapterError, depth + 1), ...codesOf(e.cause, depth + 1)];
 }
 
 /** Turns a database failure into an AppError that says whether a retry can help. */
 export function classifyDbError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const code = codeOf(err);
+  const codes = codesOf(err);
+  const code = codes[0];
   const message = err instanceof Error ? err.message.split('\n').at(-1) ?? err.message : String(err);
   const network = err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|timeout|Connection terminated/i.test(err.message);
-  const retriable = (code && (TRANSIENT_PRISMA.has(code) || TRANSIENT_SQLSTATE.test(code))) || network;
+  const retriable = codes.some((c) => TRANSIENT_PRISMA.has(c) || TRANSIENT_KINDS.has(c) || TRANSIENT_SQLSTATE.test(c)) || network;
   // P2xxx are query errors (constraint violated, value too long): the same data fails again.
   if (!retriable && code?.startsWith('P2')) {
     return permanent('db_error', `Database error: ${message}`, { cause: err, details: { dbCode: code } });
