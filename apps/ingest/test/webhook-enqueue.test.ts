@@ -1,5 +1,5 @@
 import type { QueueName } from '@bridge/queues';
-import { signHmac } from '@bridge/webhooks';
+import { signHmac, signStandard } from '@bridge/webhooks';
 import request from 'supertest';
 import { deliveryRow, leadBody, postWebhook, SECRET, SHEETS, startHarness, type Harness } from './harness';
 
@@ -62,14 +62,27 @@ describe('POST /api/aitable/webhook: jobs', () => {
     });
   });
 
-  it('when the same webhook-id comes twice with different bodies, then one job and duplicate: true', async () => {
-    const first = await postWebhook(h.app, leadBody({ recordId: 'recWh1' }), { 'webhook-id': 'msg_same_1' });
-    const second = await postWebhook(h.app, leadBody({ recordId: 'recWh2' }), { 'webhook-id': 'msg_same_1' });
+  it('when the same signed webhook-id comes twice with different bodies, then one job and duplicate: true', async () => {
+    const standard = (body: string) => {
+      const ts = Math.floor(Date.now() / 1000);
+      return { 'webhook-id': 'msg_same_1', 'webhook-timestamp': String(ts), 'webhook-signature': signStandard(SECRET, 'msg_same_1', ts, body) };
+    };
+    const body1 = leadBody({ recordId: 'recWh1' });
+    const body2 = leadBody({ recordId: 'recWh2' });
+    const first = await postWebhook(h.app, body1, standard(body1));
+    const second = await postWebhook(h.app, body2, standard(body2));
     expect(first.body).toMatchObject({ duplicate: false });
     expect(second.status).toBe(202);
     expect(second.body).toEqual({ accepted: true, queue: 'leads', jobId: first.body.jobId, duplicate: true });
     const row = await deliveryRow(h, { requestId: second.get('X-Request-Id')! });
     expect(row).toMatchObject({ outcome: 'duplicate', jobId: first.body.jobId, webhookId: 'msg_same_1' });
+  });
+
+  it('when an unsigned webhook-id header repeats (a static header in an automation), then different bodies are different jobs', async () => {
+    const first = await postWebhook(h.app, leadBody({ recordId: 'recStatic1' }), { 'webhook-id': 'typed-by-a-user' });
+    const second = await postWebhook(h.app, leadBody({ recordId: 'recStatic2' }), { 'webhook-id': 'typed-by-a-user' });
+    expect(second.body).toMatchObject({ duplicate: false });
+    expect(second.body.jobId).not.toBe(first.body.jobId);
   });
 
   it('when the identical body comes twice without a webhook-id, then the second is a duplicate of the first job', async () => {

@@ -50,6 +50,9 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
     receivedAt: facts.receivedAt.toISOString(),
     ...event,
   };
-  const key = dedupKey({ kind: 'event', webhookId: facts.webhookId, ...event, bodyHash: facts.bodyHash ?? '' });
+  // A webhook-id names a message only when it is signed with it (Standard Webhooks); a static
+  // header typed into an AITable automation would otherwise make every delivery a duplicate.
+  const webhookId = auth.method === 'standard' ? facts.webhookId : undefined;
+  const key = dedupKey({ kind: 'event', webhookId, ...event, bodyHash: facts.bodyHash ?? '' });
   return storeJob(deps, facts, queue, payload, key, rawBody);
 }
