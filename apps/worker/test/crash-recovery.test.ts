@@ -1,0 +1,87 @@
+import type { FaultSpec } from '@bridge/simulators';
+import { waitFor } from '@bridge/testkit';
+import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
+import { spawnWorker, type WorkerProcess } from './spawn-worker';
+
+jest.setTimeout(90_000);
+
+/**
+ * Real crashes: the worker runs as its own process and is SIGKILLed while a step of the lead flow
+ * is in flight (a simulator fault holds that request); a second worker then finds the job stalled
+ * and runs it again. Short job and record locks let the second worker take over within a second.
+ */
+describe('crash recovery of the lead flow', () => {
+  let h: Harness;
+  const children: WorkerProcess[] = [];
+  const CRASHING = { WORKER_QUEUES: 'leads', LOG_LEVEL: 'info', WORKER_JOB_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '300', WORKER_RECORD_LOCK_TTL_MS: '1000' };
+
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  // A request left hanging by one test must not look like the next test's step in flight.
+  beforeEach(() => h.sim.control.reset());
+  afterEach(() => h.stop());
+  afterAll(async () => {
+    for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    await h.close();
+  });
+
+  const pending = async (filter: { service: 'aitable' | 'missionx'; method: string; pathIncludes: string }) =>
+    (await h.sim.control.requests(filter)).some((r) => r.status === 0);
+
+  /** Starts a worker process, lets it reach the faulty step, kills it, then lets a fresh worker finish the job. */
+  async function crashAndRecover(fault: FaultSpec, afterKill: (recordId: string) => Promise<unknown> = async () => undefined) {
+    const recordId = await addLead(h);
+    await h.sim.control.injectFault(fault);
+    const crashing = spawnWorker(h.env(CRASHING));
+    children.push(crashing);
+    await crashing.ready();
+    const jobId = await add(h, 'leads', leadEvent(recordId));
+    await waitFor(() => pending({ service: fault.service, method: fault.method!, pathIncludes: fault.pathIncludes! }), { timeoutMs: 20_000, what: 'the faulty step to be in flight' });
+    crashing.child.kill('SIGKILL');
+    await crashing.exited;
+    await afterKill(recordId);
+    await h.start({ WORKER_STALLED_INTERVAL_MS: '300' });
+    const result = await settled(h, 'leads', jobId, 30_000);
+    const portals = (await h.sim.control.missionxClients()).filter((c) => c.customId === recordId);
+    const creates = (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter(
+      (r) => (r.body as { customId?: string }).customId === recordId,
+    );
+    return { recordId, jobId, ...result, portals, creates };
+  }
+
+  it('when the worker dies while creating the portal and MissionX still creates it, then the retry finds it: one portal', async () => {
+    const fault: FaultSpec = { service: 'missionx', method: 'POST', pathIncludes: '/clients', count: 1, kind: 'hang', hangMs: 1000 };
+    const r = await crashAndRecover(fault, (recordId) =>
+      waitFor(async () => (await h.sim.control.missionxClients()).some((c) => c.customId === recordId), { what: 'the late create to land' }),
+    );
+    expect(r.state).toBe('completed');
+    expect(r.portals).toHaveLength(1);
+    expect(r.creates).toHaveLength(1);
+    expect((await recordOf(h, DS.leads, r.recordId))?.fields['Portal Status']).toBe('Active');
+    expect(await syncRow(h, DS.leads, r.recordId)).toMatchObject({ syncStatus: 'success', entityId: r.portals[0]!._id });
+  });
+
+  it('when the worker dies after creating the portal, before the write-back lands, then the retry writes back: one portal', async () => {
+    const fault: FaultSpec = { service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'hang' };
+    const r = await crashAndRecover(fault);
+    expect(r.state).toBe('completed');
+    expect(r.portals).toHaveLength(1);
+    expect(r.creates).toHaveLength(1);
+    expect((await recordOf(h, DS.leads, r.recordId))?.fields).toMatchObject({ 'Portal URL': { text: `https://app.missionx.ai/portal/${r.portals[0]!._id}` }, 'Portal Status': 'Active' });
+    expect(await syncRow(h, DS.leads, r.recordId)).toMatchObject({ syncStatus: 'success', entityId: r.portals[0]!._id });
+  });
+
+  it('when the worker dies after the write-back landed, before the sync row, then the retry completes the row: one portal', async () => {
+    const fault: FaultSpec = { service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'hang', hangMs: 800 };
+    const r = await crashAndRecover(fault, async (recordId) => {
+      await waitFor(async () => (await recordOf(h, DS.leads, recordId))?.fields['Portal URL'], { what: 'the late write-back to land' });
+      // The crash left the row pending: the write-back happened, the success was never recorded.
+      expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'pending' });
+    });
+    expect(r.state).toBe('completed');
+    expect(r.portals).toHaveLength(1);
+    expect(r.creates).toHaveLength(1);
+    expect(await syncRow(h, DS.leads, r.recordId)).toMatchObject({ syncStatus: 'success', entityId: r.portals[0]!._id, retryCount: 0 });
+  });
+});

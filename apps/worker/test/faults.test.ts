@@ -1,0 +1,90 @@
+import type { SimRequest } from '@bridge/simulators';
+import type { WorkerRuntime } from '../src';
+import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
+
+/** Most requests to one datasheet inside any one-second window of the log. */
+function busiestSecond(requests: SimRequest[], datasheetId: string): number {
+  const times = requests.filter((r) => r.datasheetId === datasheetId).map((r) => r.at).sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('faults of AITable and MissionX', () => {
+  let h: Harness;
+  let runtime: WorkerRuntime;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    // One in-client retry per 429, so a storm reaches the job as a throttled error.
+    runtime = await h.start({ AITABLE_THROTTLE_RETRIES: '1', WORKER_CONCURRENCY_LEADS: '6' });
+  });
+  afterAll(() => h.close());
+
+  it('when MissionX answers 500 twice, then the job spends three attempts, records each error and ends with one portal', async () => {
+    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 2, kind: 'status', status: 500 });
+    const recordId = await addLead(h);
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+
+    expect(state).toBe('completed');
+    expect(job.attemptsMade).toBe(3);
+    expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toHaveLength(1);
+    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'success', retryCount: 0, errorMessage: null });
+    const failures = h.logLines.filter((l) => l.jobId === job.id && l.message === 'sync attempt failed');
+    expect(failures.map((l) => [l.attempt, l.final])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
+    expect(String(failures[0]!.error)).toContain('500');
+  });
+
+  it('when MissionX fails every attempt, then the sync row ends failed with the message and the job stays in the failed set', async () => {
+    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 4, kind: 'status', status: 503 });
+    const recordId = await addLead(h);
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(4);
+    const row = await syncRow(h, DS.leads, recordId);
+    expect(row).toMatchObject({ syncStatus: 'failed', retryCount: 4 });
+    expect(row?.errorMessage).toContain('503');
+    expect((await h.queues.leads.getFailed()).map((j) => j.id)).toContain(job.id);
+  });
+
+  it('when AITable answers a storm of 429s, then every job completes without spending an attempt and no second holds more than the limit', async () => {
+    await h.sim.control.reset();
+    await h.sim.control.injectFault({ service: 'aitable', pathIncludes: DS.leads, count: 12, kind: 'rate_limit' });
+    const leads = await Promise.all(Array.from({ length: 6 }, (_, i) => addLead(h, { Company: `Storm ${i}` })));
+    const ids = await Promise.all(leads.map((recordId) => add(h, 'leads', leadEvent(recordId, { eventType: undefined }))));
+    const results = await Promise.all(ids.map((id) => settled(h, 'leads', id, 30_000)));
+
+    expect(results.map((r) => r.state)).toEqual(Array(6).fill('completed'));
+    expect(results.map((r) => r.job.attemptsMade)).toEqual(Array(6).fill(1));
+    // The first 12 requests (two per job) were refused: every job was delayed at least once.
+    expect(results.every((r) => (r.job.attemptsStarted ?? 0) > 1)).toBe(true);
+    for (const recordId of leads) expect((await recordOf(h, DS.leads, recordId))?.fields['Portal Status']).toBe('Active');
+    const log = await h.sim.control.requests({ service: 'aitable' });
+    expect(log.filter((r) => r.status === 429)).toHaveLength(12);
+    expect(busiestSecond(log, DS.leads)).toBeLessThanOrEqual(5);
+    const waits = await runtime.deps.metrics.rateLimitWaits.get();
+    expect(waits.values.find((v) => v.labels.cause === 'http_429')?.value).toBeGreaterThan(0);
+  });
+
+  it('when many leads arrive at once, then the write-backs are batched and the per-datasheet limit is never exceeded', async () => {
+    await h.sim.control.reset();
+    const leads = await Promise.all(Array.from({ length: 12 }, (_, i) => addLead(h, { Company: `Burst ${i}` })));
+    const ids = await Promise.all(leads.map((recordId) => add(h, 'leads', leadEvent(recordId))));
+    const results = await Promise.all(ids.map((id) => settled(h, 'leads', id, 30_000)));
+
+    expect(results.map((r) => r.state)).toEqual(Array(12).fill('completed'));
+    const log = await h.sim.control.requests({ service: 'aitable' });
+    const patches = log.filter((r) => r.method === 'PATCH');
+    expect(patches.length).toBeLessThan(12);
+    expect(patches.every((r) => (r.body as { records: unknown[] }).records.length <= 10)).toBe(true);
+    expect(log.filter((r) => r.status === 429)).toEqual([]);
+    expect(busiestSecond(log, DS.leads)).toBeLessThanOrEqual(5);
+  });
+});
