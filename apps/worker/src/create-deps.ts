@@ -8,6 +8,7 @@ import { createRedis } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from './deps';
 import { buildFieldMapping } from './field-mapping';
+import { logErrorsThrottled } from './redis-errors';
 
 export type WorkerConfig = Config<'worker' | 'datasheets' | 'aitableApi' | 'missionx'>;
 
@@ -20,9 +21,11 @@ export interface BuiltDeps {
 
 /** Builds the clients and repositories of one worker process from its config. */
 export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metrics): BuiltDeps {
+  // First, so a bad override fails before any connection is opened.
+  const fields = buildFieldMapping(config);
   // Shared by the per-record locks and the AITable rate limiter; `worker` role: waits through a Redis restart.
   const redis = createRedis(config.REDIS_URL, 'worker');
-  redis.on('error', (err: Error) => logger.warn('redis connection error', { error: err.message }));
+  redis.on('error', logErrorsThrottled(logger, 'redis connection of locks and rate limiter'));
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const call = (service: string) => (operation: string, status: string, seconds: number) => {
     metrics.externalCalls.inc({ service, operation, status });
@@ -47,7 +50,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     missionx,
     sync: createSyncRepo(db),
     redis,
-    fields: buildFieldMapping(config),
+    fields,
     datasheets: {
       leads: config.AITABLE_LEADS_DATASHEET_ID,
       orders: config.AITABLE_ORDERS_DATASHEET_ID,

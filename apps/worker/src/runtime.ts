@@ -16,8 +16,8 @@ export interface WorkerRuntime {
   metricsPort: number;
   /**
    * Stops taking jobs and lets active ones finish, for at most `SHUTDOWN_TIMEOUT_MS`; then
-   * force-closes (unfinished jobs are picked up again by another worker as stalled), flushes
-   * batched writes and closes the server, Redis and Postgres. Safe to call twice.
+   * drops the connections (unfinished jobs are picked up again by another worker as stalled).
+   * Flushes batched writes and closes the server, Redis and Postgres. Safe to call twice.
    */
   shutdown(): Promise<{ forced: boolean }>;
 }
@@ -54,12 +54,20 @@ async function stop(timeoutMs: number, workers: RunningWorker[], server: http.Se
   const forced = await Promise.race([graceful, deadline]);
   clearTimeout(timer);
   if (forced) {
-    logger.warn('shutdown timeout reached: force-closing; unfinished jobs will be taken up again as stalled');
-    await Promise.all(workers.map((w) => w.worker.close(true)));
+    // close(true) would only return the graceful close already under way (BullMQ keeps one
+    // closing promise), so the connections are dropped instead: the unfinished jobs' locks
+    // lapse and another worker takes them up as stalled.
+    logger.warn('shutdown timeout reached: dropping connections; unfinished jobs will be taken up again as stalled');
+  } else {
+    await built.deps.aitable.flush().catch((err: unknown) => logger.warn('batched writes not flushed', { error: describeError(err) }));
   }
-  await built.deps.aitable.flush().catch((err: unknown) => logger.warn('batched writes not flushed', { error: describeError(err) }));
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await Promise.allSettled([...workers.map((w) => w.connection.quit()), built.redis.quit(), built.db.$disconnect()]);
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections(); // a scraper's keep-alive socket must not hold the exit
+  });
+  const connections = [...workers.map((w) => w.connection), built.redis];
+  if (forced) connections.forEach((c) => c.disconnect());
+  await Promise.allSettled([...(forced ? [] : connections.map((c) => c.quit())), built.db.$disconnect()]);
   logger.info('worker stopped', { forced });
   return { forced };
 }

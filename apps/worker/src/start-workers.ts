@@ -6,6 +6,7 @@ import type { WorkerDeps } from './deps';
 import { auditResultsProcessor } from './processors/audit-results';
 import { leadsProcessor } from './processors/leads';
 import { ordersProcessor } from './processors/orders';
+import { logErrorsThrottled } from './redis-errors';
 
 const PROCESSORS: Record<QueueName, (deps: WorkerDeps) => Processor> = {
   leads: leadsProcessor,
@@ -29,7 +30,7 @@ export interface RunningWorker {
 export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWorker[] {
   return config.WORKER_QUEUES.map((queue) => {
     const connection = createRedis(config.REDIS_URL, 'worker');
-    connection.on('error', (err: Error) => deps.logger.warn('redis connection error', { queue, error: err.message }));
+    connection.on('error', logErrorsThrottled(deps.logger, `redis connection of the ${queue} worker`));
     const worker = new Worker(queue, PROCESSORS[queue](deps), {
       connection,
       prefix: config.QUEUE_PREFIX,
@@ -43,7 +44,7 @@ export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWor
         },
       },
     });
-    worker.on('error', (err) => deps.logger.error('worker error', { queue, error: err.message }));
+    worker.on('error', logErrorsThrottled(deps.logger, `${queue} worker`));
     worker.on('stalled', (jobId) => deps.logger.warn('job stalled (its worker stopped renewing the lock); it runs again', { queue, jobId }));
     return { queue, worker, connection };
   });

@@ -63,8 +63,9 @@ describe('faults of AITable and MissionX', () => {
 
     expect(results.map((r) => r.state)).toEqual(Array(6).fill('completed'));
     expect(results.map((r) => r.job.attemptsMade)).toEqual(Array(6).fill(1));
-    // The first 12 requests (two per job) were refused: every job was delayed at least once.
-    expect(results.every((r) => (r.job.attemptsStarted ?? 0) > 1)).toBe(true);
+    // Six jobs have at most six calls in flight, so some call met two of the first twelve 429s
+    // and reached its job as a throttled error: that job was delayed, still on its first attempt.
+    expect(results.some((r) => (r.job.attemptsStarted ?? 0) > 1)).toBe(true);
     for (const recordId of leads) expect((await recordOf(h, DS.leads, recordId))?.fields['Portal Status']).toBe('Active');
     const log = await h.sim.control.requests({ service: 'aitable' });
     expect(log.filter((r) => r.status === 429)).toHaveLength(12);
