@@ -54,6 +54,26 @@ describe('faults of AITable and MissionX', () => {
     expect((await h.queues.leads.getFailed()).map((j) => j.id)).toContain(job.id);
   });
 
+  it('when AITable answers HTTP 200 with success:false and code 500, then it is treated as transient: retried, then synced', async () => {
+    const recordId = await addLead(h);
+    await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'envelope_error', code: 500 });
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+    expect(state).toBe('completed');
+    expect(job.attemptsMade).toBe(2);
+    expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toHaveLength(1);
+  });
+
+  it('when AITable answers HTTP 200 with success:false and code 403, then the job fails at once and the sync row says why', async () => {
+    const recordId = await addLead(h);
+    await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'envelope_error', code: 403, message: 'monthly API quota used up' });
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    const row = await syncRow(h, DS.leads, recordId);
+    expect(row).toMatchObject({ syncStatus: 'failed', retryCount: 1 });
+    expect(row?.errorMessage).toMatch(/aitable_forbidden: .*monthly API quota used up/);
+  });
+
   it('when AITable answers a storm of 429s, then every job completes without spending an attempt and no second holds more than the limit', async () => {
     await h.sim.control.reset();
     await h.sim.control.injectFault({ service: 'aitable', pathIncludes: DS.leads, count: 12, kind: 'rate_limit' });
