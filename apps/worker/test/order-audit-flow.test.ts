@@ -72,6 +72,15 @@ describe('order and audit result flows', () => {
     expect(job.returnvalue).toBe('skipped_own_write_back');
   });
 
+  it('when an order is deleted, then its sync row becomes inactive and nothing is called', async () => {
+    const orderId = await addOrder({ Status: 'Won' });
+    const before = (await h.sim.control.requests()).length;
+    const { job } = await settled(h, 'orders', await add(h, 'orders', orderEvent(orderId, { eventType: 'record.deleted' })));
+    expect(job.returnvalue).toBe('deactivated');
+    expect((await h.sim.control.requests()).length).toBe(before);
+    expect(await syncRow(h, DS.orders, orderId)).toMatchObject({ active: false, syncStatus: 'success' });
+  });
+
   it('when an audit result is submitted, then one Audit Results record linked to the order holds it and the sync row points at it', async () => {
     const orderId = await addOrder({ Status: 'Won' });
     const input = auditJob(orderId);
