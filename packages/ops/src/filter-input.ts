@@ -44,6 +44,7 @@ function when(v: unknown, field: string, now: Date): Date | undefined {
   return t === undefined ? undefined : parsePointInTime(t, field, now);
 }
 
+/** Reads failed-job filters from CLI options or a query/body; throws a 400 AppError naming the field. */
 export function parseFailedJobFilter(input: FailedJobFilterInput, now = new Date()): FailedJobFilter {
   const record = text(input.record, 'record');
   if (record !== undefined && !/^rec[A-Za-z0-9]+$/.test(record)) throw bad('record', `must be an AITable record id (rec…); got "${record}"`);
@@ -67,6 +68,7 @@ export interface DeliveryFilterInput {
   limit?: unknown;
 }
 
+/** Reads delivery-list filters (`datasheet`, `awaitingFix`, ...) the same way. */
 export function parseDeliveryFilter(input: DeliveryFilterInput, now = new Date()): DeliveryFilter {
   const outcome = text(input.outcome, 'outcome');
   if (outcome !== undefined && !DELIVERY_OUTCOMES.includes(outcome as DeliveryOutcomeName)) {

@@ -45,6 +45,7 @@ export interface FailedJobsResult {
 }
 
 const PAGE = 200;
+/** Largest `limit` a search accepts. */
 export const MAX_LIMIT = 10_000;
 
 function str(v: unknown): string | undefined {

@@ -10,6 +10,7 @@
 const PERSONAL_KEY = /(e?mail|phone|mobile|telephone|^tel$|clientname|contactname|fullname|firstname|lastname|personname|^name$)/;
 const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
+/** True for keys whose values are personal data (email, phone, a person's name). */
 export function isPersonalKey(key: string): boolean {
   return PERSONAL_KEY.test(key.toLowerCase().replace(/[^a-z0-9]/g, ''));
 }

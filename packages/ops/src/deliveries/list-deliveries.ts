@@ -3,6 +3,7 @@ import { permanent } from '@bridge/errors';
 import { maskEmailsInText } from '../mask';
 import { checkWindow } from '../time-window';
 
+/** What ingest did with a delivery, as stored in `WebhookDelivery.outcome`. */
 export const DELIVERY_OUTCOMES = ['accepted', 'duplicate', 'rejected'] as const;
 export type DeliveryOutcomeName = (typeof DELIVERY_OUTCOMES)[number];
 
@@ -36,6 +37,7 @@ export interface DeliveryListItem {
   replayJobId: string | null;
 }
 
+/** The listed form of a delivery row: no body, detail with emails masked. */
 export function toListItem(d: {
   id: string; receivedAt: Date; source: string; outcome: string; reason: string | null; detail: string | null;
   datasheetId: string | null; recordId: string | null; httpStatus: number; rawBody: string | null; replayedAt: Date | null; replayJobId: string | null;
