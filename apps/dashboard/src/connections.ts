@@ -1,5 +1,6 @@
 import { createDb, type PrismaClient } from '@bridge/db';
-import { closeQueues, createQueues, createRedis, type BridgeQueues } from '@bridge/queues';
+import type { Config } from '@bridge/config';
+import { closeQueues, createQueues, createRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 
 export interface Connections {
@@ -16,13 +17,13 @@ export interface Connections {
  * `onRedisError` hears about connection errors (ioredis keeps reconnecting on its own).
  */
 export function openConnections(
-  c: { REDIS_URL: string; DATABASE_URL: string; QUEUE_PREFIX: string },
+  c: Config<'jobs'>,
   onRedisError: (err: Error) => void,
 ): Connections {
   const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);
-  const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX });
+  const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryPolicyFromConfig(c) });
   for (const q of Object.values(queues)) q.on('error', onRedisError);
   const db = createDb({ databaseUrl: c.DATABASE_URL, poolSize: 5 });
   return {

@@ -7,7 +7,7 @@ import { createApp } from './app';
 import { NoDashboardUsersError } from './auth';
 import { openConnections } from './connections';
 
-const config = loadConfigOrExit(process.env, ['dashboard', 'datasheets']);
+const config = loadConfigOrExit(process.env, ['dashboard', 'jobs', 'datasheets']);
 const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
 
 // One log line per Redis outage, not one per reconnect attempt.

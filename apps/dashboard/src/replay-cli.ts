@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   // Config and connections are opened only once the arguments are known to be right, so a
   // typo answers 2 at once even where no Redis is reachable.
   const conns = async () => {
-    const config = loadConfig(process.env, ['datasheets']);
+    const config = loadConfig(process.env, ['jobs', 'datasheets']);
     // Connection errors are reported once, below, from the pings.
     opened = { ...openConnections(config, () => undefined), datasheets: datasheetsFromConfig(config) };
     const [redisOk, dbOk] = await Promise.all([pingRedis(opened.redis, 5000), pingDb(opened.db)]);

@@ -2,15 +2,12 @@ import type { Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
 import { createLogger, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
-import { closeQueues, createQueues, createRedis, pingRedis, type BridgeQueues } from '@bridge/queues';
+import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 import { withTimeLimit } from './time-limit';
 
-/**
- * The sections ingest reads. `worker` is there for JOB_ATTEMPTS/JOB_BACKOFF_*: attempts and
- * backoff are fixed on a job when it is added, so the producer has to know them.
- */
-export const INGEST_SECTIONS = ['ingest', 'datasheets', 'worker'] as const;
+/** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
+export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs'] as const;
 export type IngestConfig = Config<(typeof INGEST_SECTIONS)[number]>;
 
 export interface IngestDeps {
@@ -38,7 +35,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
-    retry: { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS },
+    retry: retryPolicyFromConfig(config),
   });
   // While Redis is down ioredis reports every reconnect attempt: one line per 30 s is enough.
   let lastRedisLog = 0;

@@ -10,7 +10,7 @@ import type { WorkerDeps } from './deps';
 import { buildFieldMapping } from './field-mapping';
 import { logErrorsThrottled } from './redis-errors';
 
-export type WorkerConfig = Config<'worker' | 'datasheets' | 'aitableApi' | 'missionx'>;
+export type WorkerConfig = Config<'worker' | 'jobs' | 'datasheets' | 'aitableApi' | 'missionx'>;
 
 /** The deps plus the connections they hold, which the process closes on shutdown. */
 export interface BuiltDeps {

@@ -4,7 +4,7 @@ import { createLogger } from '@bridge/logger';
 import { startWorkerRuntime } from './runtime';
 
 // `npm run start:worker`: config once, then the runtime; SIGTERM/SIGINT stop it gracefully.
-const config = loadConfigOrExit(process.env, ['worker', 'datasheets', 'aitableApi', 'missionx']);
+const config = loadConfigOrExit(process.env, ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx']);
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json' });
 
 startWorkerRuntime(config, logger).then(

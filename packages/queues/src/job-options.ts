@@ -1,3 +1,4 @@
+import type { Config } from '@bridge/config';
 import type { DefaultJobOptions } from 'bullmq';
 
 export interface RetryPolicy {
@@ -10,6 +11,12 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, backoffMs: 2000, backoffMaxMs: 600_000 };
+
+export const retryPolicyFromConfig = (c: Config<'jobs'>): RetryPolicy => ({
+  attempts: c.JOB_ATTEMPTS,
+  backoffMs: c.JOB_BACKOFF_MS,
+  backoffMaxMs: c.JOB_BACKOFF_MAX_MS,
+});
 
 /** Name of the backoff type the workers implement with `backoffDelay`. */
 export const BACKOFF_TYPE = 'capped-jitter';

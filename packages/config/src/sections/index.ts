@@ -1,6 +1,7 @@
 import { aitableApiSection, datasheetsSection } from './aitable';
 import { coreSection } from './core';
 import { dashboardSection } from './dashboard';
+import { jobsSection } from './jobs';
 import { missionxSection } from './missionx';
 import { ingestSection } from './webhook';
 import { workerSection } from './worker';
@@ -11,6 +12,7 @@ export { QUEUE_NAMES } from './worker';
 export const sections = {
   core: coreSection,
   datasheets: datasheetsSection,
+  jobs: jobsSection,
   aitableApi: aitableApiSection,
   missionx: missionxSection,
   ingest: ingestSection,

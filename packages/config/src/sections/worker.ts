@@ -11,12 +11,6 @@ export const workerSection = {
   WORKER_CONCURRENCY_LEADS: int(5, 1, 100),
   WORKER_CONCURRENCY_ORDERS: int(5, 1, 100),
   WORKER_CONCURRENCY_AUDIT_RESULTS: int(5, 1, 100),
-  /** Attempts per job before it lands in the failed set. @defaultValue 8 */
-  JOB_ATTEMPTS: int(8, 1, 100),
-  /** First backoff delay; doubles each attempt, with jitter. @defaultValue 2000 */
-  JOB_BACKOFF_MS: int(2000, 10),
-  /** Upper bound of one backoff delay. @defaultValue 600000 (10 min) */
-  JOB_BACKOFF_MAX_MS: int(600_000, 10),
   WORKER_METRICS_PORT: port(9464),
   /**
    * BullMQ's job lock: a job whose worker stops renewing it for this long (a crashed process)
