@@ -10,7 +10,9 @@ import type { WorkerDeps } from './deps';
 import { buildFieldMapping } from './field-mapping';
 import { logErrorsThrottled } from './redis-errors';
 
-export type WorkerConfig = Config<'worker' | 'jobs' | 'datasheets' | 'aitableApi' | 'missionx'>;
+/** The config sections a worker process reads. */
+export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx'] as const;
+export type WorkerConfig = Config<(typeof WORKER_SECTIONS)[number]>;
 
 /** The deps plus the connections they hold, which the process closes on shutdown. */
 export interface BuiltDeps {

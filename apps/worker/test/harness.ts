@@ -8,10 +8,9 @@ import { startSimulators, type RunningSimulators, type SimulatorOptions } from '
 import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type TestDatabase } from '@bridge/testkit';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { startWorkerRuntime, type WorkerConfig, type WorkerRuntime } from '../src';
+import { startWorkerRuntime, WORKER_SECTIONS, type WorkerRuntime } from '../src';
 
 export const DS = { leads: 'dstLeadsSim', orders: 'dstOrdersSim', audit: 'dstAuditSim' } as const;
-export const SECTIONS = ['worker', 'datasheets', 'aitableApi', 'missionx'] as const;
 
 /** One test file's world: simulators, its own database, queue prefix, and the worker under test. */
 export interface Harness {
@@ -85,7 +84,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     logLines,
     env,
     async start(over = {}) {
-      const config = loadConfig(env(over), SECTIONS) as WorkerConfig;
+      const config = loadConfig(env(over), WORKER_SECTIONS);
       const stream = new Writable({
         write(chunk: Buffer, _enc, done) {
           for (const line of chunk.toString().split('\n')) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
