@@ -1,6 +1,6 @@
 import { permanent } from '@bridge/errors';
-import { auditResultInputSchema, type AuditResultInput, type AuditResultJob, type EnqueueResult } from '@bridge/queues';
-import { dedupKey, equalsAnySecret, headerValue, parseJsonBody, payloadRejection, type BodyRejection, type HeaderBag } from '@bridge/webhooks';
+import type { AuditResultJob, EnqueueResult } from '@bridge/queues';
+import { dedupKey, equalsAnySecret, headerValue, parseAuditResult, type HeaderBag } from '@bridge/webhooks';
 import type { IngestDeps } from '../deps';
 import { unauthorized } from '../errors';
 import { noteDelivery, type DeliveryFacts } from '../note-delivery';
@@ -27,7 +27,7 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
     throw unauthorized();
   }
 
-  const read = readAuditResult(rawBody, facts.contentType);
+  const read = parseAuditResult(rawBody, facts.contentType);
   if (!read.ok) {
     noteDelivery(deps, facts, { outcome: 'rejected', reason: read.reason, detail: read.message, httpStatus: read.status, rawBody });
     throw permanent(read.reason, read.message, { httpStatus: read.status, details: read.details });
@@ -44,11 +44,4 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
   };
   const key = dedupKey({ kind: 'audit', auditId: audit.auditId, bodyHash: facts.bodyHash ?? '' });
   return storeJob(deps, facts, 'audit-results', payload, key, rawBody);
-}
-
-function readAuditResult(rawBody: Buffer, contentType: string | undefined): { ok: true; audit: AuditResultInput } | BodyRejection {
-  const json = parseJsonBody(rawBody, contentType);
-  if (!json.ok) return json;
-  const parsed = auditResultInputSchema.safeParse(json.value);
-  return parsed.success ? { ok: true, audit: parsed.data } : payloadRejection(parsed.error, 'audit result');
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient, WebhookDelivery } from '@bridge/db';
-import { auditResultInputSchema, type AuditResultInput } from '@bridge/queues';
-import { parseDelivery, parseJsonBody, payloadRejection, type BodyRejection, type ConfiguredDatasheets, type DeliveryEvent } from '@bridge/webhooks';
+import type { AuditResultInput } from '@bridge/queues';
+import { parseAuditResult, parseDelivery, type BodyRejection, type ConfiguredDatasheets, type DeliveryEvent } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 
 export type { ConfiguredDatasheets } from '@bridge/webhooks';
@@ -28,11 +28,8 @@ function refused(r: BodyRejection): Validation {
 export function validateStoredDelivery(row: Pick<WebhookDelivery, 'source' | 'contentType'> & { rawBody: string }, datasheets: ConfiguredDatasheets): Validation {
   const raw = Buffer.from(row.rawBody, 'utf8');
   if (row.source === 'audit-api') {
-    const json = parseJsonBody(raw, row.contentType ?? undefined);
-    if (!json.ok) return refused(json);
-    const parsed = auditResultInputSchema.safeParse(json.value);
-    if (!parsed.success) return refused(payloadRejection(parsed.error, 'audit result'));
-    return { ok: true, source: 'audit-api', queue: 'audit-results', audit: parsed.data };
+    const r = parseAuditResult(raw, row.contentType ?? undefined);
+    return r.ok ? { ok: true, source: 'audit-api', queue: 'audit-results', audit: r.audit } : refused(r);
   }
   const r = parseDelivery(raw, row.contentType ?? undefined, datasheets);
   return r.ok ? { ok: true, source: 'aitable', queue: r.queue, event: r.event } : refused(r);

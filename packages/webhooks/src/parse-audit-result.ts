@@ -1,0 +1,16 @@
+import { auditResultInputSchema, type AuditResultInput } from '@bridge/queues';
+import { parseJsonBody, type BodyRejection } from './json-body';
+import { payloadRejection } from './parse-delivery';
+
+export type AuditResultParse = { ok: true; audit: AuditResultInput } | BodyRejection;
+
+/**
+ * Content type, JSON and shape of an audit engine submission, in that order; the first problem
+ * found is the answer. Pure, so ingest and the re-validation of a stored delivery agree.
+ */
+export function parseAuditResult(rawBody: Buffer, contentType: string | undefined): AuditResultParse {
+  const json = parseJsonBody(rawBody, contentType);
+  if (!json.ok) return json;
+  const parsed = auditResultInputSchema.safeParse(json.value);
+  return parsed.success ? { ok: true, audit: parsed.data } : payloadRejection(parsed.error, 'audit result');
+}
