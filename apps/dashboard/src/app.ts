@@ -66,12 +66,6 @@ export function createApp(deps: DashboardDeps): Express {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });
   });
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-    // Body parser errors carry their own 4xx status.
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: 'bad_request', message: (err as Error).message });
-      return;
-    }
     const answer = toHttpAnswer(err);
     if (answer.status >= 500) deps.logger.error('dashboard request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
     res.status(answer.status).set(answer.headers).json(answer.body);

@@ -1,10 +1,9 @@
-import { isAppError, toHttpAnswer } from '@bridge/errors';
+import { fromHttpError, isAppError, toHttpAnswer } from '@bridge/errors';
 import { withLogContext } from '@bridge/logger';
 import { headerValue, sha256Hex } from '@bridge/webhooks';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { IngestDeps } from './deps';
-import { normalizeError } from './errors';
 import { noteDelivery, type DeliveryFacts } from './note-delivery';
 import { requestIdOf } from './request-context';
 
@@ -34,7 +33,7 @@ export function readDelivery(deps: IngestDeps, source: DeliveryFacts['source']):
           next();
           return;
         }
-        const normalized = normalizeError(err, limit);
+        const normalized = fromHttpError(err, limit);
         const answer = toHttpAnswer(normalized);
         const reason = isAppError(normalized) ? normalized.code : 'unreadable_body';
         noteDelivery(deps, facts, { outcome: 'rejected', reason, detail: answer.body.message, httpStatus: answer.status });

@@ -1,4 +1,4 @@
-import { AppError } from './app-error';
+import { AppError, permanent } from './app-error';
 
 /**
  * The one place that turns errors into answers: an HTTP response for the ingest and
@@ -10,7 +10,34 @@ export interface HttpAnswer {
   headers: Record<string, string>;
 }
 
-export function toHttpAnswer(err: unknown): HttpAnswer {
+interface HttpErrorShape {
+  status?: unknown;
+  statusCode?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Errors raised by Express and body-parser (http-errors with a 4xx status) as AppErrors, so
+ * one mapping answers every error. Anything else is returned as it is (and answers 500).
+ * `bodyLimit` only makes the 413 message name the limit.
+ */
+export function fromHttpError(err: unknown, bodyLimit?: number): unknown {
+  if (err instanceof AppError || typeof err !== 'object' || err === null) return err;
+  const e = err as HttpErrorShape;
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status >= 500) return err;
+  if (e.type === 'entity.too.large') {
+    return permanent('body_too_large', `Body larger than the limit${bodyLimit ? ` of ${bodyLimit} bytes` : ''}`, { httpStatus: 413 });
+  }
+  if (e.type === 'encoding.unsupported') return permanent('unsupported_media_type', 'Unsupported content encoding', { httpStatus: 415 });
+  const message = e.expose === true && typeof e.message === 'string' ? e.message : 'Bad request';
+  return permanent('bad_request', message, { httpStatus: status });
+}
+
+export function toHttpAnswer(error: unknown): HttpAnswer {
+  const err = fromHttpError(error);
   if (err instanceof AppError) {
     const headers: Record<string, string> = {};
     if (err.retryAfterMs !== undefined || err.httpStatus === 503) {
