@@ -1,5 +1,5 @@
 import { createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
-import { TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
+import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
@@ -45,7 +45,8 @@ describe('enqueue', () => {
 
   it('when the dedup window has passed, then the same key makes a new job', async () => {
     const first = await enqueue(queues.orders, event(), { jobId: randomUUID(), dedupKey: 'short', dedupTtlMs: 30 });
-    await new Promise((r) => setTimeout(r, 60));
+    // The key's Redis TTL is the window: wait for Redis to expire it rather than for a fixed time.
+    await waitFor(async () => (await queues.orders.getDeduplicationJobId('short')) === null, { what: 'the dedup key to expire' });
     const second = await enqueue(queues.orders, event(), { jobId: randomUUID(), dedupKey: 'short', dedupTtlMs: 30 });
     expect(second.duplicate).toBe(false);
     expect(second.jobId).not.toBe(first.jobId);
