@@ -1,6 +1,6 @@
 import type { Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
-import { createLogger, type Logger } from '@bridge/logger';
+import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
 import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
 import type { Redis } from 'ioredis';
@@ -37,14 +37,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
     prefix: config.QUEUE_PREFIX,
     retry: retryPolicyFromConfig(config),
   });
-  // While Redis is down ioredis reports every reconnect attempt: one line per 30 s is enough.
-  let lastRedisLog = 0;
-  const onRedisError = (err: Error) => {
-    if (Date.now() - lastRedisLog < 30_000) return;
-    lastRedisLog = Date.now();
-    logger.warn('redis connection error', { error: err.message });
-  };
-  redis.on('error', onRedisError);
+  redis.on('error', logErrorsThrottled(logger, 'redis connection of ingest'));
   // A BullMQ Queue re-emits its connection's errors, and an EventEmitter without an
   // 'error' listener would throw them: they are the same errors, already logged above.
   for (const q of Object.values(queues)) q.on('error', () => undefined);
