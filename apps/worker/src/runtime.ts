@@ -7,6 +7,7 @@ import { checkMappedFields } from './check-fields';
 import { createDeps, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { createMetricsServer } from './metrics-server';
+import { startReconcile } from './start-reconcile';
 import { startWorkers, type RunningWorker } from './start-workers';
 
 export interface WorkerRuntime {
@@ -37,6 +38,9 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
     throw err;
   }
   const workers = startWorkers(config, built.deps);
+  // The process that consumes leads also runs the scheduled reconciliation (off at RECONCILE_INTERVAL_MS=0).
+  const reconcile = config.WORKER_QUEUES.includes('leads') ? await startReconcile(config, built.deps) : undefined;
+  if (reconcile) workers.push(reconcile);
   const server = createMetricsServer(metrics, () => workers);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.WORKER_METRICS_PORT, resolve));
   logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort: (server.address() as AddressInfo).port });

@@ -65,6 +65,8 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     JOB_BACKOFF_MAX_MS: '200',
     WORKER_METRICS_PORT: '0',
     WORKER_RECORD_BUSY_DELAY_MS: '50',
+    // Off unless a test turns it on: a scheduled reconcile would add its own AITable reads and jobs.
+    RECONCILE_INTERVAL_MS: '0',
     ...over,
   });
 

@@ -65,6 +65,12 @@ export function createMetrics(service: string) {
       labelNames: ['datasheet', 'cause'] as const,
       registers,
     }),
+    reconciledRecords: new Counter({
+      name: 'bridge_reconciled_records_total',
+      help: 'Records found by reconciliation (modified since the last sync), by datasheet and outcome (enqueued, duplicate).',
+      labelNames: ['datasheet', 'outcome'] as const,
+      registers,
+    }),
     rateLimitWaitSeconds: new Counter({
       name: 'bridge_rate_limit_wait_seconds_total',
       help: 'Total time spent waiting for the AITable rate limit, by datasheet.',

@@ -2,4 +2,5 @@ export * from './connection';
 export * from './job-options';
 export * from './payloads';
 export * from './queues';
+export * from './reconcile';
 export * from './run-job';

@@ -3,6 +3,7 @@ import { coreSection } from './core';
 import { dashboardSection } from './dashboard';
 import { jobsSection } from './jobs';
 import { missionxSection } from './missionx';
+import { reconcileSection } from './reconcile';
 import { ingestSection } from './webhook';
 import { workerSection } from './worker';
 
@@ -18,6 +19,7 @@ export const sections = {
   ingest: ingestSection,
   worker: workerSection,
   dashboard: dashboardSection,
+  reconcile: reconcileSection,
 };
 export type Sections = typeof sections;
 export type SectionName = keyof Sections;

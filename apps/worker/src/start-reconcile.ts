@@ -1,0 +1,79 @@
+import { describeError } from '@bridge/errors';
+import { withLogContext } from '@bridge/logger';
+import {
+  closeQueues,
+  createQueues,
+  createReconcileQueue,
+  createRedis,
+  RECONCILE_QUEUE,
+  reconcileJobSchema,
+  retryPolicyFromConfig,
+  scheduleReconcile,
+} from '@bridge/queues';
+import { UnrecoverableError, Worker, type Processor } from 'bullmq';
+import type { WorkerConfig } from './create-deps';
+import type { WorkerDeps } from './deps';
+import { logErrorsThrottled } from './redis-errors';
+import type { RunningWorker } from './start-workers';
+import { reconcileDatasheet, type ReconcileDeps, type ReconcileOptions } from './use-cases/reconcile-datasheet';
+
+/**
+ * Starts reconciliation in this process: makes (or, at `RECONCILE_INTERVAL_MS=0`, removes) the
+ * one job scheduler and, unless it is off, a `reconcile` worker of concurrency 1. The scheduler
+ * makes one job per interval whatever the number of processes, so each run happens once.
+ */
+export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker | undefined> {
+  const schedulerQueue = createReconcileQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX });
+  try {
+    await scheduleReconcile(schedulerQueue, config.RECONCILE_INTERVAL_MS);
+  } finally {
+    await schedulerQueue.close();
+  }
+  if (config.RECONCILE_INTERVAL_MS === 0) return undefined;
+
+  // Jobs fed by reconciliation carry the same retry policy as ingest's.
+  const queues = createQueues({ connection: deps.redis, prefix: config.QUEUE_PREFIX, retry: retryPolicyFromConfig(config) });
+  const reconcileDeps: ReconcileDeps = { ...deps, queues, queuePrefix: config.QUEUE_PREFIX };
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  connection.on('error', logErrorsThrottled(deps.logger, 'redis connection of the reconcile worker'));
+  const worker = new Worker(RECONCILE_QUEUE, reconcileProcessor(reconcileDeps, reconcileOptionsFromConfig(config)), {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: 1,
+    lockDuration: config.WORKER_JOB_LOCK_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+  });
+  worker.on('error', logErrorsThrottled(deps.logger, 'reconcile worker'));
+  worker.on('closed', () => void closeQueues(queues).catch(() => undefined));
+  return { queue: RECONCILE_QUEUE, worker, connection };
+}
+
+export const reconcileOptionsFromConfig = (config: Pick<WorkerConfig, 'RECONCILE_OVERLAP_MS' | 'RECONCILE_LOOKBACK_MS'>): ReconcileOptions => ({
+  overlapMs: config.RECONCILE_OVERLAP_MS,
+  lookbackMs: config.RECONCILE_LOOKBACK_MS,
+});
+
+/**
+ * One scheduled run: every datasheet of the job in turn. A datasheet that fails does not stop
+ * the others; the job then fails (it is not retried: the next interval starts from the same cursor).
+ */
+export const reconcileProcessor =
+  (deps: ReconcileDeps, opts: ReconcileOptions): Processor =>
+  (job) =>
+    withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, async () => {
+      const parsed = reconcileJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${RECONCILE_QUEUE} is invalid: ${parsed.error.message}`);
+      const done: string[] = [];
+      const failed: string[] = [];
+      for (const target of parsed.data.targets) {
+        try {
+          const r = await reconcileDatasheet(target, deps, opts);
+          done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
+        } catch (err) {
+          deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', { target, error: describeError(err) });
+          failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
+      return done.join('; ');
+    });

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { formulaString, type AitableClient, type AitableRecord } from '@bridge/aitable';
+import type { Logger } from '@bridge/logger';
+import type { Metrics } from '@bridge/metrics';
+import { enqueue, type AitableEventJob, type BridgeQueues, type ReconcileTarget } from '@bridge/queues';
+import type { Redis } from 'ioredis';
+import type { Datasheets } from '../deps';
+import { advanceCursor, cursorKey, readCursor } from '../reconcile-cursor';
+
+/** What reconciling one datasheet needs. */
+export interface ReconcileDeps {
+  aitable: Pick<AitableClient, 'iteratePages'>;
+  /** Holds the cursors. */
+  redis: Redis;
+  queues: Pick<BridgeQueues, ReconcileTarget>;
+  datasheets: Pick<Datasheets, ReconcileTarget>;
+  /** `QUEUE_PREFIX`, under which the cursors live. */
+  queuePrefix: string;
+  logger: Logger;
+  metrics: Pick<Metrics, 'reconciledRecords'>;
+}
+
+export interface ReconcileOptions {
+  /** How far before the cursor to look again (clock skew, shifting pages). */
+  overlapMs: number;
+  /** How far back to look when there is no cursor yet. */
+  lookbackMs: number;
+  /** Look from this instant instead (an operator after an outage); the cursor still only moves forward. */
+  since?: Date;
+  /** List what would be enqueued; enqueue nothing and leave the cursor. */
+  dryRun?: boolean;
+  now?: () => number;
+}
+
+export interface ReconciledRecord {
+  recordId: string;
+  /** AITable's modification time, epoch ms. */
+  updatedAt: number;
+  /** `would_enqueue` in a dry run; `duplicate` when this very modification was enqueued before. */
+  outcome: 'enqueued' | 'duplicate' | 'would_enqueue';
+  jobId?: string;
+}
+
+export interface ReconcileResult {
+  target: ReconcileTarget;
+  datasheetId: string;
+  /** Records modified after this instant (epoch ms) were listed. */
+  from: number;
+  cursorBefore: number | null;
+  cursorAfter: number | null;
+  dryRun: boolean;
+  records: ReconciledRecord[];
+  enqueued: number;
+  duplicates: number;
+}
+
+/** A modification is fed once; the key outlives any window a later run could list it in again. */
+export const RECONCILE_DEDUP_TTL_MS = 7 * 24 * 3600 * 1000;
+const PAGE_SIZE = 1000; // AITable's maximum: most runs fit on one page, so no page can shift under us
+const ENQUEUE_CHUNK = 25;
+
+/**
+ * Finds the records of one datasheet modified since the last sync and feeds each into its event
+ * queue as a `record.updated` event carrying the fields as read, so it takes the normal flow,
+ * which skips records whose relevant fields did not change. The dedup key is the modification
+ * itself (datasheet, record, updatedAt): the overlap lists a record again, but it is enqueued once.
+ * The cursor moves to the latest modification seen only once every enqueue succeeded.
+ */
+export async function reconcileDatasheet(target: ReconcileTarget, deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileResult> {
+  const now = opts.now ?? Date.now;
+  const datasheetId = deps.datasheets[target];
+  const key = cursorKey(deps.queuePrefix, datasheetId);
+  const cursorBefore = await readCursor(deps.redis, key);
+  const from = opts.since ? opts.since.getTime() : cursorBefore !== null ? cursorBefore - opts.overlapMs : now() - opts.lookbackMs;
+  const formula = `IS_AFTER(LAST_MODIFIED_TIME(), ${formulaString(new Date(from).toISOString())})`;
+
+  const found: AitableRecord[] = [];
+  for await (const page of deps.aitable.iteratePages(datasheetId, { filterByFormula: formula, pageSize: PAGE_SIZE })) found.push(...page.records);
+
+  const dryRun = opts.dryRun ?? false;
+  const records = dryRun
+    ? found.map((r): ReconciledRecord => ({ recordId: r.recordId, updatedAt: r.updatedAt, outcome: 'would_enqueue' }))
+    : await enqueueAll(target, datasheetId, found, deps, new Date(now()).toISOString());
+
+  let cursorAfter = cursorBefore;
+  if (!dryRun) {
+    // With nothing found, a first run still records where it looked from, so the next run
+    // continues from there rather than from a look-back that slides with the clock.
+    const latest = found.reduce((max, r) => Math.max(max, r.updatedAt), cursorBefore ?? from);
+    cursorAfter = await advanceCursor(deps.redis, key, latest);
+  }
+  const result: ReconcileResult = {
+    target,
+    datasheetId,
+    from,
+    cursorBefore,
+    cursorAfter,
+    dryRun,
+    records,
+    enqueued: records.filter((r) => r.outcome === 'enqueued').length,
+    duplicates: records.filter((r) => r.outcome === 'duplicate').length,
+  };
+  deps.logger.info('reconcile run', { ...result, records: records.length, from: new Date(from).toISOString() });
+  return result;
+}
+
+async function enqueueAll(target: ReconcileTarget, datasheetId: string, found: readonly AitableRecord[], deps: ReconcileDeps, receivedAt: string): Promise<ReconciledRecord[]> {
+  const queue = deps.queues[target];
+  const out: ReconciledRecord[] = [];
+  for (let i = 0; i < found.length; i += ENQUEUE_CHUNK) {
+    const chunk = found.slice(i, i + ENQUEUE_CHUNK);
+    // Any failure rejects the run before the cursor moves: the next run lists these records again.
+    const done = await Promise.all(
+      chunk.map(async (record): Promise<ReconciledRecord> => {
+        const deliveryId = randomUUID();
+        const payload: AitableEventJob = {
+          kind: 'aitable.event',
+          deliveryId,
+          requestId: `reconcile-${randomUUID()}`,
+          receivedAt,
+          eventType: 'record.updated',
+          datasheetId,
+          recordId: record.recordId,
+          fields: record.fields,
+        };
+        const dedupKey = `reconcile:${datasheetId}:${record.recordId}:${record.updatedAt}`;
+        const { jobId, duplicate } = await enqueue(queue, payload, { jobId: deliveryId, dedupKey, dedupTtlMs: RECONCILE_DEDUP_TTL_MS });
+        const outcome = duplicate ? 'duplicate' : 'enqueued';
+        deps.metrics.reconciledRecords.inc({ datasheet: datasheetId, outcome });
+        return { recordId: record.recordId, updatedAt: record.updatedAt, outcome, jobId };
+      }),
+    );
+    out.push(...done);
+  }
+  return out;
+}
