@@ -3,6 +3,7 @@ import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type Prism
 import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
 import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
+import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 import type { Redis } from 'ioredis';
 import { withTimeLimit } from './time-limit';
 
@@ -12,6 +13,8 @@ export type IngestConfig = Config<(typeof INGEST_SECTIONS)[number]>;
 
 export interface IngestDeps {
   config: IngestConfig;
+  /** The three configured datasheets, which route deliveries to queues. */
+  datasheets: ConfiguredDatasheets;
   /** The producer connection: no offline queue, so a Redis outage fails fast. */
   redis: Redis;
   queues: BridgeQueues;
@@ -48,7 +51,17 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
     maxBuffered: config.DELIVERY_BUFFER_MAX,
     logger,
   });
-  return { config, redis, queues, db, deliveries, logger, metrics: createMetrics('ingest'), now: () => new Date() };
+  return {
+    config,
+    datasheets: datasheetsFromConfig(config),
+    redis,
+    queues,
+    db,
+    deliveries,
+    logger,
+    metrics: createMetrics('ingest'),
+    now: () => new Date(),
+  };
 }
 
 /**

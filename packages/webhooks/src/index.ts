@@ -5,6 +5,7 @@ export { parseJsonBody, type BodyRejection, type JsonBodyResult } from './json-b
 export { locateJsonError, type JsonSyntaxError } from './json-syntax';
 export { parseAuditResult, type AuditResultParse } from './parse-audit-result';
 export {
+  datasheetsFromConfig,
   describeIssues,
   parseDelivery,
   payloadRejection,

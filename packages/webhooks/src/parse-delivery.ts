@@ -16,6 +16,15 @@ export interface ConfiguredDatasheets {
   auditResults: string;
 }
 
+/** The datasheet ids of the `datasheets` config section, as parseDelivery wants them; built once at start-up. */
+export function datasheetsFromConfig(c: {
+  AITABLE_LEADS_DATASHEET_ID: string;
+  AITABLE_ORDERS_DATASHEET_ID: string;
+  AITABLE_AUDIT_RESULTS_DATASHEET_ID: string;
+}): ConfiguredDatasheets {
+  return { leads: c.AITABLE_LEADS_DATASHEET_ID, orders: c.AITABLE_ORDERS_DATASHEET_ID, auditResults: c.AITABLE_AUDIT_RESULTS_DATASHEET_ID };
+}
+
 export type DeliveryQueue = 'leads' | 'orders' | 'audit-results';
 /** What a valid delivery says, ready to become an `aitable.event` job. */
 export type DeliveryEvent = Pick<AitableEventJob, 'eventType' | 'datasheetId' | 'recordId' | 'fields'>;

@@ -34,11 +34,7 @@ export function deliveryRoutes(deps: IngestDeps): Router {
         standardWebhooks: config.AITABLE_WEBHOOK_AUTH !== 'token',
         secretsConfigured: config.AITABLE_WEBHOOK_SECRET.length,
       },
-      datasheets: {
-        leads: config.AITABLE_LEADS_DATASHEET_ID,
-        orders: config.AITABLE_ORDERS_DATASHEET_ID,
-        auditResults: config.AITABLE_AUDIT_RESULTS_DATASHEET_ID,
-      },
+      datasheets: deps.datasheets,
       bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
       dedupWindowSeconds: config.WEBHOOK_DEDUP_WINDOW_SECONDS,
     });

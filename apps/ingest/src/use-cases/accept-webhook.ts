@@ -31,11 +31,7 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
     throw unauthorized();
   }
 
-  const parsed = parseDelivery(rawBody, facts.contentType, {
-    leads: config.AITABLE_LEADS_DATASHEET_ID,
-    orders: config.AITABLE_ORDERS_DATASHEET_ID,
-    auditResults: config.AITABLE_AUDIT_RESULTS_DATASHEET_ID,
-  });
+  const parsed = parseDelivery(rawBody, facts.contentType, deps.datasheets);
   if (!parsed.ok) {
     noteDelivery(deps, facts, { outcome: 'rejected', reason: parsed.reason, detail: parsed.message, httpStatus: parsed.status, rawBody });
     throw permanent(parsed.reason, parsed.message, { httpStatus: parsed.status, details: parsed.details });

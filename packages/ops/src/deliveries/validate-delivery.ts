@@ -3,22 +3,13 @@ import type { AuditResultInput } from '@bridge/queues';
 import { parseAuditResult, parseDelivery, type BodyRejection, type ConfiguredDatasheets, type DeliveryEvent } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 
-export type { ConfiguredDatasheets } from '@bridge/webhooks';
+export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 
 /** What a stored body says today: where it would go, or why it is still refused. */
 export type Validation =
   | { ok: true; source: 'aitable'; queue: 'leads' | 'orders' | 'audit-results'; event: DeliveryEvent }
   | { ok: true; source: 'audit-api'; queue: 'audit-results'; audit: AuditResultInput }
   | { ok: false; reason: BodyRejection['reason']; message: string; details?: Record<string, unknown> };
-
-/** The datasheet ids of the `datasheets` config section, as parseDelivery wants them. */
-export function datasheetsFromConfig(c: {
-  AITABLE_LEADS_DATASHEET_ID: string;
-  AITABLE_ORDERS_DATASHEET_ID: string;
-  AITABLE_AUDIT_RESULTS_DATASHEET_ID: string;
-}): ConfiguredDatasheets {
-  return { leads: c.AITABLE_LEADS_DATASHEET_ID, orders: c.AITABLE_ORDERS_DATASHEET_ID, auditResults: c.AITABLE_AUDIT_RESULTS_DATASHEET_ID };
-}
 
 function refused(r: BodyRejection): Validation {
   return { ok: false, reason: r.reason, message: r.message, ...(r.details ? { details: r.details } : {}) };
