@@ -1,8 +1,9 @@
 import { createLogger } from '@bridge/logger';
+import { captureLogs } from '@bridge/testkit';
 import express from 'express';
 import request from 'supertest';
 import { errorHandler } from '../src/errors';
-import { AUDIT_TOKEN, captureLogs, leadBody, postWebhook, SECRET, SHEETS, startHarness, type Harness } from './harness';
+import { AUDIT_TOKEN, leadBody, postWebhook, SECRET, SHEETS, startHarness, type Harness } from './harness';
 
 describe('ingest app', () => {
   let h: Harness;

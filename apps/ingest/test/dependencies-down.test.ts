@@ -1,7 +1,8 @@
 import { loadConfig } from '@bridge/config';
 import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, warmUp } from '@bridge/ingest';
 import request from 'supertest';
-import { captureLogs, deliveryRow, ingestEnv, leadBody, postWebhook, startHarness, type Harness } from './harness';
+import { captureLogs } from '@bridge/testkit';
+import { deliveryRow, ingestEnv, leadBody, postWebhook, startHarness, type Harness } from './harness';
 
 // A port nothing listens on: connections are refused at once, as when Redis or Postgres is down.
 const DEAD_REDIS = 'redis://127.0.0.1:1';

@@ -1,19 +1,15 @@
 import { loadConfig } from '@bridge/config';
 import { createDb, type PrismaClient } from '@bridge/db';
 import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, warmUp, type IngestConfig, type IngestDeps } from '@bridge/ingest';
-import { closeQueues, createQueues, createRedis } from '@bridge/queues';
-import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type TestDatabase } from '@bridge/testkit';
+import { captureLogs, createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import type { Express } from 'express';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 
 export const SECRET = 'webhook-secret-0123456789';
 export const NEW_SECRET = 'webhook-secret-rotated-987';
 export const AUDIT_TOKEN = 'audit-token-abcdefghijklmnop';
 export const SHEETS = { leads: 'dstLeadsT', orders: 'dstOrdersT', auditResults: 'dstAuditT' };
-
-export type LogLine = Record<string, unknown> & { message: string; level: string };
 
 /** One ingest app over a fresh database and its own queue prefix, logs captured as JSON lines. */
 export interface Harness {
@@ -44,17 +40,6 @@ export function ingestEnv(dbUrl: string, over: Record<string, string> = {}): Rec
   };
 }
 
-export function captureLogs(): { lines: LogLine[]; stream: Writable } {
-  const lines: LogLine[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as LogLine);
-      done();
-    },
-  });
-  return { lines, stream };
-}
-
 /**
  * Pass `database` to share one test database between several harnesses of a file (for
  * example one per auth mode); only the harness that created it drops it.
@@ -80,15 +65,6 @@ export async function startHarness(over: Record<string, string> = {}, database?:
       if (own) await own.drop();
     },
   };
-}
-
-/** Removes every queue key of a test; a connection of its own, since the app's is closed (or points at a dead Redis). */
-export async function obliterateQueues(prefix: string): Promise<void> {
-  const redis = createRedis(TEST_REDIS_URL, 'worker');
-  const queues = createQueues({ connection: redis, prefix });
-  await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
-  await closeQueues(queues);
-  await redis.quit();
 }
 
 export const leadBody = (over: Record<string, unknown> = {}) =>

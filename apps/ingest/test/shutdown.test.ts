@@ -1,11 +1,11 @@
 import { loadConfig } from '@bridge/config';
 import { createDb } from '@bridge/db';
 import { buildDeps, INGEST_SECTIONS, startIngest, type RunningIngest } from '@bridge/ingest';
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { captureLogs, createTestDatabase, obliterateQueues, type TestDatabase } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import http from 'node:http';
 import net from 'node:net';
-import { captureLogs, ingestEnv, leadBody, obliterateQueues, SECRET } from './harness';
+import { ingestEnv, leadBody, SECRET } from './harness';
 
 /** Starts a POST and sends only the first bytes of its body, so it stays in flight. */
 function startSlowPost(port: number, body: string, requestId: string) {

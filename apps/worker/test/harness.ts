@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { loadConfig } from '@bridge/config';
 import { createDb, type AITableSync, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
 import { closeQueues, createQueues, createRedis, enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues, type QueueName } from '@bridge/queues';
 import { startSimulators, type RunningSimulators, type SimulatorOptions } from '@bridge/simulators';
-import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type TestDatabase } from '@bridge/testkit';
+import { captureLogs, createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startWorkerRuntime, WORKER_SECTIONS, type WorkerRuntime } from '../src';
@@ -21,7 +20,7 @@ export interface Harness {
   redis: Redis;
   queues: BridgeQueues;
   /** Log lines of the running worker (JSON), for assertions on log context. */
-  logLines: Record<string, unknown>[];
+  logLines: LogLine[];
   env(over?: Record<string, string>): Record<string, string>;
   start(over?: Record<string, string>): Promise<WorkerRuntime>;
   stop(): Promise<void>;
@@ -35,7 +34,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
   const prisma = createDb({ databaseUrl: tdb.url, poolSize: 2 });
   // Short backoffs so retries finish fast; the same retry policy ingest puts on jobs.
   const queues = createQueues({ connection: redis, prefix, retry: { attempts: 4, backoffMs: 50, backoffMaxMs: 200 } });
-  const logLines: Record<string, unknown>[] = [];
+  const logLines: LogLine[] = [];
   let runtime: WorkerRuntime | undefined;
 
   const env = (over: Record<string, string> = {}): Record<string, string> => ({
@@ -87,12 +86,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     env,
     async start(over = {}) {
       const config = loadConfig(env(over), WORKER_SECTIONS);
-      const stream = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n')) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      });
+      const { stream } = captureLogs(logLines);
       const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL, format: 'json', stream });
       runtime = await startWorkerRuntime(config, logger);
       return runtime;

@@ -1,3 +1,5 @@
 export * from './database';
 export * from './env';
 export * from './wait';
+export * from './logs';
+export * from './queues';

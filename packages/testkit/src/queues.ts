@@ -1,0 +1,14 @@
+import { closeQueues, createQueues, createRedis } from '@bridge/queues';
+import { TEST_REDIS_URL } from './env';
+
+/**
+ * Removes every queue key under a test's prefix, on a connection of its own: the app's may be
+ * closed already, or point at a Redis that is down on purpose.
+ */
+export async function obliterateQueues(prefix: string): Promise<void> {
+  const redis = createRedis(TEST_REDIS_URL, 'worker');
+  const queues = createQueues({ connection: redis, prefix });
+  await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
+  await closeQueues(queues);
+  await redis.quit();
+}
