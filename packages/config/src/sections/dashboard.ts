@@ -13,6 +13,20 @@ export interface DashboardUser {
 
 const SHA256 = /^sha256:[0-9a-fA-F]{64}$/;
 
+/** What is wrong with one parsed entry, or undefined when it is a valid, new user. */
+function entryProblem(u: { name: string; password: string; role: string }, wellFormed: boolean, seen: readonly DashboardUser[]): string | undefined {
+  if (!wellFormed) return 'must be user:password:role';
+  if (!/^[A-Za-z0-9._@-]+$/.test(u.name)) return 'has a user name with characters other than letters, digits and ._@-';
+  if (!DASHBOARD_ROLES.includes(u.role as DashboardRole)) return `has role "${u.role.slice(0, 20)}"; the role must be viewer or operator`;
+  if (u.password.startsWith('sha256:')) {
+    if (!SHA256.test(u.password)) return 'has a sha256: password that is not 64 hex digits';
+  } else if (u.password.length < 8) {
+    return 'has a password shorter than 8 characters';
+  }
+  if (seen.some((s) => s.name === u.name)) return `repeats the user "${u.name}"`;
+  return undefined;
+}
+
 /**
  * `user:password:role` entries, comma-separated. The user is what comes before the first
  * colon and the role what comes after the last, so a password may contain colons (which is
@@ -28,25 +42,10 @@ const dashboardUsers = () =>
       entries.forEach((entry, i) => {
         const first = entry.indexOf(':');
         const last = entry.lastIndexOf(':');
-        const name = entry.slice(0, first);
-        const password = entry.slice(first + 1, last);
-        const role = entry.slice(last + 1) as DashboardRole;
-        const problem =
-          first < 1 || last <= first
-            ? 'must be user:password:role'
-            : !/^[A-Za-z0-9._@-]+$/.test(name)
-              ? 'has a user name with characters other than letters, digits and ._@-'
-              : !DASHBOARD_ROLES.includes(role)
-                ? `has role "${role.slice(0, 20)}"; the role must be viewer or operator`
-                : password.startsWith('sha256:') && !SHA256.test(password)
-                  ? 'has a sha256: password that is not 64 hex digits'
-                  : !password.startsWith('sha256:') && password.length < 8
-                    ? 'has a password shorter than 8 characters'
-                    : users.some((u) => u.name === name)
-                      ? `repeats the user "${name}"`
-                      : undefined;
+        const user = { name: entry.slice(0, first), password: entry.slice(first + 1, last), role: entry.slice(last + 1) as DashboardRole };
+        const problem = entryProblem(user, first >= 1 && last > first, users);
         if (problem) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} ${problem}` });
-        else users.push({ name, password, role });
+        else users.push(user);
       });
       return users;
     });
