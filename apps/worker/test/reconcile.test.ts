@@ -87,10 +87,13 @@ describe('reconcile a datasheet', () => {
 
   it('when a record was last modified before the cursor minus the overlap, then a run does not list it; within the overlap it is listed as a duplicate', async () => {
     const recordId = await addLead(h);
-    const first = await run({ overlapMs: 0 });
-    expect(first.records.find((r) => r.recordId === recordId)?.outcome).toBe('enqueued');
-    const modified = first.records.find((r) => r.recordId === recordId)!.updatedAt;
-    // The cursor is at (or after) this record's modification; with no overlap, it is not "after" it.
+    await settled(h, 'leads', (await run()).records.find((r) => r.recordId === recordId)!.jobId!);
+    await portalShown(recordId);
+    // The write-back is the lead's last modification; this run feeds it (the flow skips it).
+    const last = (await run()).records.find((r) => r.recordId === recordId)!;
+    await settled(h, 'leads', last.jobId!);
+    const modified = last.updatedAt;
+    // A later sync moved the cursor a minute past this record's last modification.
     await h.redis.set(cursorKey(h.prefix, DS.leads), String(modified + 60_000));
 
     const outside = await run({ overlapMs: 30_000 });
