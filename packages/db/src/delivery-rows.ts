@@ -1,0 +1,64 @@
+import type { PrismaClient } from './generated/prisma/client';
+
+/** One received delivery, as ingest records it (a `WebhookDelivery` row). */
+export interface DeliveryRow {
+  id: string;
+  receivedAt: Date;
+  requestId: string;
+  /** `aitable` for automation webhooks, `audit-api` for audit engine submissions. */
+  source: 'aitable' | 'audit-api';
+  datasheetId?: string;
+  recordId?: string;
+  eventType?: string;
+  webhookId?: string;
+  bodyHash?: string;
+  outcome: 'accepted' | 'duplicate' | 'rejected';
+  reason?: string;
+  detail?: string;
+  httpStatus: number;
+  queue?: string;
+  jobId?: string;
+  /** Only for rejected deliveries that passed authentication. */
+  rawBody?: string;
+  contentType?: string;
+}
+
+/** The SQLSTATE Postgres answered with, from inside Prisma's wrapping of the driver error. */
+export function sqlStateOf(err: unknown): string | undefined {
+  const e = err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | undefined;
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * True when the failure blames the data of a row (SQLSTATE class 22 "data exception" or 23
+ * "integrity constraint"): only then is a row dropped. Any other failure may be the database
+ * being away (a terminated connection surfaces as a Prisma P2xxx code), so rows are kept.
+ */
+export const isRowProblem = (err: unknown) => /^2[23]/.test(sqlStateOf(err) ?? '');
+
+/**
+ * One INSERT of many rows through `unnest`, parameterised. About ten times cheaper in CPU than
+ * `createMany`, whose query is compiled anew for every batch; ON CONFLICT makes a retry after
+ * a write whose answer was lost harmless.
+ */
+export async function insertRows(db: PrismaClient, rows: DeliveryRow[]): Promise<void> {
+  const col = <K extends keyof DeliveryRow>(k: K) => rows.map((r) => r[k] ?? null);
+  await db.$executeRaw`
+    INSERT INTO "WebhookDelivery" ("id", "receivedAt", "requestId", "source", "datasheetId", "recordId", "eventType",
+      "webhookId", "bodyHash", "outcome", "reason", "detail", "httpStatus", "queue", "jobId", "rawBody", "contentType")
+    SELECT * FROM unnest(${col('id')}::uuid[], ${col('receivedAt')}::timestamptz[], ${col('requestId')}::text[],
+      ${col('source')}::text[], ${col('datasheetId')}::text[], ${col('recordId')}::text[], ${col('eventType')}::text[],
+      ${col('webhookId')}::text[], ${col('bodyHash')}::text[], ${col('outcome')}::"DeliveryOutcome"[], ${col('reason')}::text[],
+      ${col('detail')}::text[], ${col('httpStatus')}::int[], ${col('queue')}::text[], ${col('jobId')}::text[],
+      ${col('rawBody')}::text[], ${col('contentType')}::text[])
+    ON CONFLICT ("id") DO NOTHING`;
+}
+
+const MAX_DETAIL = 4000;
+
+/** Postgres text cannot hold NUL; an over-long detail is cut. */
+export function sanitize(row: DeliveryRow): DeliveryRow {
+  const clean = (s: string | undefined) => (s === undefined ? undefined : s.replace(/\u0000/g, '\uFFFD'));
+  return { ...row, rawBody: clean(row.rawBody), detail: clean(row.detail)?.slice(0, MAX_DETAIL), contentType: clean(row.contentType)?.slice(0, 200) };
+}
