@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { NoDashboardUsersError } from '../src/auth';
-import { ATTEMPTS } from '../../../packages/ops/test/support';
+import { ATTEMPTS } from '@bridge/testkit';
 import { asOperator, asViewer, OPERATOR, useTestDashboard, VIEWER } from './build-app';
 
 const t = useTestDashboard();

@@ -1,11 +1,10 @@
 import { createDb, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, type QueueHarness, startQueueHarness, type TestDatabase } from '@bridge/testkit';
 import type { Express } from 'express';
 import type request from 'supertest';
 import { PassThrough } from 'node:stream';
-import { startQueueHarness, type QueueHarness } from '../../../packages/ops/test/support';
 import { createApp, type DashboardDeps } from '../src/app';
 
 export const OPERATOR = { name: 'olga', password: 'operator-pass-1' };

@@ -1,9 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createTestDatabase, TEST_REDIS_URL, waitFor, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, type QueueHarness, startQueueHarness, TEST_REDIS_URL, type TestDatabase, waitFor } from '@bridge/testkit';
 import { createDb, type PrismaClient } from '@bridge/db';
-import { startQueueHarness, type QueueHarness } from '../../../packages/ops/test/support';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');

@@ -1,6 +1,5 @@
-import { waitFor } from '@bridge/testkit';
+import { type QueueHarness, startQueueHarness, waitFor } from '@bridge/testkit';
 import { failedJobView, findFailedJobs, parseFailedJobFilter, type FailedJob } from '../src';
-import { startQueueHarness, type QueueHarness } from './support';
 
 let h: QueueHarness;
 let mid: Date;
@@ -53,7 +52,7 @@ describe('findFailedJobs', () => {
 
   test('when error text appears only in the stack trace, then it matches too', async () => {
     // Every stack trace names the test worker's file; no failure reason does.
-    expect((await findFailedJobs(h.queues, { errorIncludes: 'support.ts' })).jobs).toHaveLength(4);
+    expect((await findFailedJobs(h.queues, { errorIncludes: 'queue-harness.ts' })).jobs).toHaveLength(4);
   });
 
   test('when several filters are given, then a job must match all of them', async () => {

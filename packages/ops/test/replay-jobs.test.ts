@@ -1,6 +1,5 @@
-import { waitFor } from '@bridge/testkit';
+import { ATTEMPTS, type QueueHarness, startQueueHarness, waitFor } from '@bridge/testkit';
 import { findFailedJobs, replayJobs, type ReplayProgress } from '../src';
-import { ATTEMPTS, startQueueHarness, type QueueHarness } from './support';
 
 let h: QueueHarness;
 beforeAll(() => {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, type PrismaClient, type Prisma } from '@bridge/db';
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, type QueueHarness, startQueueHarness, type TestDatabase } from '@bridge/testkit';
 import { syncStatus } from '../src';
-import { startQueueHarness, type QueueHarness } from './support';
 
 let tdb: TestDatabase;
 let db: PrismaClient;

@@ -3,3 +3,4 @@ export * from './env';
 export * from './wait';
 export * from './logs';
 export * from './queues';
+export * from './queue-harness';
