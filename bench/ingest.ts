@@ -6,8 +6,7 @@
  */
 import { loadConfig } from '@bridge/config';
 import { buildDeps, INGEST_SECTIONS, startIngest } from '@bridge/ingest';
-import { closeQueues, createQueues, createRedis } from '@bridge/queues';
-import { createTestDatabase, TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
+import { createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import express from 'express';
 import http from 'node:http';
@@ -166,11 +165,7 @@ async function main(): Promise<void> {
     await new Promise((r) => bare.close(r));
     const rows = await countRows(database.url);
     console.log(`delivery rows written: ${rows} (expected ${ROUNDS * N + WARMUP})`);
-    const redis = createRedis(TEST_REDIS_URL, 'worker');
-    const queues = createQueues({ connection: redis, prefix });
-    await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
-    await closeQueues(queues);
-    await redis.quit();
+    await obliterateQueues(prefix);
     await database.drop();
   }
 }
