@@ -62,7 +62,7 @@ describe('rejected deliveries', () => {
       kind: 'aitable.event', deliveryId: d.id, requestId: d.requestId, receivedAt: d.receivedAt.toISOString(),
       eventType: 'record.created', datasheetId: 'dstOrders1', recordId: 'recOrd1',
     });
-    expect(job!.opts.deduplication?.id).toBe(dedupKey({ kind: 'event', webhookId: 'wh-1', datasheetId: 'dstOrders1', recordId: 'recOrd1', eventType: 'record.created', bodyHash: d.bodyHash! }));
+    expect(job!.opts.deduplication?.id).toBe(dedupKey({ kind: 'event', datasheetId: 'dstOrders1', recordId: 'recOrd1', eventType: 'record.created', bodyHash: d.bodyHash! }));
     const row = await db.webhookDelivery.findUniqueOrThrow({ where: { id: d.id } });
     expect(row.replayedAt).toBeInstanceOf(Date);
     expect(row.replayJobId).toBe(d.id);

@@ -1,5 +1,5 @@
 import type { QUEUE_NAMES as CONFIG_QUEUE_NAMES } from '@bridge/config';
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import { defaultJobOptions, type RetryPolicy } from './job-options';
 import { auditResultsJobSchema, leadsJobSchema, ordersJobSchema } from './payloads';
@@ -15,7 +15,10 @@ export type QueueName = keyof typeof QUEUES;
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 export type JobPayload<N extends QueueName> = z.infer<(typeof QUEUES)[N]['schema']>;
 
-export type BridgeQueues = { [N in QueueName]: Queue<JobPayload<N>> };
+/** A queue whose data type is P itself, not BullMQ's conditional extraction (which a generic P defers). */
+export type PayloadQueue<P> = Queue<P, unknown, string, P>;
+
+export type BridgeQueues = { [N in QueueName]: PayloadQueue<JobPayload<N>> };
 
 export interface QueueFactoryOptions {
   connection: ConnectionOptions;
@@ -26,7 +29,7 @@ export interface QueueFactoryOptions {
 
 export function createQueues(opts: QueueFactoryOptions): BridgeQueues {
   const make = <N extends QueueName>(name: N) =>
-    new Queue<JobPayload<N>>(name, {
+    new Queue<JobPayload<N>, unknown, string, JobPayload<N>>(name, {
       connection: opts.connection,
       prefix: opts.prefix,
       defaultJobOptions: defaultJobOptions(opts.retry),
@@ -55,9 +58,18 @@ export interface EnqueueResult {
  * Adds a job in one Redis round trip. With a dedup key BullMQ answers with the id of the job
  * already holding the key, which is how a duplicate is told apart.
  */
-export async function enqueue<P extends { kind: string }>(queue: Queue<P>, payload: P, opts: EnqueueOptions): Promise<EnqueueResult> {
+/**
+ * What `enqueue` needs of a queue. Declared with method syntax on purpose: method parameters
+ * are compared bivariantly, so the audit-results queue (a union of payload kinds) accepts an
+ * `aitable.event` payload without a cast.
+ */
+export interface JobSink<P> {
+  add(name: string, data: P, opts?: JobsOptions): Promise<{ id?: string }>;
+}
+
+export async function enqueue<P extends { kind: string }>(queue: JobSink<P>, payload: P, opts: EnqueueOptions): Promise<EnqueueResult> {
   // Job name = payload kind, so Bull Board and replay filters show what a job is.
-  const job = await queue.add(payload.kind as never, payload as never, {
+  const job = await queue.add(payload.kind, payload, {
     jobId: opts.jobId,
     ...(opts.dedupKey ? { deduplication: { id: opts.dedupKey, ttl: opts.dedupTtlMs } } : {}),
   });

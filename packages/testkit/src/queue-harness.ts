@@ -63,7 +63,7 @@ export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {})
       datasheetId: 'dstTest', recordId, eventType: 'record.created', ...extra,
     };
     // Every queue accepts an aitable.event payload; only the union type of audit-results hides it.
-    const { jobId } = await enqueue(queues[queue] as unknown as Queue<AitableEventJob>, payload, { jobId: id });
+    const { jobId } = await enqueue(queues[queue], payload, { jobId: id });
     return jobId;
   };
 

@@ -53,10 +53,11 @@ export async function replayDelivery(
     });
   } else {
     const payload: AitableEventJob = { kind: 'aitable.event', ...base, ...v.event };
-    // Every queue's schema accepts an `aitable.event` payload; only the union type hides it.
-    result = await enqueue(queues[v.queue] as unknown as Queue<AitableEventJob>, payload, {
+    result = await enqueue(queues[v.queue], payload, {
       jobId: row.id,
-      dedupKey: dedupKey({ kind: 'event', webhookId: row.webhookId ?? undefined, ...v.event, bodyHash }),
+      // By body only: whether the stored webhook-id was signed is not known here, and ingest
+      // trusts only signed ones; an extra job is harmless because the workers are idempotent.
+      dedupKey: dedupKey({ kind: 'event', ...v.event, bodyHash }),
       dedupTtlMs,
     });
   }
