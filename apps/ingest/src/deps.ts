@@ -5,7 +5,7 @@ import { createMetrics, type Metrics } from '@bridge/metrics';
 import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 import type { Redis } from 'ioredis';
-import { withTimeLimit } from './time-limit';
+import { withTimeLimit } from '@bridge/errors';
 
 /** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
 export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs'] as const;

@@ -1,6 +1,6 @@
 import { isAppError, transient } from '@bridge/errors';
 import { enqueue, type BridgeQueues, type EnqueueOptions, type EnqueueResult, type JobPayload, type QueueName } from '@bridge/queues';
-import { withTimeLimit } from './time-limit';
+import { withTimeLimit } from '@bridge/errors';
 
 /** How long a sender is asked to wait after a 503. */
 const RETRY_AFTER_MS = 5000;

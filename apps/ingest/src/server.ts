@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { closeDeps, warmUp, type IngestDeps } from './deps';
-import { withTimeLimit } from './time-limit';
+import { withTimeLimit } from '@bridge/errors';
 
 export interface RunningIngest {
   server: http.Server;

@@ -1,4 +1,5 @@
-import type { PrismaClient } from '@bridge/db';
+import { classifyDbError, type PrismaClient } from '@bridge/db';
+import { describeError, isAppError, transient, withTimeLimit } from '@bridge/errors';
 import { QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
 import { maskEmailsInText } from './mask';
 
@@ -29,23 +30,40 @@ export async function queueDepths(queues: BridgeQueues): Promise<Record<QueueNam
  * recently and why, the oldest piece of work still pending, queue depths, and webhook
  * deliveries that were rejected and still wait for a fix.
  */
+// Which store failed decides the answer: a page that says "Postgres is down" (503) instead of a bare 500.
+const fromDb = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((err: unknown) => {
+    throw classifyDbError(err);
+  });
+const redisDown = (cause: unknown) => transient('redis_unavailable', `Redis did not answer: ${describeError(cause)}`, { cause });
+// BullMQ waits for a connection that is down instead of failing, so the page bounds the wait.
+const REDIS_WAIT_MS = 3000;
+const fromRedis = <T>(p: Promise<T>): Promise<T> =>
+  withTimeLimit(p, REDIS_WAIT_MS, () => {
+    throw redisDown(new Error(`no answer within ${REDIS_WAIT_MS} ms`));
+  }).catch((err: unknown) => {
+    throw isAppError(err) ? err : redisDown(err);
+  });
+
 export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: SyncStatusOptions = {}) {
   const now = opts.now ?? new Date();
   const take = opts.recentLimit ?? 20;
   const awaitingFix = { outcome: 'rejected', replayedAt: null, rawBody: { not: null } } as const;
   const [groups, failures, oldestPending, depths, rejectedCount, rejected, lastAccepted] = await Promise.all([
-    db.aITableSync.groupBy({ by: ['entityType', 'syncStatus'], _count: { _all: true } }),
-    db.aITableSync.findMany({ where: { syncStatus: 'failed' }, orderBy: { updatedAt: 'desc' }, take }),
-    db.aITableSync.findFirst({ where: { syncStatus: 'pending' }, orderBy: { updatedAt: 'asc' } }),
-    queueDepths(queues),
-    db.webhookDelivery.count({ where: awaitingFix }),
-    db.webhookDelivery.findMany({
-      where: awaitingFix,
-      orderBy: { receivedAt: 'desc' },
-      take,
-      select: { id: true, receivedAt: true, source: true, reason: true, detail: true, datasheetId: true, recordId: true },
-    }),
-    db.webhookDelivery.findFirst({ where: { outcome: 'accepted' }, orderBy: { receivedAt: 'desc' }, select: { receivedAt: true } }),
+    fromDb(db.aITableSync.groupBy({ by: ['entityType', 'syncStatus'], _count: { _all: true } })),
+    fromDb(db.aITableSync.findMany({ where: { syncStatus: 'failed' }, orderBy: { updatedAt: 'desc' }, take })),
+    fromDb(db.aITableSync.findFirst({ where: { syncStatus: 'pending' }, orderBy: { updatedAt: 'asc' } })),
+    fromRedis(queueDepths(queues)),
+    fromDb(db.webhookDelivery.count({ where: awaitingFix })),
+    fromDb(
+      db.webhookDelivery.findMany({
+        where: awaitingFix,
+        orderBy: { receivedAt: 'desc' },
+        take,
+        select: { id: true, receivedAt: true, source: true, reason: true, detail: true, datasheetId: true, recordId: true },
+      }),
+    ),
+    fromDb(db.webhookDelivery.findFirst({ where: { outcome: 'accepted' }, orderBy: { receivedAt: 'desc' }, select: { receivedAt: true } })),
   ]);
 
   const counts: Record<string, Record<string, number>> = {};

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, type PrismaClient, type Prisma } from '@bridge/db';
 import { createTestDatabase, type QueueHarness, startQueueHarness, type TestDatabase } from '@bridge/testkit';
+import { closeQueues, createQueues, createRedis } from '@bridge/queues';
 import { syncStatus } from '../src';
 
 let tdb: TestDatabase;
@@ -65,4 +66,26 @@ test('when sync rows failed, then recent failures show the error, attempts and l
   expect(byRecord.recFail1).toMatchObject({ entityType: 'lead', errorMessage: 'MissionX 500 for j***@e***.com', retryCount: 8, lastJobId: 'job-9' });
   expect(byRecord.recFail2).toMatchObject({ entityType: 'order', errorMessage: 'AITable 429' });
   expect(s.recentFailures).toHaveLength(2);
+});
+
+test('when Postgres does not answer, then the status fails as a transient 503 saying so', async () => {
+  const nowhere = createDb({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 });
+  try {
+    await expect(syncStatus(nowhere, h.queues, { now })).rejects.toMatchObject({ kind: 'transient', code: 'db_unavailable', httpStatus: 503 });
+  } finally {
+    await nowhere.$disconnect();
+  }
+});
+
+test('when Redis does not answer, then the status fails as a transient 503 naming Redis', async () => {
+  const deadRedis = createRedis('redis://127.0.0.1:1', 'producer');
+  deadRedis.on('error', () => undefined);
+  const deadQueues = createQueues({ connection: deadRedis, prefix: 'nowhere' });
+  for (const q of Object.values(deadQueues)) q.on('error', () => undefined);
+  try {
+    await expect(syncStatus(db, deadQueues, { now })).rejects.toMatchObject({ kind: 'transient', code: 'redis_unavailable', httpStatus: 503 });
+  } finally {
+    await closeQueues(deadQueues).catch(() => undefined);
+    deadRedis.disconnect();
+  }
 });

@@ -1,3 +1,4 @@
+import { withTimeLimit } from '@bridge/errors';
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 
 /**
@@ -22,15 +23,9 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
 
 /** True when Redis answers PING within timeoutMs. */
 export async function pingRedis(redis: Redis, timeoutMs = 1000): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
-    });
-    return (await Promise.race([redis.ping(), timeout])) === 'PONG';
+    return (await withTimeLimit(redis.ping(), timeoutMs, () => 'timeout')) === 'PONG';
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }

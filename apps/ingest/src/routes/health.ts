@@ -3,7 +3,7 @@ import { transient } from '@bridge/errors';
 import { pingRedis } from '@bridge/queues';
 import { Router } from 'express';
 import type { IngestDeps } from '../deps';
-import { withTimeLimit } from '../time-limit';
+import { withTimeLimit } from '@bridge/errors';
 
 /** Liveness, readiness (Redis and Postgres answer) and the Prometheus scrape. */
 export function healthRoutes(deps: IngestDeps): Router {
