@@ -4,7 +4,8 @@
  * in one terminal with labelled logs.
  */
 import { applyMigrations } from '@bridge/db';
-import { existsSync } from 'node:fs';
+import { sections } from '@bridge/config';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localEnvironment } from './start/environment';
 import { ensureDatabase, reachable } from './start/preflight';
@@ -33,6 +34,13 @@ async function main(): Promise<void> {
   await ensureDatabase(env.DATABASE_URL!);
   const { applied } = await applyMigrations({ databaseUrl: env.DATABASE_URL! });
   console.log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
+
+  if (demo) {
+    // So `npm run replay` / `npm run reconcile` in another terminal can reach the same demo stack.
+    const keys = Object.values(sections).flatMap((s) => Object.keys(s));
+    const lines = keys.filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]!.replace(/'/g, `'\\''`)}'`);
+    writeFileSync(path.join(root, '.env.demo'), `# Written by npm start (demo mode); not read by anything on its own.\n${lines.join('\n')}\n`);
+  }
 
   const group = new ProcessGroup(root, env);
   const shutdown = () => void group.stop().then(() => process.exit(0));
@@ -66,6 +74,7 @@ async function main(): Promise<void> {
       'Send a new lead the way an AITable automation does:',
       `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${env.AITABLE_WEBHOOK_SECRET!.split(',')[0]}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
       demo ? `Then watch the portal appear: curl -s http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/missionx/clients` : '',
+      demo ? 'For npm run replay / npm run reconcile in another terminal: set -a && . ./.env.demo && set +a' : '',
       'Ctrl-C stops everything.',
       '',
     ]
