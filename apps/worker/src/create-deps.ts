@@ -1,5 +1,5 @@
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
-import type { Config } from '@bridge/config';
+import { datasheetsFromConfig, type Config } from '@bridge/config';
 import { createDb, createSyncRepo, type PrismaClient } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
@@ -53,11 +53,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     sync: createSyncRepo(db),
     redis,
     fields,
-    datasheets: {
-      leads: config.AITABLE_LEADS_DATASHEET_ID,
-      orders: config.AITABLE_ORDERS_DATASHEET_ID,
-      auditResults: config.AITABLE_AUDIT_RESULTS_DATASHEET_ID,
-    },
+    datasheets: datasheetsFromConfig(config),
     locks: { ttlMs: config.WORKER_RECORD_LOCK_TTL_MS, busyDelayMs: config.WORKER_RECORD_BUSY_DELAY_MS, prefix: `${config.QUEUE_PREFIX}:lock` },
     logger,
     metrics,

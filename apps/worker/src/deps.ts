@@ -1,3 +1,4 @@
+import type { ConfiguredDatasheets } from '@bridge/config';
 import type { AitableClient } from '@bridge/aitable';
 import type { SyncRepo } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
@@ -5,13 +6,6 @@ import type { Metrics } from '@bridge/metrics';
 import type { MissionxApiClient } from '@bridge/missionx';
 import type { Redis } from 'ioredis';
 import type { FieldMapping } from './field-mapping';
-
-/** The configured datasheets, by role. */
-export interface Datasheets {
-  leads: string;
-  orders: string;
-  auditResults: string;
-}
 
 /** Everything the use cases call; built once in main.ts (or by a test) and passed down. */
 export interface WorkerDeps {
@@ -21,7 +15,7 @@ export interface WorkerDeps {
   /** For the per-record locks. */
   redis: Redis;
   fields: FieldMapping;
-  datasheets: Datasheets;
+  datasheets: ConfiguredDatasheets;
   locks: { ttlMs: number; busyDelayMs: number; prefix: string };
   logger: Logger;
   metrics: Metrics;

@@ -1,2 +1,3 @@
+export * from './datasheets';
 export * from './load';
 export * from './sections';

@@ -1,3 +1,4 @@
+import type { ConfiguredDatasheets } from '@bridge/config';
 import { EVENT_TYPES, type AitableEventJob } from '@bridge/queues';
 import { z } from 'zod';
 import { parseJsonBody, type BodyRejection } from './json-body';
@@ -10,20 +11,7 @@ export const webhookBodySchema = z.object({
   record: z.object({ fields: z.record(z.string(), z.unknown()) }).optional(),
 });
 
-export interface ConfiguredDatasheets {
-  leads: string;
-  orders: string;
-  auditResults: string;
-}
-
-/** The datasheet ids of the `datasheets` config section, as parseDelivery wants them; built once at start-up. */
-export function datasheetsFromConfig(c: {
-  AITABLE_LEADS_DATASHEET_ID: string;
-  AITABLE_ORDERS_DATASHEET_ID: string;
-  AITABLE_AUDIT_RESULTS_DATASHEET_ID: string;
-}): ConfiguredDatasheets {
-  return { leads: c.AITABLE_LEADS_DATASHEET_ID, orders: c.AITABLE_ORDERS_DATASHEET_ID, auditResults: c.AITABLE_AUDIT_RESULTS_DATASHEET_ID };
-}
+export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/config';
 
 export type DeliveryQueue = 'leads' | 'orders' | 'audit-results';
 /** What a valid delivery says, ready to become an `aitable.event` job. */

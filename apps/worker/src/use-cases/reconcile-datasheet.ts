@@ -4,7 +4,7 @@ import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { enqueue, type AitableEventJob, type BridgeQueues, type ReconcileTarget } from '@bridge/queues';
 import type { Redis } from 'ioredis';
-import type { Datasheets } from '../deps';
+import type { ConfiguredDatasheets } from '@bridge/config';
 import { advanceCursor, cursorKey, readCursor } from '../reconcile-cursor';
 
 /** What reconciling one datasheet needs. */
@@ -13,7 +13,7 @@ export interface ReconcileDeps {
   /** Holds the cursors. */
   redis: Redis;
   queues: Pick<BridgeQueues, ReconcileTarget>;
-  datasheets: Pick<Datasheets, ReconcileTarget>;
+  datasheets: Pick<ConfiguredDatasheets, ReconcileTarget>;
   /** `QUEUE_PREFIX`, under which the cursors live. */
   queuePrefix: string;
   logger: Logger;
