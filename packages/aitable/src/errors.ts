@@ -1,5 +1,4 @@
-import { AppError, permanent, throttled, transient } from '@bridge/errors';
-import { isAxiosError } from 'axios';
+import { AppError, describeTransportFailure, permanent, throttled, transient } from '@bridge/errors';
 import type { AitableOperation } from './options';
 
 /** Stable codes of every AppError this package throws. */
@@ -96,10 +95,7 @@ export function badResponse(ctx: CallContext, problem: string): AppError {
 
 /** Timeouts, refused connections, resets: the request may or may not have reached AITable. */
 export function errorFromTransport(ctx: CallContext, err: unknown, timeoutMs: number): { error: AppError; status: string } {
-  const code = isAxiosError(err) ? err.code : undefined;
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-  const status = timedOut ? 'timeout' : 'network';
-  const reason = timedOut ? `timed out after ${timeoutMs} ms` : `network error ${code ?? (err instanceof Error ? err.message : 'unknown')}`;
+  const { status, reason, code } = describeTransportFailure(err, timeoutMs);
   // The axios error is not kept as `cause`: its config carries the Authorization header.
   const error = transient(AITABLE_ERROR_CODES.unavailable, `AITable call ${describeCall(ctx)} failed: ${reason}`, {
     details: detailsOf(ctx, { transport: status, ...(code ? { errorCode: code } : {}) }),

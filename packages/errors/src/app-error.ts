@@ -59,3 +59,14 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * What a failed HTTP call's transport says: a timeout (the request may still have been
+ * applied) or a network error (refused, reset, DNS). Reads the Node/axios `code` only.
+ */
+export function describeTransportFailure(err: unknown, timeoutMs: number): { status: 'timeout' | 'network'; reason: string; code?: string } {
+  const raw = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const code = typeof raw === 'string' ? raw : undefined;
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { status: 'timeout', reason: `timed out after ${timeoutMs} ms`, code };
+  return { status: 'network', reason: `network error ${code ?? (err instanceof Error ? err.message : 'unknown')}`, ...(code ? { code } : {}) };
+}

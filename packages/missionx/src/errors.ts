@@ -1,5 +1,4 @@
-import { AppError, permanent, throttled, transient } from '@bridge/errors';
-import { isAxiosError } from 'axios';
+import { AppError, describeTransportFailure, permanent, throttled, transient } from '@bridge/errors';
 import { errorBodySchema } from './schemas';
 import type { MissionxOperation } from './options';
 
@@ -66,10 +65,7 @@ export function badResponse(ctx: MissionxCallContext, problem: string): AppError
 
 /** Timeouts and network errors; the axios error is not kept as cause (its config holds credentials). */
 export function errorFromTransport(ctx: MissionxCallContext, err: unknown, timeoutMs: number): { error: AppError; status: string } {
-  const code = isAxiosError(err) ? err.code : undefined;
-  const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-  const status = timedOut ? 'timeout' : 'network';
-  const reason = timedOut ? `timed out after ${timeoutMs} ms` : `network error ${code ?? (err instanceof Error ? err.message : 'unknown')}`;
+  const { status, reason, code } = describeTransportFailure(err, timeoutMs);
   return {
     status,
     error: transient(MISSIONX_ERROR_CODES.unavailable, `MissionX call ${what(ctx)} failed: ${reason}`, {
