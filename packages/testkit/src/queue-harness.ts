@@ -62,7 +62,6 @@ export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {})
       kind: 'aitable.event', deliveryId: id, requestId: `req-${id}`, receivedAt: new Date().toISOString(),
       datasheetId: 'dstTest', recordId, eventType: 'record.created', ...extra,
     };
-    // Every queue accepts an aitable.event payload; only the union type of audit-results hides it.
     const { jobId } = await enqueue(queues[queue], payload, { jobId: id });
     return jobId;
   };
@@ -70,8 +69,9 @@ export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {})
   const waitForState: QueueHarness['waitForState'] = (queue, jobId, state) =>
     waitFor(
       async () => {
-        const job = await queues[queue].getJob(jobId);
-        return job && (await job.getState()) === state ? job : undefined;
+        // State first, then the job: a job read before it finished would carry a stale returnvalue.
+        if ((await queues[queue].getJobState(jobId)) !== state) return undefined;
+        return queues[queue].getJob(jobId);
       },
       { what: `job ${queue}/${jobId} to be ${state}`, timeoutMs: 15_000 },
     );
