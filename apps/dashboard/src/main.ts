@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@bridge/config';
+import { loadConfigOrExit, loadEnvFile } from '@bridge/config';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { datasheetsFromConfig } from '@bridge/ops';
@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { NoDashboardUsersError } from './auth';
 import { openConnections } from './connections';
 
+loadEnvFile();
 const config = loadConfigOrExit(process.env, ['dashboard', 'jobs', 'datasheets']);
 const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
 

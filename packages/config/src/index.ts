@@ -1,3 +1,4 @@
 export * from './datasheets';
+export * from './env-file';
 export * from './load';
 export * from './sections';
