@@ -135,3 +135,14 @@ test('every concrete recipe in the runbook was run by the tests above (they run 
   const untested = recipes.map((r) => `${r.script} -- ${r.args}`).filter((c) => !ran.has(c));
   expect(untested).toEqual([]);
 });
+
+test('the field table lists exactly the fields the worker maps, with their default names', async () => {
+  const { DEFAULT_FIELDS } = await import('@bridge/worker');
+  const text = readFileSync(path.join(ROOT, 'docs/runbook.md'), 'utf8');
+  const rows = [...text.matchAll(/^\| (Leads|Orders|Audit Results) \| ([^|]+) \| `(\w+)` \|/gm)].map(([, sheet, name, key]) => [sheet, key, name!.trim()]);
+  const sheetOf = { lead: 'Leads', order: 'Orders', audit: 'Audit Results' } as const;
+  const expected = Object.entries(DEFAULT_FIELDS).flatMap(([entity, fields]) =>
+    Object.entries(fields).map(([key, name]) => [sheetOf[entity as keyof typeof sheetOf], key, name]),
+  );
+  expect(rows.sort()).toEqual(expected.sort());
+});
