@@ -68,15 +68,16 @@ afterAll(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-test('§4.1: a delivery broken by an unescaped quote is found, shown, corrected and replayed with the runbook commands', async () => {
+/** A rejected delivery row as ingest stores it; returns its id. */
+async function rejected(row: { reason: string; detail: string; httpStatus: number; rawBody: string; datasheetId?: string; recordId?: string }): Promise<string> {
   const id = randomUUID();
+  await db.webhookDelivery.create({ data: { id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', contentType: 'application/json', ...row } });
+  return id;
+}
+
+test('§4.1: a delivery broken by an unescaped quote is found, shown, corrected and replayed with the runbook commands', async () => {
   const broken = '{"eventType":"record.created","datasheetId":"dstLeads1","recordId":"recQuote1","record":{"fields":{"Company":"Say "hi""}}}';
-  await db.webhookDelivery.create({
-    data: {
-      id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', reason: 'invalid_json', detail: 'Invalid JSON at line 1',
-      httpStatus: 400, contentType: 'application/json', rawBody: broken,
-    },
-  });
+  const id = await rejected({ reason: 'invalid_json', detail: 'Invalid JSON at line 1', httpStatus: 400, rawBody: broken });
   writeFileSync(path.join(cwd, 'fixed.json'), broken.replace('"Say "hi""', '"Say \\"hi\\""'));
 
   const listed = await run('replay', recipe('replay', 'deliveries list --since 1h').args);
@@ -91,14 +92,8 @@ test('§4.1: a delivery broken by an unescaped quote is found, shown, corrected 
 });
 
 test('§4.1: a delivery for a datasheet missing from the config revalidates and replays once the variable is fixed', async () => {
-  const id = randomUUID();
   const body = '{"eventType":"record.created","datasheetId":"dstNewOrders","recordId":"recOrd9"}';
-  await db.webhookDelivery.create({
-    data: {
-      id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', reason: 'unknown_datasheet', detail: 'not configured',
-      httpStatus: 422, contentType: 'application/json', rawBody: body, datasheetId: 'dstNewOrders', recordId: 'recOrd9',
-    },
-  });
+  const id = await rejected({ reason: 'unknown_datasheet', detail: 'not configured', httpStatus: 422, rawBody: body, datasheetId: 'dstNewOrders', recordId: 'recOrd9' });
   const fixedConfig = { AITABLE_ORDERS_DATASHEET_ID: 'dstNewOrders' };
   for (const step of ['deliveries revalidate <id>', 'deliveries replay <id>']) {
     const r = await run('replay', recipe('replay', step).args, { '<id>': id }, fixedConfig);
