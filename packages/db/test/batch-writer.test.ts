@@ -1,18 +1,9 @@
 import { createBatchWriter, createDb, type PrismaClient } from '@bridge/db';
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { collectingLogger, createTestDatabase, type TestDatabase } from '@bridge/testkit';
 
 interface Probe {
   id: string;
   key: string;
-}
-
-function collectingLogger() {
-  const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    warn: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'warn', message, meta }),
-    error: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'error', message, meta }),
-  };
 }
 
 describe('createBatchWriter', () => {

@@ -1,5 +1,5 @@
 import { createDb, createDeliveryWriter, type DeliveryRow, type PrismaClient } from '@bridge/db';
-import { createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
+import { collectingLogger, createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -12,15 +12,6 @@ const row = (over: Partial<DeliveryRow> = {}): DeliveryRow => ({
   httpStatus: 202,
   ...over,
 });
-
-function collectingLogger() {
-  const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    warn: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'warn', message, meta }),
-    error: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'error', message, meta }),
-  };
-}
 
 describe('createDeliveryWriter', () => {
   let t: TestDatabase;
