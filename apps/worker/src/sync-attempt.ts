@@ -27,7 +27,8 @@ export async function syncAttempt<T>(
   try {
     result = await work(row);
     // A success the database refuses (e.g. metadata it cannot store) is a failure to record, too.
-    if (opts.deactivate) await deps.sync.markInactive(key, { ...facts, entityId: result.success.entityId, metadata: result.success.metadata });
+    const { entityId, metadata } = result.success;
+    if (opts.deactivate) await deps.sync.markInactive(key, { ...facts, entityId, metadata });
     else await deps.sync.markSuccess(key, result.success);
   } catch (err) {
     if (toJobDecision(err).action !== 'delay') await recordFailure(deps, key, job, err);

@@ -85,8 +85,9 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
     find: (key) => classified(key, () => rows.findUnique({ where: unique(key) })),
 
     beginAttempt: (key, f) =>
-      classified(key, () =>
-        rows.upsert({
+      classified(key, () => {
+        const ids = { lastJobId: ownText(f.jobId, MAX_ID), lastRequestId: ownText(f.requestId, MAX_ID) };
+        return rows.upsert({
           where: unique(key),
           create: {
             datasheetId: key.datasheetId,
@@ -95,12 +96,11 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
             entityType: f.entityType,
             syncStatus: 'pending',
             retryCount: f.attempt,
-            lastJobId: ownText(f.jobId, MAX_ID),
-            lastRequestId: ownText(f.requestId, MAX_ID),
+            ...ids,
           },
-          update: { syncStatus: 'pending', retryCount: f.attempt, lastJobId: ownText(f.jobId, MAX_ID), lastRequestId: ownText(f.requestId, MAX_ID) },
-        }),
-      ),
+          update: { syncStatus: 'pending', retryCount: f.attempt, ...ids },
+        });
+      }),
 
     markSuccess: (key, f) =>
       classified(key, async () => {

@@ -73,7 +73,7 @@ export function createMetrics(service: string) {
     }),
     dbRowsRefused: new Counter({
       name: 'bridge_db_rows_refused_total',
-      help: 'Rows Postgres refused for their data (set aside, never retried), by table and SQLSTATE (e.g. 54000: value too big for its index).',
+      help: 'Rows Postgres refused for their data (set aside, never retried), by table and SQLSTATE (54000: value too big for its index).',
       labelNames: ['table', 'sqlstate'] as const,
       registers,
     }),
