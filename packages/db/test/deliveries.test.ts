@@ -80,12 +80,12 @@ describe('createDeliveryWriter', () => {
     });
   });
 
-  it('when a raw body holds a NUL byte, then the row is still stored', async () => {
+  it('when a raw body or an id from the sender holds a NUL byte, then the row is still stored', async () => {
     const w = createDeliveryWriter(db, { flushMs: 10_000 });
-    const r = row({ outcome: 'rejected', rawBody: 'a\u0000b', httpStatus: 400 });
+    const r = row({ outcome: 'rejected', rawBody: 'a\u0000b', recordId: 'rec\u0000x', httpStatus: 400 });
     w.record(r);
     await w.flush();
-    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { id: r.id } })).rawBody).toBe('a\uFFFDb');
+    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ rawBody: 'a\uFFFDb', recordId: 'rec\uFFFDx' });
     await w.close();
   });
 
