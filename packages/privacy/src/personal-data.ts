@@ -7,7 +7,8 @@
 // Keys compared after lowercasing and dropping everything but letters and digits, so
 // `Client Name`, `client_name` and `clientName` all match. Configured AITable field names
 // (the lead mapping, PERSONAL_DATA_FIELDS) are added by the policy; these catch the rest.
-const PERSONAL_KEY = /(e?mail|phone|mobile|telephone|^tel$|clientname|contactname|fullname|firstname|lastname|personname|^name$)/;
+// A bare `name` is not here: queues, jobs and errors have names too.
+const PERSONAL_KEY = /(e?mail|phone|mobile|telephone|^tel$|clientname|contactname|fullname|firstname|lastname|personname)/;
 
 /** A key in the compared form: lowercase letters and digits only. */
 export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
