@@ -21,6 +21,8 @@ export interface TestDashboard {
   app: Express;
   h: QueueHarness;
   db: PrismaClient;
+  /** The test database's URL, for a CLI run against the same data. */
+  databaseUrl: string;
   logLines: string[];
   close(): Promise<void>;
 }
@@ -50,7 +52,7 @@ export async function startTestDashboard(over: Partial<DashboardDeps> = {}): Pro
     ...over,
   });
   return {
-    app, h, db, logLines,
+    app, h, db, logLines, databaseUrl: tdb.url,
     async close() {
       await h.close();
       await db.$disconnect();
