@@ -1,4 +1,4 @@
-import { loadConfigOrExit, personalFieldNames } from '@bridge/config';
+import { loadConfigOrExit, loadEnvFile, personalFieldNames } from '@bridge/config';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { datasheetsFromConfig } from '@bridge/ops';
@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { NoDashboardUsersError } from './auth';
 import { openConnections } from './connections';
 
+loadEnvFile();
 const config = loadConfigOrExit(process.env, ['dashboard', 'jobs', 'datasheets']);
 const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
 

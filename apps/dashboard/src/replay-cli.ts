@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, personalFieldNames } from '@bridge/config';
+import { ConfigError, loadConfig, loadEnvFile, personalFieldNames } from '@bridge/config';
 import { pingDb } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
@@ -61,6 +61,7 @@ async function main(): Promise<number> {
   // Config and connections are opened only once the arguments are known to be right, so a
   // typo answers 2 at once even where no Redis is reachable.
   const conns = async () => {
+    loadEnvFile();
     const config = loadConfig(process.env, ['jobs', 'datasheets']);
     // Connection errors are reported once, below, from the pings.
     const mask = createMaskPolicy({ personalFields: personalFieldNames(config) });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PrismaClient } from '@bridge/db';
 import {
   correctDelivery,
+  DEFAULT_DELIVERY_OUTCOME,
   getDelivery,
   listDeliveries,
   parseDeliveryFilter,
@@ -65,13 +66,16 @@ export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesAr
   const { out } = deps;
   switch (a.action) {
     case 'list': {
-      const rows = await listDeliveries(deps.db, parseDeliveryFilter({ ...a }));
-      if (a.json) out.json({ deliveries: rows });
+      const filter = parseDeliveryFilter({ ...a });
+      const outcome = filter.outcome ?? DEFAULT_DELIVERY_OUTCOME;
+      const rows = await listDeliveries(deps.db, filter);
+      if (a.json) out.json({ outcome, deliveries: rows });
       else {
+        out.line(`${outcome} deliveries${filter.outcome ? '' : ' (the default; --outcome accepted|duplicate for the others)'}:`);
         out.table(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'], rows.map((d) => [
           d.receivedAt, d.id, d.source, d.reason ?? '', d.datasheetId ?? '', d.recordId ?? '', d.hasBody ? 'kept' : 'none', d.replayJobId ?? '',
         ]));
-        out.line(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'}`);
+        out.line(`${rows.length} ${outcome} deliver${rows.length === 1 ? 'y' : 'ies'}`);
       }
       return EXIT.ok;
     }
