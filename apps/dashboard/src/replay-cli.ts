@@ -31,12 +31,7 @@ function parse(argv: string[]) {
 
 type CliConnections = Connections & { datasheets: ConfiguredDatasheets; mask: MaskPolicy };
 
-/** Masks error messages on stderr like the output, once the arguments say whether to. */
-let maskError = (text: string) => createMaskPolicy().text(text);
-
-async function run(argv: string[], conns: () => Promise<CliConnections>): Promise<number> {
-  const { values: v, positionals } = parse(argv);
-  if (v['show-personal-data']) maskError = (text) => text;
+async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: () => Promise<CliConnections>): Promise<number> {
   const [command, action, id, ...extra] = positionals;
   if (v.help || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -46,7 +41,6 @@ async function run(argv: string[], conns: () => Promise<CliConnections>): Promis
   if ((command === 'jobs' && action !== undefined) || extra.length > 0) throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
   const c = await conns();
   const out = createOutput(c.mask, v['show-personal-data']);
-  if (!v['show-personal-data']) maskError = c.mask.text;
   if (command === 'jobs') {
     return runJobsCommand(c.queues, { ...v, dryRun: v['dry-run'] }, out);
   }
@@ -58,6 +52,7 @@ async function run(argv: string[], conns: () => Promise<CliConnections>): Promis
 
 async function main(): Promise<number> {
   let opened: CliConnections | undefined;
+  let showPersonalData = false;
   // Config and connections are opened only once the arguments are known to be right, so a
   // typo answers 2 at once even where no Redis is reachable.
   const conns = async () => {
@@ -74,8 +69,12 @@ async function main(): Promise<number> {
     return opened;
   };
   try {
-    return await run(process.argv.slice(2), conns);
+    const args = parse(process.argv.slice(2));
+    showPersonalData = args.values['show-personal-data'];
+    return await run(args, conns);
   } catch (err) {
+    // Error messages can quote a value too; masked like the output.
+    const shown = (text: string) => (showPersonalData ? text : (opened?.mask ?? createMaskPolicy()).text(text));
     if (err instanceof UsageError) {
       process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
       return EXIT.usage;
@@ -85,10 +84,10 @@ async function main(): Promise<number> {
       return EXIT.config;
     }
     if (isAppError(err)) {
-      process.stderr.write(`error: ${maskError(err.message)}\n`);
+      process.stderr.write(`error: ${shown(err.message)}\n`);
       return err.code === 'invalid_argument' ? EXIT.usage : EXIT.someFailed;
     }
-    process.stderr.write(`error: ${maskError(err instanceof Error ? err.message : String(err))}\n`);
+    process.stderr.write(`error: ${shown(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.someFailed;
   } finally {
     await opened?.close();

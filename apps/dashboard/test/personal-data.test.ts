@@ -90,16 +90,18 @@ describe('personal data in the replay CLI', () => {
 
   test('when the CLI runs without --show-personal-data, then none of its output shows the planted values', async () => {
     const [invalidJson, , quotedDetail] = planted.deliveries;
-    const runs = [
-      ['jobs', '--all', '--dry-run'],
-      ['jobs', '--all', '--dry-run', '--json'],
-      ['deliveries', 'list', '--json'],
-      ['deliveries', 'show', invalidJson!],
-      ['deliveries', 'show', quotedDetail!, '--json'],
+    const runs: [string[], number][] = [
+      [['jobs', '--all', '--dry-run'], 0],
+      [['jobs', '--all', '--dry-run', '--json'], 0],
+      [['deliveries', 'list', '--json'], 0],
+      [['deliveries', 'show', invalidJson!], 0],
+      [['deliveries', 'show', quotedDetail!, '--json'], 0],
+      // The error quotes the id it was given.
+      [['deliveries', 'show', LEAD.Email], 2],
     ];
-    for (const args of runs) {
+    for (const [args, code] of runs) {
       const r = await cli(args);
-      expect({ args, code: r.code, leaks: leaksIn(r.out) }).toEqual({ args, code: 0, leaks: [] });
+      expect({ args, code: r.code, leaks: leaksIn(r.out) }).toEqual({ args, code, leaks: [] });
     }
   });
 
