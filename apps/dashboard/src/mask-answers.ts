@@ -16,7 +16,9 @@ export function maskAnswers(policy: MaskPolicy): RequestHandler {
       if (p.role === 'operator') return next();
       res.status(403).json({
         error: 'forbidden',
-        message: `${p.name} is a viewer: personal data is shown masked, and raw=1 (data as stored) needs the operator role. Ask again without raw.`,
+        message:
+          `${p.name} is a viewer: personal data is shown masked, and raw=1 (data as stored) needs the operator role. ` +
+          'Ask again without raw.',
       });
       return;
     }

@@ -5,7 +5,8 @@ import { isPersonalKey } from '@bridge/privacy';
  * bodies, and personal data as @bridge/privacy defines it. Matched case-insensitively, anywhere
  * in a nested object. Logs drop these values entirely; screens mask them (see MaskPolicy).
  */
-const SECRET_OR_RECORD = /(authorization|cookie|secret|password|passwd|token|api[-_]?key|signature|^fields$|raw[-_]?body|database_url|redis_url|dashboard_users)/i;
+const SECRET_OR_RECORD =
+  /(authorization|cookie|secret|password|passwd|token|api[-_]?key|signature|^fields$|raw[-_]?body|database_url|redis_url|dashboard_users)/i;
 
 export const REDACTED = '[redacted]';
 

@@ -4,7 +4,10 @@ import type { ReplayProgress } from '@bridge/ops';
  * Progress of a bulk replay on stderr (stdout stays for results and --json): a bar redrawn in
  * place on a terminal, one plain line per job when stderr is a file or a pipe.
  */
-export function createProgress(mask: (text: string) => string, stream: NodeJS.WriteStream = process.stderr): { update(p: ReplayProgress): void; done(): void } {
+export function createProgress(
+  mask: (text: string) => string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(p: ReplayProgress): void; done(): void } {
   const tty = Boolean(stream.isTTY);
   let counts = { replayed: 0, 'would-replay': 0, skipped: 0, error: 0 };
   let last = 0;

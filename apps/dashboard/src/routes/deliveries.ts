@@ -33,7 +33,8 @@ export function deliveriesRoutes({ db, queues, datasheets }: DeliveriesDeps): Ro
   // The body is masked with the rest of the answer; an operator fixing it asks with ?raw=1.
   r.get('/api/deliveries/:id', async (req, res) => {
     const row = await getDelivery(db, String(req.params.id));
-    res.json({ ...toListItem(row), contentType: row.contentType, requestId: row.requestId, rawBody: row.rawBody, rawBodyMasked: isMasked(res) && row.rawBody !== null });
+    const rawBodyMasked = isMasked(res) && row.rawBody !== null;
+    res.json({ ...toListItem(row), contentType: row.contentType, requestId: row.requestId, rawBody: row.rawBody, rawBodyMasked });
   });
 
   r.post('/api/deliveries/:id/revalidate', requireOperator, async (req, res) => {
