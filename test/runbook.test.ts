@@ -83,9 +83,11 @@ test('§4.1: a delivery broken by an unescaped quote is found, shown, corrected 
   const listed = await run('replay', recipe('replay', 'deliveries list --since 1h').args);
   expect(listed).toMatchObject({ code: 0 });
   expect(listed.stdout).toContain(id);
-  for (const step of ['deliveries show <id>', 'deliveries correct <id> --body-file fixed.json', 'deliveries replay <id>']) {
+  for (const step of ['deliveries show <id> --show-personal-data', 'deliveries correct <id> --body-file fixed.json', 'deliveries replay <id>']) {
     const r = await run('replay', recipe('replay', step).args, { '<id>': id });
     expect([step, r.code, r.stderr]).toEqual([step, 0, '']);
+    // The body to correct is shown as stored, not masked.
+    if (step.startsWith('deliveries show')) expect(r.stdout).toContain('"Say "hi""');
   }
   const job = await h.queues.leads.getJob(id);
   expect(job?.data).toMatchObject({ recordId: 'recQuote1', fields: { Company: 'Say "hi"' } });

@@ -3,12 +3,14 @@ import { toHttpAnswer } from '@bridge/errors';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { ConfiguredDatasheets } from '@bridge/ops';
+import type { MaskPolicy } from '@bridge/privacy';
 import type { BridgeQueues } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { basicAuth, principalOf, type DashboardUser } from './auth';
 import { BOARD_PATH, createBoards } from './board';
+import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
 import { jobsRoutes } from './routes/jobs';
@@ -26,6 +28,8 @@ export interface DashboardDeps {
   allowNoAuth: boolean;
   logger: Logger;
   metrics: Metrics;
+  /** How personal data is masked in every answer (built from the field names in config). */
+  mask: MaskPolicy;
 }
 
 /**
@@ -48,6 +52,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(probeRoutes(deps));
 
   app.use(auth);
+  app.use(maskAnswers(deps.mask));
   app.use(express.json({ limit: '1mb' }));
   app.use(express.text({ type: 'text/plain', limit: '1mb' }));
 
@@ -58,7 +63,7 @@ export function createApp(deps: DashboardDeps): Express {
     else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));
   });
 
-  app.use(statusRoutes(deps.db, deps.queues));
+  app.use(statusRoutes(deps.db, deps.queues, deps.mask));
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
 

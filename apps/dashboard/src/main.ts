@@ -1,7 +1,8 @@
-import { loadConfigOrExit, loadEnvFile } from '@bridge/config';
+import { loadConfigOrExit, loadEnvFile, personalFieldNames } from '@bridge/config';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { datasheetsFromConfig } from '@bridge/ops';
+import { createMaskPolicy } from '@bridge/privacy';
 import type { Express } from 'express';
 import { createApp } from './app';
 import { NoDashboardUsersError } from './auth';
@@ -31,6 +32,7 @@ function buildApp(): Express | undefined {
       allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
       logger,
       metrics: createMetrics('dashboard'),
+      mask: createMaskPolicy({ personalFields: personalFieldNames(config) }),
     });
   } catch (err) {
     if (!(err instanceof NoDashboardUsersError)) throw err;

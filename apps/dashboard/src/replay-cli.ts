@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadEnvFile } from '@bridge/config';
+import { ConfigError, loadConfig, loadEnvFile, personalFieldNames } from '@bridge/config';
 import { pingDb } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
+import { createMaskPolicy, type MaskPolicy } from '@bridge/privacy';
 import { pingRedis } from '@bridge/queues';
 import { runDeliveriesCommand } from './cli/deliveries-command';
 import { runJobsCommand } from './cli/jobs-command';
+import { createOutput } from './cli/output';
 import { ConnectionError, EXIT, USAGE, UsageError } from './cli/usage';
 import { openConnections, type Connections } from './connections';
 
@@ -16,7 +18,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
   reason: { type: 'string' }, datasheet: { type: 'string' }, outcome: { type: 'string' },
   'awaiting-fix': { type: 'boolean', default: false }, body: { type: 'string' }, 'body-file': { type: 'string' },
-  'content-type': { type: 'string' },
+  'content-type': { type: 'string' }, 'show-personal-data': { type: 'boolean', default: false },
 } as const;
 
 function parse(argv: string[]) {
@@ -27,10 +29,9 @@ function parse(argv: string[]) {
   }
 }
 
-type CliConnections = Connections & { datasheets: ConfiguredDatasheets };
+type CliConnections = Connections & { datasheets: ConfiguredDatasheets; mask: MaskPolicy };
 
-async function run(argv: string[], conns: () => Promise<CliConnections>): Promise<number> {
-  const { values: v, positionals } = parse(argv);
+async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: () => Promise<CliConnections>): Promise<number> {
   const [command, action, id, ...extra] = positionals;
   if (v.help || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -39,24 +40,27 @@ async function run(argv: string[], conns: () => Promise<CliConnections>): Promis
   if (command !== 'jobs' && command !== 'deliveries') throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs or deliveries');
   if ((command === 'jobs' && action !== undefined) || extra.length > 0) throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
   const c = await conns();
+  const out = createOutput(c.mask, v['show-personal-data']);
   if (command === 'jobs') {
-    return runJobsCommand(c.queues, { ...v, dryRun: v['dry-run'] });
+    return runJobsCommand(c.queues, { ...v, dryRun: v['dry-run'] }, out);
   }
   return runDeliveriesCommand(
-    { db: c.db, queues: c.queues, datasheets: c.datasheets },
+    { db: c.db, queues: c.queues, datasheets: c.datasheets, out },
     { ...v, action, id, awaitingFix: v['awaiting-fix'], bodyFile: v['body-file'], contentType: v['content-type'] },
   );
 }
 
 async function main(): Promise<number> {
   let opened: CliConnections | undefined;
+  let showPersonalData = false;
   // Config and connections are opened only once the arguments are known to be right, so a
   // typo answers 2 at once even where no Redis is reachable.
   const conns = async () => {
     loadEnvFile();
     const config = loadConfig(process.env, ['jobs', 'datasheets']);
     // Connection errors are reported once, below, from the pings.
-    opened = { ...openConnections(config, () => undefined), datasheets: datasheetsFromConfig(config) };
+    const mask = createMaskPolicy({ personalFields: personalFieldNames(config) });
+    opened = { ...openConnections(config, () => undefined), datasheets: datasheetsFromConfig(config), mask };
     const [redisOk, dbOk] = await Promise.all([pingRedis(opened.redis, 5000), pingDb(opened.db)]);
     if (!redisOk || !dbOk) {
       const down = [...(redisOk ? [] : ['Redis (REDIS_URL)']), ...(dbOk ? [] : ['Postgres (DATABASE_URL)'])];
@@ -65,8 +69,12 @@ async function main(): Promise<number> {
     return opened;
   };
   try {
-    return await run(process.argv.slice(2), conns);
+    const args = parse(process.argv.slice(2));
+    showPersonalData = args.values['show-personal-data'];
+    return await run(args, conns);
   } catch (err) {
+    // Error messages can quote a value too; masked like the output.
+    const shown = (text: string) => (showPersonalData ? text : (opened?.mask ?? createMaskPolicy()).text(text));
     if (err instanceof UsageError) {
       process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
       return EXIT.usage;
@@ -76,10 +84,10 @@ async function main(): Promise<number> {
       return EXIT.config;
     }
     if (isAppError(err)) {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(`error: ${shown(err.message)}\n`);
       return err.code === 'invalid_argument' ? EXIT.usage : EXIT.someFailed;
     }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`error: ${shown(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.someFailed;
   } finally {
     await opened?.close();

@@ -1,5 +1,6 @@
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
+import { createMaskPolicy } from '@bridge/privacy';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../src/app';
@@ -36,7 +37,7 @@ describe('authentication', () => {
 
   const depsWithout = (allowNoAuth: boolean, stream?: NodeJS.WritableStream) => ({
     queues: t.h.queues, db: t.db, redis: t.h.redis, datasheets: { leads: 'dstA', orders: 'dstB', auditResults: 'dstC' },
-    users: [], allowNoAuth, metrics: createMetrics('dashboard'), logger: createLogger({ service: 't', level: 'warn', format: 'json', stream }),
+    users: [], allowNoAuth, metrics: createMetrics('dashboard'), mask: createMaskPolicy(), logger: createLogger({ service: 't', level: 'warn', format: 'json', stream }),
   });
 
   test('when no users are configured and no-auth is not allowed, then the app refuses to start', () => {
@@ -114,7 +115,7 @@ describe('Bull Board by role', () => {
     for (const as of [asViewer, asOperator]) {
       const list = await as(request(t.app).get(failedList));
       const shown = list.body.queues.find((q: { name: string }) => q.name === 'leads').jobs.find((j: { id: string }) => j.id === job.id);
-      expect(shown.data.fields).toEqual({ Email: 'j***@e***.com', Phone: '***23', 'Client Name': 'J*** D***', Company: 'Acme' });
+      expect(shown.data.fields).toEqual({ Email: 'j***@e***.com', Phone: '***23', 'Client Name': 'J*** D***', Company: 'A***' });
       expect(shown.failedReason).toBe('MissionX refused j***@e***.com');
       const one = await as(request(t.app).get(`/admin/queues/api/queues/leads/${job.id}`));
       expect(one.status).toBe(200);

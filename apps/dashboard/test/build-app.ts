@@ -1,6 +1,8 @@
+import { loadConfig, personalFieldNames } from '@bridge/config';
 import { createDb, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
+import { createMaskPolicy } from '@bridge/privacy';
 import { createTestDatabase, type QueueHarness, startQueueHarness, type TestDatabase } from '@bridge/testkit';
 import type { Express } from 'express';
 import type request from 'supertest';
@@ -10,11 +12,17 @@ import { createApp, type DashboardDeps } from '../src/app';
 export const OPERATOR = { name: 'olga', password: 'operator-pass-1' };
 export const VIEWER = { name: 'victor', password: 'viewer-pass-1' };
 export const DATASHEETS = { leads: 'dstLeads1', orders: 'dstOrders1', auditResults: 'dstAudit1' };
+/** The personal field names of the default configuration, as main.ts builds them. */
+export const PERSONAL_FIELDS = personalFieldNames(
+  loadConfig({ DATABASE_URL: 'postgres://unused', AITABLE_LEADS_DATASHEET_ID: 'dstL', AITABLE_ORDERS_DATASHEET_ID: 'dstO', AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstA' }, ['datasheets']),
+);
 
 export interface TestDashboard {
   app: Express;
   h: QueueHarness;
   db: PrismaClient;
+  /** The test database's URL, for a CLI run against the same data. */
+  databaseUrl: string;
   logLines: string[];
   close(): Promise<void>;
 }
@@ -40,10 +48,11 @@ export async function startTestDashboard(over: Partial<DashboardDeps> = {}): Pro
     allowNoAuth: false,
     logger: createLogger({ service: 'dashboard-test', level: 'warn', format: 'json', stream }),
     metrics: createMetrics('dashboard'),
+    mask: createMaskPolicy({ personalFields: PERSONAL_FIELDS }),
     ...over,
   });
   return {
-    app, h, db, logLines,
+    app, h, db, logLines, databaseUrl: tdb.url,
     async close() {
       await h.close();
       await db.$disconnect();

@@ -1,12 +1,13 @@
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
+import { createMaskPolicy } from '@bridge/privacy';
 import type { Express } from 'express';
 import request from 'supertest';
 // The worker's own test harness: the real worker runtime against the simulators, so this
 // test replays what the real processors failed, not a stand-in.
 import { add, addLead, createHarness, DS, leadEvent, settled, syncRow, type Harness } from '../../worker/test/harness';
 import { createApp } from '../src/app';
-import { OPERATOR } from './build-app';
+import { OPERATOR, PERSONAL_FIELDS } from './build-app';
 
 jest.setTimeout(60_000);
 let h: Harness;
@@ -19,6 +20,7 @@ beforeAll(async () => {
     queues: h.queues, db: h.prisma, redis: h.redis, datasheets: { leads: DS.leads, orders: DS.orders, auditResults: DS.audit },
     users: [{ ...OPERATOR, role: 'operator' }], allowNoAuth: false,
     logger: createLogger({ service: 'dashboard-test', level: 'silent' }), metrics: createMetrics('dashboard'),
+    mask: createMaskPolicy({ personalFields: PERSONAL_FIELDS }),
   });
 });
 afterAll(() => h.close());

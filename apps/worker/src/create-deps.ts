@@ -1,5 +1,5 @@
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
-import { datasheetsFromConfig, type Config } from '@bridge/config';
+import { buildFieldMapping, datasheetsFromConfig, type Config } from '@bridge/config';
 import { createDb, createSyncRepo, type PrismaClient } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
@@ -7,7 +7,6 @@ import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
 import { createRedis } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from './deps';
-import { buildFieldMapping } from './field-mapping';
 import { logErrorsThrottled } from './redis-errors';
 
 /** The config sections a worker process reads. */

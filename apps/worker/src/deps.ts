@@ -1,11 +1,10 @@
-import type { ConfiguredDatasheets } from '@bridge/config';
+import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
 import type { AitableClient } from '@bridge/aitable';
 import type { SyncRepo } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { MissionxApiClient } from '@bridge/missionx';
 import type { Redis } from 'ioredis';
-import type { FieldMapping } from './field-mapping';
 
 /** Everything the use cases call; built once in main.ts (or by a test) and passed down. */
 export interface WorkerDeps {

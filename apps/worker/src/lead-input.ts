@@ -1,6 +1,6 @@
 import { textValue } from '@bridge/aitable';
 import { permanent } from '@bridge/errors';
-import type { LeadFields } from './field-mapping';
+import type { LeadFields } from '@bridge/config';
 import { portalCells, type RecordView } from './read-record';
 import { inputHash, type PortalCells } from './snapshot';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AITableSync } from '@bridge/db';
-import { PORTAL_STATUS } from './field-mapping';
+import { PORTAL_STATUS } from '@bridge/config';
 
 /**
  * What the bridge keeps in a lead's or order's sync row metadata to recognise its own

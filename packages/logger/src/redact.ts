@@ -1,13 +1,17 @@
+import { isPersonalKey } from '@bridge/privacy';
+
 /**
- * Keys whose values never reach a log line: credentials, signatures, and personal data from
- * the CRM. Matched case-insensitively, anywhere in a nested object.
+ * Keys whose values never reach a log line: credentials and signatures, whole CRM records and
+ * bodies, and personal data as @bridge/privacy defines it. Matched case-insensitively, anywhere
+ * in a nested object. Logs drop these values entirely; screens mask them (see MaskPolicy).
  */
-const SENSITIVE = /(authorization|cookie|secret|password|passwd|token|api[-_]?key|signature|email|phone|^client name$|^fields$|raw[-_]?body|database_url|redis_url|dashboard_users)/i;
+const SECRET_OR_RECORD =
+  /(authorization|cookie|secret|password|passwd|token|api[-_]?key|signature|^fields$|raw[-_]?body|database_url|redis_url|dashboard_users)/i;
 
 export const REDACTED = '[redacted]';
 
 export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE.test(key);
+  return SECRET_OR_RECORD.test(key) || isPersonalKey(key);
 }
 
 /** A deep copy with sensitive keys replaced; cycles and depth are bounded. */

@@ -1,7 +1,6 @@
 import { permanent } from '@bridge/errors';
 import { QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
 import type { Job } from 'bullmq';
-import { maskEmailsInText, maskPersonalData } from './mask';
 import { checkWindow } from './time-window';
 
 export interface FailedJobFilter {
@@ -126,7 +125,7 @@ export async function findFailedJobs(queues: BridgeQueues, filter: FailedJobFilt
   };
 }
 
-/** What a listing shows of a failed job: plain JSON, personal data masked. */
+/** What a listing shows of a failed job, as plain JSON (unmasked: the dashboard and the CLI mask what people read). */
 export function failedJobView(f: FailedJob) {
   return {
     queue: f.queue,
@@ -135,10 +134,10 @@ export function failedJobView(f: FailedJob) {
     recordId: f.recordId,
     datasheetId: f.datasheetId,
     requestId: f.requestId,
-    failedReason: maskEmailsInText(f.failedReason),
+    failedReason: f.failedReason,
     attemptsMade: f.attemptsMade,
     failedAt: f.failedAt.toISOString(),
-    data: maskPersonalData(f.job.data),
+    data: f.job.data as unknown,
   };
 }
 export type FailedJobView = ReturnType<typeof failedJobView>;

@@ -2,7 +2,6 @@ export * from './deliveries/get-delivery';
 export * from './deliveries/list-deliveries';
 export * from './filter-input';
 export * from './find-failed-jobs';
-export * from './mask';
 export * from './replay-jobs';
 export * from './sync-status';
 export * from './time-window';

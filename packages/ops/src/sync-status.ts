@@ -1,7 +1,6 @@
 import { classifyDbError, type PrismaClient } from '@bridge/db';
 import { describeError, isAppError, transient, withTimeLimit } from '@bridge/errors';
 import { QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
-import { maskEmailsInText } from './mask';
 
 /** Job states shown per queue, in the order a job moves through them. */
 export const JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'waiting-children'] as const;
@@ -76,7 +75,7 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
       entityType: r.entityType,
       recordId: r.recordId,
       datasheetId: r.datasheetId,
-      errorMessage: r.errorMessage === null ? null : maskEmailsInText(r.errorMessage),
+      errorMessage: r.errorMessage,
       retryCount: r.retryCount,
       lastJobId: r.lastJobId,
       updatedAt: r.updatedAt.toISOString(),
@@ -91,7 +90,7 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
     queues: depths,
     rejectedDeliveries: {
       awaitingFix: rejectedCount,
-      recent: rejected.map((d) => ({ ...d, receivedAt: d.receivedAt.toISOString(), detail: d.detail && maskEmailsInText(d.detail) })),
+      recent: rejected.map((d) => ({ ...d, receivedAt: d.receivedAt.toISOString() })),
     },
     lastAcceptedDeliveryAt: lastAccepted?.receivedAt.toISOString() ?? null,
   };

@@ -60,10 +60,10 @@ test('when sync rows, deliveries and jobs exist, then the status counts them by 
   expect(s.rejectedDeliveries.recent).toEqual([expect.objectContaining({ reason: 'unknown_datasheet', receivedAt: '2025-06-01T11:40:00.000Z' })]);
 });
 
-test('when sync rows failed, then recent failures show the error, attempts and last job, emails masked', async () => {
+test('when sync rows failed, then recent failures show the error, attempts and last job', async () => {
   const s = await syncStatus(db, h.queues, { now });
   const byRecord = Object.fromEntries(s.recentFailures.map((f) => [f.recordId, f]));
-  expect(byRecord.recFail1).toMatchObject({ entityType: 'lead', errorMessage: 'MissionX 500 for j***@e***.com', retryCount: 8, lastJobId: 'job-9' });
+  expect(byRecord.recFail1).toMatchObject({ entityType: 'lead', errorMessage: 'MissionX 500 for jane@example.com', retryCount: 8, lastJobId: 'job-9' });
   expect(byRecord.recFail2).toMatchObject({ entityType: 'order', errorMessage: 'AITable 429' });
   expect(s.recentFailures).toHaveLength(2);
 });

@@ -13,7 +13,7 @@ import {
   type Validation,
 } from '@bridge/ops';
 import type { BridgeQueues } from '@bridge/queues';
-import { printJson, printTable, println } from './output';
+import type { Output } from './output';
 import { EXIT, UsageError } from './usage';
 
 export interface DeliveriesArgs {
@@ -36,6 +36,7 @@ export interface DeliveriesDeps {
   db: PrismaClient;
   queues: BridgeQueues;
   datasheets: ConfiguredDatasheets;
+  out: Output;
 }
 
 function needId(a: DeliveriesArgs): string {
@@ -53,51 +54,52 @@ function readBody(a: DeliveriesArgs): string {
   }
 }
 
-function reportValidation(v: Validation, a: DeliveriesArgs, id: string, verb: string): number {
-  if (a.json) printJson({ id, ...v });
-  else if (v.ok) println(`${verb}: valid now; would be enqueued on "${v.queue}". Replay it with: npm run replay -- deliveries replay ${id}`);
-  else println(`${verb}: still invalid (${v.reason}): ${v.message}`);
+function reportValidation(out: Output, v: Validation, a: DeliveriesArgs, id: string, verb: string): number {
+  if (a.json) out.json({ id, ...v });
+  else if (v.ok) out.line(`${verb}: valid now; would be enqueued on "${v.queue}". Replay it with: npm run replay -- deliveries replay ${id}`);
+  else out.line(`${verb}: still invalid (${v.reason}): ${v.message}`);
   return v.ok ? EXIT.ok : EXIT.someFailed;
 }
 
 /** `replay deliveries list|show|revalidate|correct|replay`. */
 export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesArgs): Promise<number> {
+  const { out } = deps;
   switch (a.action) {
     case 'list': {
       const filter = parseDeliveryFilter({ ...a });
       const outcome = filter.outcome ?? DEFAULT_DELIVERY_OUTCOME;
       const rows = await listDeliveries(deps.db, filter);
-      if (a.json) printJson({ outcome, deliveries: rows });
+      if (a.json) out.json({ outcome, deliveries: rows });
       else {
-        println(`${outcome} deliveries${filter.outcome ? '' : ' (the default; --outcome accepted|duplicate for the others)'}:`);
-        printTable(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'], rows.map((d) => [
+        out.line(`${outcome} deliveries${filter.outcome ? '' : ' (the default; --outcome accepted|duplicate for the others)'}:`);
+        out.table(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'], rows.map((d) => [
           d.receivedAt, d.id, d.source, d.reason ?? '', d.datasheetId ?? '', d.recordId ?? '', d.hasBody ? 'kept' : 'none', d.replayJobId ?? '',
         ]));
-        println(`${rows.length} ${outcome} deliver${rows.length === 1 ? 'y' : 'ies'}`);
+        out.line(`${rows.length} ${outcome} deliver${rows.length === 1 ? 'y' : 'ies'}`);
       }
       return EXIT.ok;
     }
     case 'show': {
       const row = await getDelivery(deps.db, needId(a));
-      const view = { ...toListItem(row), requestId: row.requestId, contentType: row.contentType, rawBody: row.rawBody };
-      if (a.json) printJson(view);
+      const view = out.shown({ ...toListItem(row), requestId: row.requestId, contentType: row.contentType, rawBody: row.rawBody });
+      if (a.json) out.json(view);
       else {
-        for (const [k, v] of Object.entries(view)) if (k !== 'rawBody') println(`${k}: ${v ?? ''}`);
-        println(row.rawBody === null ? 'body: not kept (rejected before authentication)' : `body:\n${row.rawBody}`);
+        for (const [k, v] of Object.entries(view)) if (k !== 'rawBody') out.line(`${k}: ${v ?? ''}`);
+        out.line(view.rawBody === null ? 'body: not kept (rejected before authentication)' : `body:\n${view.rawBody}`);
       }
       return EXIT.ok;
     }
     case 'revalidate':
-      return reportValidation(await revalidateDelivery(deps.db, needId(a), deps.datasheets), a, needId(a), 'revalidated');
+      return reportValidation(out, await revalidateDelivery(deps.db, needId(a), deps.datasheets), a, needId(a), 'revalidated');
     case 'correct': {
       const id = needId(a);
       const v = await correctDelivery(deps.db, id, { rawBody: readBody(a), contentType: a.contentType, actor: 'replay-cli' }, deps.datasheets);
-      return reportValidation(v, a, id, 'corrected');
+      return reportValidation(out, v, a, id, 'corrected');
     }
     case 'replay': {
       const r = await replayDelivery(deps.db, deps.queues, needId(a), deps.datasheets);
-      if (a.json) printJson(r);
-      else println(r.duplicate ? `already queued within the dedup window as job ${r.jobId} on "${r.queue}"; delivery marked replayed` : `enqueued job ${r.jobId} on "${r.queue}"`);
+      if (a.json) out.json(r);
+      else out.line(r.duplicate ? `already queued within the dedup window as job ${r.jobId} on "${r.queue}"; delivery marked replayed` : `enqueued job ${r.jobId} on "${r.queue}"`);
       return EXIT.ok;
     }
     default:

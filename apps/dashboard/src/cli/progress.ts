@@ -4,7 +4,10 @@ import type { ReplayProgress } from '@bridge/ops';
  * Progress of a bulk replay on stderr (stdout stays for results and --json): a bar redrawn in
  * place on a terminal, one plain line per job when stderr is a file or a pipe.
  */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): { update(p: ReplayProgress): void; done(): void } {
+export function createProgress(
+  mask: (text: string) => string,
+  stream: NodeJS.WriteStream = process.stderr,
+): { update(p: ReplayProgress): void; done(): void } {
   const tty = Boolean(stream.isTTY);
   let counts = { replayed: 0, 'would-replay': 0, skipped: 0, error: 0 };
   let last = 0;
@@ -12,7 +15,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): { u
     update(p) {
       counts = { ...counts, [p.outcome]: counts[p.outcome] + 1 };
       if (!tty) {
-        stream.write(`${p.done}/${p.total} ${p.outcome} ${p.queue}/${p.jobId}${p.reason ? `: ${p.reason}` : ''}\n`);
+        stream.write(mask(`${p.done}/${p.total} ${p.outcome} ${p.queue}/${p.jobId}${p.reason ? `: ${p.reason}` : ''}\n`));
         return;
       }
       // Redraw at most every 50 ms, and always for the last job.

@@ -43,5 +43,10 @@ Replay resets the attempt count: each job gets its full set of attempts again.
   --yes       do not ask for confirmation (needed when stdin is not a terminal)
   --json      one JSON document on stdout; progress stays on stderr
 
+Personal data (names, emails, phone numbers, companies; the lead fields of AITABLE_LEAD_FIELDS and
+PERSONAL_DATA_FIELDS) is masked in everything printed, as the dashboard masks it for a viewer: the CLI has
+no login, so whoever runs it reads as a viewer. To see bodies and job data as stored (to fix a delivery):
+  --show-personal-data   print personal data unmasked
+
 Exit codes: 0 done, 1 some replays or fixes failed, 2 usage error, 3 configuration or connection error.
-Reads REDIS_URL, DATABASE_URL, QUEUE_PREFIX and the AITABLE_*_DATASHEET_ID variables.`;
+Reads REDIS_URL, DATABASE_URL, QUEUE_PREFIX, the AITABLE_*_DATASHEET_ID, AITABLE_LEAD_FIELDS and PERSONAL_DATA_FIELDS variables.`;

@@ -3,7 +3,6 @@ import {
   correctDelivery,
   getDelivery,
   listDeliveries,
-  maskEmailsInText,
   parseDeliveryFilter,
   replayDelivery,
   revalidateDelivery,
@@ -13,6 +12,7 @@ import {
 import type { BridgeQueues } from '@bridge/queues';
 import { Router } from 'express';
 import { principalOf, requireOperator } from '../auth';
+import { isMasked } from '../mask-answers';
 import { optionalText } from './params';
 
 export interface DeliveriesDeps {
@@ -30,12 +30,11 @@ export function deliveriesRoutes({ db, queues, datasheets }: DeliveriesDeps): Ro
     res.json({ deliveries: await listDeliveries(db, parseDeliveryFilter(req.query)) });
   });
 
-  // The body can hold personal data: operators (who fix it) see it as stored, viewers masked.
+  // The body is masked with the rest of the answer; an operator fixing it asks with ?raw=1.
   r.get('/api/deliveries/:id', async (req, res) => {
     const row = await getDelivery(db, String(req.params.id));
-    const operator = principalOf(res).role === 'operator';
-    const rawBody = row.rawBody === null || operator ? row.rawBody : maskEmailsInText(row.rawBody);
-    res.json({ ...toListItem(row), contentType: row.contentType, requestId: row.requestId, rawBody, rawBodyMasked: !operator && row.rawBody !== null });
+    const rawBodyMasked = isMasked(res) && row.rawBody !== null;
+    res.json({ ...toListItem(row), contentType: row.contentType, requestId: row.requestId, rawBody: row.rawBody, rawBodyMasked });
   });
 
   r.post('/api/deliveries/:id/revalidate', requireOperator, async (req, res) => {

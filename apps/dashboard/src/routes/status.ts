@@ -1,18 +1,22 @@
 import type { PrismaClient } from '@bridge/db';
 import { syncStatus } from '@bridge/ops';
+import type { MaskPolicy } from '@bridge/privacy';
 import type { BridgeQueues } from '@bridge/queues';
 import { Router } from 'express';
 import { principalOf } from '../auth';
+import { isMasked } from '../mask-answers';
 import { renderStatusPage } from '../views/status-page';
 
 /** The sync status, as a page for people and as JSON for scripts. */
-export function statusRoutes(db: PrismaClient, queues: BridgeQueues): Router {
+export function statusRoutes(db: PrismaClient, queues: BridgeQueues, mask: MaskPolicy): Router {
   const r = Router();
   r.get('/api/status', async (_req, res) => {
     res.json(await syncStatus(db, queues));
   });
   r.get(['/', '/status'], async (_req, res) => {
-    const html = renderStatusPage(await syncStatus(db, queues), principalOf(res));
+    const status = await syncStatus(db, queues);
+    // HTML does not pass through res.json, so the page masks its data itself.
+    const html = renderStatusPage(isMasked(res) ? mask.value(status) : status, principalOf(res));
     res.type('html').send(html);
   });
   return r;

@@ -1,6 +1,6 @@
 import type { MissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from '../deps';
-import { PORTAL_STATUS } from '../field-mapping';
+import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
 import { leadInput, type LeadInput } from '../lead-input';
 import { fetchRecord } from '../read-record';

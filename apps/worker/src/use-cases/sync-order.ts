@@ -2,7 +2,7 @@ import { linkIds, selectValue } from '@bridge/aitable';
 import { permanent } from '@bridge/errors';
 import type { AitableEventJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
-import { PORTAL_STATUS } from '../field-mapping';
+import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
 import { portalCells, readRecord } from '../read-record';
 import { alreadySynced, inputHash, showsPortal } from '../snapshot';

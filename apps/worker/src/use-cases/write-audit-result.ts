@@ -1,7 +1,7 @@
 import { formulaString, type FieldValues } from '@bridge/aitable';
 import type { AuditResultJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
-import type { AuditFields } from '../field-mapping';
+import type { AuditFields } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 

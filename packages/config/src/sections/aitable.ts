@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datasheetId, int, stringMap, url } from '../helpers';
+import { datasheetId, int, list, stringMap, url } from '../helpers';
 
 /** Which datasheets are ours; needed by every app that routes or reads events. */
 export const datasheetsSection = {
@@ -7,6 +7,18 @@ export const datasheetsSection = {
   AITABLE_LEADS_DATASHEET_ID: datasheetId(),
   AITABLE_ORDERS_DATASHEET_ID: datasheetId(),
   AITABLE_AUDIT_RESULTS_DATASHEET_ID: datasheetId(),
+  /**
+   * Field-name overrides per datasheet, JSON: {"email":"E-mail"}. Keys are our names, values AITable's.
+   * Here rather than with the API settings because the dashboard and the CLI mask the lead's personal fields by name.
+   */
+  AITABLE_LEAD_FIELDS: stringMap(),
+  AITABLE_ORDER_FIELDS: stringMap(),
+  AITABLE_AUDIT_FIELDS: stringMap(),
+  /**
+   * AITable fields holding personal data that the bridge does not map (it masks the lead mapping's
+   * clientName, email and company anyway): masked wherever a viewer reads job data or bodies. @defaultValue Phone
+   */
+  PERSONAL_DATA_FIELDS: list().default(['Phone']),
 };
 
 /** What a process that calls the AITable API needs. */
@@ -32,8 +44,4 @@ export const aitableApiSection = {
   AITABLE_THROTTLE_BACKOFF_MS: int(1000, 10, 60_000),
   /** How long single-record writes to one datasheet are collected into one batch request. @defaultValue 25 */
   AITABLE_WRITE_BATCH_WINDOW_MS: int(25, 0, 1000),
-  /** Field-name overrides per datasheet, JSON: {"email":"E-mail"}. Keys are our names, values AITable's. */
-  AITABLE_LEAD_FIELDS: stringMap(),
-  AITABLE_ORDER_FIELDS: stringMap(),
-  AITABLE_AUDIT_FIELDS: stringMap(),
 };

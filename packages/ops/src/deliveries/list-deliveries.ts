@@ -1,6 +1,5 @@
 import type { PrismaClient, Prisma } from '@bridge/db';
 import { permanent } from '@bridge/errors';
-import { maskEmailsInText } from '../mask';
 import { checkWindow } from '../time-window';
 
 /** What ingest did with a delivery, as stored in `WebhookDelivery.outcome`. */
@@ -23,7 +22,7 @@ export interface DeliveryFilter {
   limit?: number;
 }
 
-/** A delivery as listed: no body (it can hold personal data); `hasBody` says if one was kept. */
+/** A delivery as listed: no body (it is long, and read one at a time); `hasBody` says if one was kept. */
 export interface DeliveryListItem {
   id: string;
   receivedAt: string;
@@ -39,7 +38,7 @@ export interface DeliveryListItem {
   replayJobId: string | null;
 }
 
-/** The listed form of a delivery row: no body, detail with emails masked. */
+/** The listed form of a delivery row: no body. */
 export function toListItem(d: {
   id: string; receivedAt: Date; source: string; outcome: string; reason: string | null; detail: string | null;
   datasheetId: string | null; recordId: string | null; httpStatus: number; rawBody: string | null; replayedAt: Date | null; replayJobId: string | null;
@@ -50,7 +49,7 @@ export function toListItem(d: {
     source: d.source,
     outcome: d.outcome,
     reason: d.reason,
-    detail: d.detail && maskEmailsInText(d.detail),
+    detail: d.detail,
     datasheetId: d.datasheetId,
     recordId: d.recordId,
     httpStatus: d.httpStatus,

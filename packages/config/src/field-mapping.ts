@@ -71,3 +71,15 @@ export function buildFieldMapping(config: FieldOverrides): FieldMapping {
     audit: apply(DEFAULT_FIELDS.audit, config.AITABLE_AUDIT_FIELDS, 'AITABLE_AUDIT_FIELDS'),
   };
 }
+
+/** Our names of the lead fields that hold personal data. */
+const PERSONAL_LEAD_FIELDS = ['clientName', 'email', 'company'] as const;
+
+/**
+ * The AITable names of every field holding personal data: the mapped lead fields above plus
+ * PERSONAL_DATA_FIELDS. What the dashboard and the CLI mask by field.
+ */
+export function personalFieldNames(config: FieldOverrides & { PERSONAL_DATA_FIELDS: readonly string[] }): string[] {
+  const lead = buildFieldMapping(config).lead;
+  return [...new Set([...PERSONAL_LEAD_FIELDS.map((k) => lead[k]), ...config.PERSONAL_DATA_FIELDS])];
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Router } from 'express';
+import type { TestDashboard } from './build-app';
+
+/** A lead full of personal data, distinctive enough to be found anywhere it leaks. */
+export const LEAD = {
+  'Client Name': 'Zebulon Quartermaine',
+  Email: 'zebulon.q@quartermaine-holdings.example',
+  Phone: '+44 20 7946 0958',
+  Company: 'Quartermaine Holdings',
+};
+/** What must not appear in any answer a viewer gets: each value and its telling parts. */
+export const LEAKS = [...Object.values(LEAD), 'Zebulon', 'Quartermaine', 'zebulon.q', '7946 0958', '2079460958'];
+
+/** Every planted value found in a text, case-insensitively. */
+export const leaksIn = (text: string) => LEAKS.filter((v) => text.toLowerCase().includes(v.toLowerCase()));
+
+export interface Planted {
+  jobs: { queue: 'leads' | 'orders' | 'audit-results'; id: string }[];
+  deliveries: string[];
+}
+
+// An API error echoing the request, as MissionX and AITable do.
+const ECHO = `MissionX 422 for ${LEAD.Email} (${LEAD.Phone}): {"Client Name": "${LEAD['Client Name']}", "Company": "${LEAD.Company}"}`;
+const leadBody = (fields: Record<string, string>) => ({ datasheetId: 'dstLeads1', recordId: 'recPd1', eventType: 'record.created', fields });
+
+/**
+ * Personal data everywhere a viewer can look: failed, completed and delayed jobs (data, error,
+ * logs), rejected deliveries with JSON and non-JSON bodies and details quoting values, sync rows.
+ */
+export async function plantPersonalData(t: TestDashboard): Promise<Planted> {
+  const failed = await t.h.failJob('leads', 'recPd1', ECHO, { fields: LEAD });
+  // Names are found by field only (no pattern tells a name), so logs quote them the way code logs objects.
+  await failed.log(`lead {"Client Name": "${LEAD['Client Name']}", "Phone": "${LEAD.Phone}"}, wrote to ${LEAD.Email}`);
+  const completed = await t.h.addJob('orders', 'recPd2', { fields: LEAD });
+  await t.h.waitForState('orders', completed, 'completed');
+  const event = { kind: 'aitable.event' as const, deliveryId: randomUUID(), requestId: 'req-pd3', receivedAt: new Date().toISOString(), datasheetId: 'dstAudit1' };
+  const delayed = await t.h.queues['audit-results'].add('aitable.event', { ...event, recordId: 'recPd3', fields: LEAD }, { delay: 600_000 });
+
+  const unescaped = `{"datasheetId": "dstLeads1", "recordId": "recPd4", "fields": {"Client Name": "Zebulon "Zeb" Quartermaine", ` +
+    `"Company": "Quartermaine "QH" Holdings", "Email": "${LEAD.Email}", "Phone": "${LEAD.Phone}"}}`;
+  const rows = [
+    { reason: 'invalid_json', rawBody: unescaped, detail: 'invalid JSON at line 1, column 96: expected \',\' or \'}\' after a property value' },
+    { reason: 'unknown_datasheet', rawBody: JSON.stringify({ ...leadBody(LEAD), datasheetId: 'dstNope' }), detail: 'datasheet dstNope is not configured' },
+    { reason: 'invalid_payload', rawBody: JSON.stringify(leadBody({ ...LEAD, Email: 'x' })), detail: `fields.Email: "${LEAD.Email}" or ${LEAD.Phone} expected` },
+  ];
+  const deliveries: string[] = [];
+  for (const r of rows) {
+    const id = randomUUID();
+    deliveries.push(id);
+    await t.db.webhookDelivery.create({
+      data: { id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', httpStatus: 400, contentType: 'application/json', datasheetId: 'dstLeads1', ...r },
+    });
+  }
+  await t.db.aITableSync.createMany({
+    data: [
+      { recordId: 'recPd1', datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'failed', errorMessage: ECHO, retryCount: 3 },
+      { recordId: 'recPd5', datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'pending', metadata: LEAD },
+    ],
+  });
+  return {
+    jobs: [{ queue: 'leads', id: failed.id! }, { queue: 'orders', id: completed }, { queue: 'audit-results', id: delayed.id! }],
+    deliveries,
+  };
+}
+
+type Layer = { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: unknown };
+const stackOf = (x: unknown): Layer[] | undefined => {
+  const r = x as { stack?: Layer[]; router?: { stack?: Layer[] } } | undefined;
+  return r?.stack ?? r?.router?.stack;
+};
+
+/** Every GET path an Express app or router answers, mounted routers included. */
+export function getRoutes(app: Router | { router?: unknown }): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[]) => {
+    for (const l of stack) {
+      if (l.route?.methods.get) out.push(...[l.route.path].flat());
+      else if (!l.route && stackOf(l.handle)) walk(stackOf(l.handle)!);
+    }
+  };
+  walk(stackOf(app) ?? []);
+  return out;
+}

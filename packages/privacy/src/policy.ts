@@ -1,0 +1,86 @@
+import { isPersonalKey, maskPatterns, maskPersonalValue, normalizeKey } from './personal-data';
+
+/** How everything a person reads (dashboard answers, CLI output) is masked. */
+export interface MaskPolicy {
+  /** True for keys whose values are personal data: the configured field names and the usual suspects. */
+  isPersonalKey(key: string): boolean;
+  /** Free text (an error message, a detail): emails, phone numbers and `"<personal field>": value` pairs masked. */
+  text(text: string): string;
+  /** A webhook body as stored: parsed and masked by field when it is JSON, masked as text when it is not. */
+  body(rawBody: string): string;
+  /** A deep copy of a JSON-like value with every personal value and every string masked. */
+  value<T>(value: T): T;
+}
+
+export interface MaskPolicyOptions {
+  /** AITable field names holding personal data (from config: the lead mapping and PERSONAL_DATA_FIELDS). */
+  personalFields?: readonly string[];
+}
+
+// `"Key": ` inside text; its value is found by valueEnd, so a body AITable sent with an
+// unescaped quote in a value (`"Company": "Acme "Best" Ltd"`) is still masked whole.
+const KEY_IN_TEXT = /"([^"\\\n]{1,100})"\s*:\s*/g;
+// A value ends where the next `, "key":` starts, before a closing brace or bracket, or at the end of the line.
+const VALUE = /[^\n]*?(?=\s*,\s*"[^"\n]*"\s*:|\s*[}\]]|\s*$)/my;
+const MAX_DEPTH = 20;
+
+function valueEnd(text: string, start: number): number {
+  VALUE.lastIndex = start;
+  return VALUE.exec(text) ? VALUE.lastIndex : text.length;
+}
+
+function maskValueText(v: string): string {
+  const quoted = /^"([\s\S]*)"$/.exec(v);
+  const masked = quoted ? maskPersonalValue(quoted[1]) : /^[[{]/.test(v) ? '***' : maskPersonalValue(v);
+  return `"${String(masked)}"`;
+}
+
+/** Builds the policy; the configured field names are matched like keys (case, spaces and `_` ignored). */
+export function createMaskPolicy(opts: MaskPolicyOptions = {}): MaskPolicy {
+  const fields = new Set((opts.personalFields ?? []).map(normalizeKey).filter(Boolean));
+  const personal = (key: string) => fields.has(normalizeKey(key)) || isPersonalKey(key);
+
+  const fieldsInText = (text: string): string => {
+    let out = '';
+    let last = 0;
+    for (const m of text.matchAll(KEY_IN_TEXT)) {
+      if (m.index < last || !personal(m[1]!)) continue;
+      const start = m.index + m[0].length;
+      const end = valueEnd(text, start);
+      if (end === start) continue;
+      out += text.slice(last, start) + maskValueText(text.slice(start, end));
+      last = end;
+    }
+    return out + text.slice(last);
+  };
+  const text = (t: string) => maskPatterns(fieldsInText(t));
+
+  const deep = (value: unknown, depth: number, seen: WeakSet<object>): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (value === null || typeof value !== 'object') return value;
+    // Dates and other objects that serialise themselves are masked as what a reader gets.
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return deep((value as { toJSON(): unknown }).toJSON(), depth, seen);
+    if (depth > MAX_DEPTH || seen.has(value)) return '[…]';
+    seen.add(value);
+    if (Array.isArray(value)) return value.map((v) => deep(v, depth + 1, seen));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (personal(k)) out[k] = maskPersonalValue(v);
+      else if (typeof v === 'string' && normalizeKey(k) === 'rawbody') out[k] = body(v);
+      else out[k] = deep(v, depth + 1, seen);
+    }
+    return out;
+  };
+
+  const body = (raw: string): string => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return text(raw);
+    }
+    return JSON.stringify(deep(parsed, 0, new WeakSet()));
+  };
+
+  return { isPersonalKey: personal, text, body, value: <T>(v: T) => deep(v, 0, new WeakSet()) as T };
+}
