@@ -20,13 +20,13 @@ export interface Scenario {
   workers?: number;
   /** Before the burst, e.g. faults to inject. */
   prepare?(shared: Shared): Promise<void>;
-  /** Runs alongside the burst and the drain. */
-  chaos?(ctx: ChaosContext): Promise<void>;
+  /** Runs alongside the burst and the drain; answers what it did, for the lines under the table. */
+  chaos?(ctx: ChaosContext): Promise<string | void>;
   /** How long the accepted leads may take to be fully synced after the burst. */
   drainMs: number;
+  /** Webhooks sent per second. @defaultValue 50 */
+  perSecond?: number;
 }
-
-const SEND_PER_SECOND = 50;
 const IN_FLIGHT = 8;
 
 export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: string): Promise<Row> {
@@ -52,7 +52,11 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     },
   };
   const chaos = s.chaos?.(ctx);
-  await sendBurst(bridge.webhookUrl, leads, (id) => accepted.push(id));
+  const refused = new Map<number, number>();
+  await sendBurst(bridge.webhookUrl, leads, s.perSecond ?? 50, (id, status) => {
+    if (status === 202) accepted.push(id);
+    else refused.set(status, (refused.get(status) ?? 0) + 1);
+  });
   // Done when every accepted lead is fully synced, or at the deadline (what is missing then is lost).
   const deadline = Date.now() + s.drainMs;
   let seen = await outcome(sim, pgAdminUrl, shared.databaseUrl, accepted);
@@ -60,12 +64,21 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     await new Promise((r) => setTimeout(r, 1000));
     seen = await outcome(sim, pgAdminUrl, shared.databaseUrl, accepted);
   }
-  await chaos;
+  const did = await chaos;
   const seconds = (Date.now() - started) / 1000;
   await bridge.stop();
   // Read again after the processes stopped: a late duplicate must show.
   seen = await outcome(sim, pgAdminUrl, shared.databaseUrl, accepted);
-  const notes = [...[...seen.lost].map(([id, why]) => `lost ${id}: ${why}`), ...[...seen.duplicated].map(([id, why]) => `duplicated ${id}: ${why}`)];
+  const unused = (await sim.control.faults()).reduce((n, f) => n + f.remaining, 0);
+  const taken = new Set(accepted);
+  const refusedIds = new Set(leads.map((l) => l.recordId).filter((id) => !taken.has(id)));
+  const refusedWithPortal = new Set((await sim.control.missionxClients()).filter((c) => refusedIds.has(c.customId)).map((c) => c.customId)).size;
+  const notes = [
+    ...(did ? [did] : []),
+    ...[...refused].map(([status, n]) => `${n} webhooks answered ${status || 'no answer'} (not accepted, so not counted as lost)`),
+    ...(refusedWithPortal ? [`${refusedWithPortal} of the refused webhooks still got a portal (their job landed after the 503)`] : []),
+    ...(unused ? [`${unused} injected fault uses never met a request`] : []),
+    ...[...seen.lost].map(([id, why]) => `lost ${id}: ${why}`), ...[...seen.duplicated].map(([id, why]) => `duplicated ${id}: ${why}`)];
   return {
     scenario: s.name,
     sent: leads.length,
@@ -87,14 +100,14 @@ interface Lead {
 }
 
 /** One POST per lead the way an AITable automation sends it (no retry), paced, a few in flight. */
-async function sendBurst(url: string, leads: Lead[], onAccepted: (recordId: string) => void): Promise<void> {
+async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer: (recordId: string, status: number) => void): Promise<void> {
   let next = 0;
   const started = Date.now();
   const sender = async () => {
     while (next < leads.length) {
       const i = next++;
       const { recordId, fields } = leads[i]!;
-      const due = started + (i * 1000) / SEND_PER_SECOND - Date.now();
+      const due = started + (i * 1000) / perSecond - Date.now();
       if (due > 0) await new Promise((r) => setTimeout(r, due));
       const body = JSON.stringify({ eventType: 'record.created', datasheetId: LEADS_SHEET, recordId, record: { fields } });
       const status = await fetch(url, {
@@ -103,7 +116,7 @@ async function sendBurst(url: string, leads: Lead[], onAccepted: (recordId: stri
         body,
         signal: AbortSignal.timeout(5000),
       }).then((r) => r.status, () => 0);
-      if (status === 202) onAccepted(recordId);
+      onAnswer(recordId, status);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, sender));

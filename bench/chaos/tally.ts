@@ -57,7 +57,7 @@ export async function outcome(sim: RunningSimulators, pgAdminUrl: string, databa
     portalsMax: Math.max(0, ...counts),
     portalsTotal: counts.reduce((a, b) => a + b, 0),
     writeBacks: shown.size,
-    syncRows: synced.size,
+    syncRows: accepted.filter((id) => synced.has(id)).length,
     lost,
     duplicated,
   };
