@@ -87,6 +87,7 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     portalsTotal: seen.portalsTotal,
     writeBacks: seen.writeBacks,
     syncRows: seen.syncRows,
+    deliveryRows: seen.deliveryRows,
     lost: seen.lost.size,
     duplicated: seen.duplicated.size,
     seconds,

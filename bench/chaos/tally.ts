@@ -11,6 +11,7 @@ export interface Row {
   portalsTotal: number;
   writeBacks: number;
   syncRows: number;
+  deliveryRows: number;
   lost: number;
   duplicated: number;
   seconds: number;
@@ -23,6 +24,8 @@ export interface Outcome {
   portalsTotal: number;
   writeBacks: number;
   syncRows: number;
+  /** Accepted leads with their WebhookDelivery row (ingest writes them off the request path). */
+  deliveryRows: number;
   /** Accepted leads without their portal, write-back and successful sync row. */
   lost: Map<string, string>;
   /** Leads with more than one portal, or a write-back naming another portal than their one. */
@@ -41,7 +44,7 @@ export async function outcome(sim: RunningSimulators, pgAdminUrl: string, databa
     const url = (r.fields['Portal URL'] as { text?: string } | undefined)?.text;
     if (wanted.has(r.recordId) && url) shown.set(r.recordId, url);
   }
-  const synced = await successfulSyncRows(pgAdminUrl, databaseUrl);
+  const { synced, delivered } = await rowsOf(pgAdminUrl, databaseUrl);
   const lost = new Map<string, string>();
   const duplicated = new Map<string, string>();
   for (const id of accepted) {
@@ -58,13 +61,14 @@ export async function outcome(sim: RunningSimulators, pgAdminUrl: string, databa
     portalsTotal: counts.reduce((a, b) => a + b, 0),
     writeBacks: shown.size,
     syncRows: accepted.filter((id) => synced.has(id)).length,
+    deliveryRows: accepted.filter((id) => delivered.has(id)).length,
     lost,
     duplicated,
   };
 }
 
 /** Read straight from the server, not through the proxy, so a cut proxy cannot hide rows. */
-async function successfulSyncRows(pgAdminUrl: string, databaseUrl: string): Promise<Set<string>> {
+async function rowsOf(pgAdminUrl: string, databaseUrl: string): Promise<{ synced: Set<string>; delivered: Set<string> }> {
   const url = new URL(pgAdminUrl);
   url.pathname = new URL(databaseUrl).pathname;
   const client = new Client({ connectionString: url.toString() });
@@ -74,15 +78,18 @@ async function successfulSyncRows(pgAdminUrl: string, databaseUrl: string): Prom
       `SELECT "recordId" FROM "AITableSync" WHERE "datasheetId" = $1 AND "syncDirection" = 'aitable_to_app' AND "syncStatus" = 'success'`,
       [LEADS_SHEET],
     );
-    return new Set(rows.map((r) => r.recordId));
+    const deliveries = await client.query<{ recordId: string }>(`SELECT DISTINCT "recordId" FROM "WebhookDelivery" WHERE "datasheetId" = $1`, [LEADS_SHEET]);
+    return { synced: new Set(rows.map((r) => r.recordId)), delivered: new Set(deliveries.rows.map((r) => r.recordId)) };
   } finally {
     await client.end();
   }
 }
 
 export function printTable(rows: Row[]): string {
-  const head = ['scenario', 'sent', '202s', 'portals/lead max', 'portals total', 'write-backs', 'sync rows', 'lost', 'duplicated', 'seconds'];
-  const lines = rows.map((r) => [r.scenario, r.sent, r.accepted, r.portalsMax, `${r.portalsTotal}/${r.accepted}`, r.writeBacks, r.syncRows, r.lost, r.duplicated, r.seconds.toFixed(1)].map(String));
+  const head = ['scenario', 'sent', '202s', 'portals/lead max', 'portals total', 'write-backs', 'sync rows', 'delivery rows', 'lost', 'duplicated', 'seconds'];
+  const lines = rows.map((r) =>
+    [r.scenario, r.sent, r.accepted, r.portalsMax, `${r.portalsTotal}/${r.accepted}`, r.writeBacks, r.syncRows, r.deliveryRows, r.lost, r.duplicated, r.seconds.toFixed(1)].map(String),
+  );
   const fmt = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [fmt(head), fmt(head.map(() => '---')), ...lines.map(fmt)].join('\n');
 }
