@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     console.log(`chaos run: process logs in ${logFile}`);
     for (const scenario of SCENARIOS.filter((s) => !only || s.name.includes(only))) {
       const row = await runScenario(scenario, shared, TEST_PG_ADMIN_URL);
-      console.log(`  ${row.scenario}: ${row.accepted} accepted, ${row.lost} lost, ${row.duplicated} duplicated, ${row.seconds.toFixed(1)} s`);
+      const { accepted, lost, duplicated, seconds } = row;
+      console.log(`  ${row.scenario}: ${accepted} accepted, ${lost} lost, ${duplicated} duplicated, ${seconds.toFixed(1)} s`);
       rows.push(row);
     }
   } finally {
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   }
   console.log(`\n${printTable(rows)}\n`);
   for (const r of rows) for (const n of r.notes.slice(0, 5)) console.log(`${r.scenario}: ${n}`);
-  console.log(`(${os.cpus().length} cores; 202s count the leads ingest accepted; lost = accepted but without portal, write-back or sync row)`);
+  console.log(`(${os.cpus().length} cores; 202s = leads ingest accepted; lost = accepted but without portal, write-back or sync row)`);
 }
 
 main().catch((err: unknown) => {

@@ -72,7 +72,8 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
   const unused = (await sim.control.faults()).reduce((n, f) => n + f.remaining, 0);
   const taken = new Set(accepted);
   const refusedIds = new Set(leads.map((l) => l.recordId).filter((id) => !taken.has(id)));
-  const refusedWithPortal = new Set((await sim.control.missionxClients()).filter((c) => refusedIds.has(c.customId)).map((c) => c.customId)).size;
+  const portalsOfRefused = (await sim.control.missionxClients()).filter((c) => refusedIds.has(c.customId));
+  const refusedWithPortal = new Set(portalsOfRefused.map((c) => c.customId)).size;
   const notes = [
     ...(did ? [did] : []),
     ...[...refused].map(([status, n]) => `${n} webhooks answered ${status || 'no answer'} (not accepted, so not counted as lost)`),
@@ -101,7 +102,7 @@ interface Lead {
 }
 
 /** One POST per lead the way an AITable automation sends it (no retry), paced, a few in flight. */
-async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer: (recordId: string, status: number) => void): Promise<void> {
+async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer: (id: string, status: number) => void): Promise<void> {
   let next = 0;
   const started = Date.now();
   const sender = async () => {

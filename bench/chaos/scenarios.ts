@@ -74,7 +74,8 @@ export const SCENARIOS: Scenario[] = [
         { ...find, count: 1, kind: 'hang', hangMs: 1500 },
         { ...find, count: 1, kind: 'cut_after' },
       ]);
-      await sim.control.injectFault({ service: 'missionx', method: 'POST', pathIncludes: '/auth/token', count: 1, kind: 'status', status: 502 });
+      const token = { service: 'missionx', method: 'POST', pathIncludes: '/auth/token' } as const;
+      await sim.control.injectFault({ ...token, count: 1, kind: 'status', status: 502 });
     },
   },
   {
@@ -85,7 +86,7 @@ export const SCENARIOS: Scenario[] = [
     chaos: async ({ shared: { sim } }) => {
       await interleave((f) => sim.control.injectFault(f), 5, [
         { service: 'aitable', pathIncludes: LEADS_SHEET, count: 12, kind: 'rate_limit' },
-        { service: 'aitable', method: 'PATCH', pathIncludes: LEADS_SHEET, count: 3, kind: 'envelope_error', code: 500, message: 'Server error, please retry' },
+        { service: 'aitable', method: 'PATCH', pathIncludes: LEADS_SHEET, count: 3, kind: 'envelope_error', code: 500 },
       ]);
     },
   },

@@ -71,7 +71,8 @@ function baseEnv(shared: Shared, prefix: string): Record<string, string> {
 export async function startBridge(shared: Shared, prefix: string, workerCount: number): Promise<Bridge> {
   const env = baseEnv(shared, prefix);
   const ingestPort = await freePort();
-  const ingest = new BridgeProcess('ingest', 'apps/ingest/src/main.ts', { ...env, INGEST_PORT: String(ingestPort) }, `http://127.0.0.1:${ingestPort}/healthz`, shared.log);
+  const ingestEnv = { ...env, INGEST_PORT: String(ingestPort) };
+  const ingest = new BridgeProcess('ingest', 'apps/ingest/src/main.ts', ingestEnv, `http://127.0.0.1:${ingestPort}/healthz`, shared.log);
   const workers: BridgeProcess[] = [];
   for (let i = 0; i < workerCount; i++) {
     const port = await freePort();

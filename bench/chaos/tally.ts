@@ -78,18 +78,33 @@ async function rowsOf(pgAdminUrl: string, databaseUrl: string): Promise<{ synced
       `SELECT "recordId" FROM "AITableSync" WHERE "datasheetId" = $1 AND "syncDirection" = 'aitable_to_app' AND "syncStatus" = 'success'`,
       [LEADS_SHEET],
     );
-    const deliveries = await client.query<{ recordId: string }>(`SELECT DISTINCT "recordId" FROM "WebhookDelivery" WHERE "datasheetId" = $1`, [LEADS_SHEET]);
+    const deliveries = await client.query<{ recordId: string }>(
+      `SELECT DISTINCT "recordId" FROM "WebhookDelivery" WHERE "datasheetId" = $1`,
+      [LEADS_SHEET],
+    );
     return { synced: new Set(rows.map((r) => r.recordId)), delivered: new Set(deliveries.rows.map((r) => r.recordId)) };
   } finally {
     await client.end();
   }
 }
 
+const COLUMNS: [string, (r: Row) => string | number][] = [
+  ['scenario', (r) => r.scenario],
+  ['sent', (r) => r.sent],
+  ['202s', (r) => r.accepted],
+  ['portals/lead max', (r) => r.portalsMax],
+  ['portals total', (r) => `${r.portalsTotal}/${r.accepted}`],
+  ['write-backs', (r) => r.writeBacks],
+  ['sync rows', (r) => r.syncRows],
+  ['delivery rows', (r) => r.deliveryRows],
+  ['lost', (r) => r.lost],
+  ['duplicated', (r) => r.duplicated],
+  ['seconds', (r) => r.seconds.toFixed(1)],
+];
+
+/** The rows as a Markdown table, ready for the README. */
 export function printTable(rows: Row[]): string {
-  const head = ['scenario', 'sent', '202s', 'portals/lead max', 'portals total', 'write-backs', 'sync rows', 'delivery rows', 'lost', 'duplicated', 'seconds'];
-  const lines = rows.map((r) =>
-    [r.scenario, r.sent, r.accepted, r.portalsMax, `${r.portalsTotal}/${r.accepted}`, r.writeBacks, r.syncRows, r.deliveryRows, r.lost, r.duplicated, r.seconds.toFixed(1)].map(String),
-  );
-  const fmt = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [fmt(head), fmt(head.map(() => '---')), ...lines.map(fmt)].join('\n');
+  const fmt = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const body = rows.map((r) => fmt(COLUMNS.map(([, cell]) => cell(r))));
+  return [fmt(COLUMNS.map(([name]) => name)), fmt(COLUMNS.map(() => '---')), ...body].join('\n');
 }

@@ -87,7 +87,7 @@ describe('simulator control', () => {
   test('when GET /__sim is asked, then it lists every control route, each of which is served', async () => {
     const routes = await sim.control.routes();
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['GET /__sim/', 'GET /__sim/faults', 'POST /__sim/faults', 'DELETE /__sim/faults', 'POST /__sim/reset', 'GET /__sim/missionx/clients']),
+      expect.arrayContaining(['GET /__sim/', 'GET /__sim/faults', 'POST /__sim/faults', 'DELETE /__sim/faults', 'POST /__sim/reset']),
     );
     for (const r of routes) expect(r.does).not.toBe('');
     for (const r of routes.filter((x) => x.method === 'GET' && !x.path.includes(':'))) {

@@ -108,7 +108,8 @@ describe('injected faults', () => {
   });
 
   test('when a fault has an unknown key, then control answers 400 naming it and adds nothing', async () => {
-    const res = await request(sim.url).post('/__sim/faults').send({ service: 'aitable', count: 1, kind: 'status', status: 500, path: '/records' });
+    const misspelt = { service: 'aitable', count: 1, kind: 'status', status: 500, path: '/records' };
+    const res = await request(sim.url).post('/__sim/faults').send(misspelt);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/"path"/);
     expect(await sim.control.faults()).toEqual([]);

@@ -75,8 +75,8 @@ export function controlRouter(state: SimState): Router {
   route('PATCH', '/aitable/datasheets/:id/records/:recordId', 'edits a record as a user would {fields}', (req, res) => {
     const body = z.object({ fields: fieldsObject }).parse(req.body);
     const sheet = state.aitable.require(String(req.params.id));
-    const where = 'updateRecordAsUser';
-    state.aitable.updateRecords(sheet, [{ recordId: String(req.params.recordId), fields: body.fields }], { fieldKey: 'name', strictNames: true, where });
+    const update = { recordId: String(req.params.recordId), fields: body.fields };
+    state.aitable.updateRecords(sheet, [update], { fieldKey: 'name', strictNames: true, where: 'updateRecordAsUser' });
     res.status(204).end();
   });
   route('PUT', '/aitable/rate-limit', 'sets AITable requests per second per datasheet {perSecond}', (req, res) => {
