@@ -1,9 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { FaultSpec } from './types';
-
-interface ActiveFault extends FaultSpec {
-  remaining: number;
-}
+import type { ActiveFault, FaultSpec } from './types';
 
 /** Injected faults, matched in the order they were added; each answers its next `count` matches. */
 export class FaultBook {
@@ -38,8 +34,19 @@ export class FaultBook {
     this.timers.add(timer);
   }
 
-  clear(): void {
+  /** The faults with uses left, in matching order. */
+  list(): ActiveFault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  /** Drops the faults not yet used; requests already held by a `hang` still get their answer. */
+  discard(): void {
     this.faults = [];
+  }
+
+  /** Drops the faults and the pending `hang` timers (reset, close). */
+  clear(): void {
+    this.discard();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
@@ -69,6 +76,22 @@ export function faultMiddleware(service: FaultSpec['service'], book: FaultBook, 
       case 'hang':
         if (fault.hangMs !== undefined) book.delay(fault.hangMs, () => next());
         return undefined;
+      case 'cut_after':
+        cutInsteadOfAnswering(res);
+        return next();
     }
   };
+}
+
+/**
+ * Lets the route handle the request, then destroys the socket when the answer would be sent:
+ * the client sees a reset connection although the request took effect (a lost answer). The
+ * request log still records the status the route chose.
+ */
+function cutInsteadOfAnswering(res: Response): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    res.socket?.destroy();
+    return end(...args);
+  }) as typeof res.end;
 }

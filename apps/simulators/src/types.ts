@@ -92,12 +92,14 @@ export interface SimRecord {
   fields: Record<string, unknown>;
 }
 
-export type FaultKind = 'status' | 'hang' | 'rate_limit' | 'envelope_error';
+export type FaultKind = 'status' | 'hang' | 'rate_limit' | 'envelope_error' | 'cut_after';
 
 /**
  * The next `count` requests matching service, method and path substring are answered by the fault.
  * `hang` waits `hangMs` and then handles the request normally (it takes effect, as on a slow real
- * server); without `hangMs` it never answers and has no effect.
+ * server); without `hangMs` it never answers and has no effect. `cut_after` handles the request
+ * normally, then closes the connection instead of sending the answer (the effect happened, the
+ * client never learns it).
  */
 export interface FaultSpec {
   service: 'aitable' | 'missionx';
@@ -109,4 +111,9 @@ export interface FaultSpec {
   code?: number;
   message?: string;
   hangMs?: number;
+}
+
+/** An injected fault as `GET /__sim/faults` lists it: with the uses it has left. */
+export interface ActiveFault extends FaultSpec {
+  remaining: number;
 }

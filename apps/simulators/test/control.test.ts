@@ -84,6 +84,17 @@ describe('simulator control', () => {
     expect((await missionx(sim).get('/clients', token)).status).toBe(200);
   });
 
+  test('when GET /__sim is asked, then it lists every control route, each of which is served', async () => {
+    const routes = await sim.control.routes();
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['GET /__sim/', 'GET /__sim/faults', 'POST /__sim/faults', 'DELETE /__sim/faults', 'POST /__sim/reset']),
+    );
+    for (const r of routes) expect(r.does).not.toBe('');
+    for (const r of routes.filter((x) => x.method === 'GET' && !x.path.includes(':'))) {
+      expect((await request(sim.url).get(r.path)).status).toBe(200);
+    }
+  });
+
   test('when a control route is unknown or the datasheet is missing, then the client throws with the status', async () => {
     await expect(new SimControlClient(`${sim.url}/`).records('dstMissing')).rejects.toThrow(/404/);
     expect((await request(sim.url).get('/__sim/nothing')).status).toBe(404);

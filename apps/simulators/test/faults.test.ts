@@ -71,6 +71,51 @@ describe('injected faults', () => {
     expect((await aitable(sim).get(recordsPath(LEADS))).status).toBe(200);
   });
 
+  test('when a cut_after fault meets a MissionX create, then the client is created but the caller gets a reset connection', async () => {
+    const token = await missionx(sim).token();
+    await sim.control.injectFault({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients', count: 1, kind: 'cut_after' });
+    await expect(missionx(sim).post('/clients', { customId: 'recCut', title: 'T' }, token)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect((await sim.control.missionxClients()).map((c) => c.customId)).toEqual(['recCut']);
+    expect((await sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients' }))[0]?.status).toBe(201);
+    expect((await missionx(sim).post('/clients', { customId: 'recNext', title: 'T' }, token)).status).toBe(201);
+  });
+
+  test('when a cut_after fault meets an AITable write, then the write took effect and the caller gets a reset connection', async () => {
+    await sim.control.injectFault({ service: 'aitable', method: 'POST', count: 1, kind: 'cut_after' });
+    await expect(createLead()).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(await sim.control.records(LEADS)).toHaveLength(1);
+  });
+
+  test('when faults are listed, then each shows in matching order with its uses left; DELETE drops them all', async () => {
+    await sim.control.injectFault({ service: 'aitable', count: 2, kind: 'rate_limit' });
+    await sim.control.injectFault({ service: 'missionx', method: 'POST', count: 1, kind: 'cut_after' });
+    await createLead();
+    expect(await sim.control.faults()).toEqual([
+      { service: 'aitable', count: 2, kind: 'rate_limit', remaining: 1 },
+      { service: 'missionx', method: 'POST', count: 1, kind: 'cut_after', remaining: 1 },
+    ]);
+    await sim.control.clearFaults();
+    expect(await sim.control.faults()).toEqual([]);
+    expect((await createLead()).status).toBe(200);
+  });
+
+  test('when faults are cleared while a request hangs with hangMs, then that request still gets its answer', async () => {
+    await sim.control.injectFault({ service: 'aitable', method: 'POST', count: 1, kind: 'hang', hangMs: 100 });
+    const pending = createLead().then((r) => r);
+    await waitFor(async () => (await sim.control.requests({ method: 'POST' })).length === 1, { what: 'the request to arrive' });
+    await sim.control.clearFaults();
+    expect((await pending).status).toBe(200);
+  });
+
+  test('when a fault has an unknown key, then control answers 400 naming it and adds nothing', async () => {
+    const misspelt = { service: 'aitable', count: 1, kind: 'status', status: 500, path: '/records' };
+    const res = await request(sim.url).post('/__sim/faults').send(misspelt);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/"path"/);
+    expect(await sim.control.faults()).toEqual([]);
+    expect((await createLead()).status).toBe(200);
+  });
+
   test('when a fault is invalid, then control rejects it with a message naming the problem', async () => {
     await expect(sim.control.injectFault({ service: 'missionx', count: 1, kind: 'envelope_error' })).rejects.toThrow(/AITable fault only/);
     await expect(request(sim.url).post('/__sim/faults').send({ service: 'aitable', count: 0, kind: 'status' })).resolves.toMatchObject({ status: 400 });

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import { describeError } from '@bridge/errors';
 import type { Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
-import { checkMappedFields } from './check-fields';
+import { checkMappedFieldsPatiently } from './check-fields';
 import { createDeps, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { createMetricsServer } from './metrics-server';
@@ -25,14 +25,14 @@ export interface WorkerRuntime {
 
 /**
  * Everything `main.ts` starts, as one function a test can call: deps, the start-up field check
- * (throws, naming the missing field and datasheet, before any job is taken), the workers and the
- * metrics server.
+ * (throws, naming the missing field and datasheet, before any job is taken; retried while AITable
+ * answers 429 or 5xx), the workers and the metrics server.
  */
 export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
   const metrics = createMetrics('worker');
   const built = createDeps(config, logger, metrics);
   try {
-    await checkMappedFields(config.WORKER_QUEUES, built.deps);
+    await checkMappedFieldsPatiently(config.WORKER_QUEUES, built.deps);
   } catch (err) {
     await Promise.allSettled([built.redis.quit(), built.db.$disconnect()]);
     throw err;

@@ -35,6 +35,16 @@ describe('worker lifecycle', () => {
     await expect(h.start({ WORKER_QUEUES: 'audit-results', AITABLE_AUDIT_FIELDS: '{"auditId":"Audit Key"}' })).rejects.toThrow(/dstAuditSim has no field named "Audit Key"/);
   });
 
+  it('when AITable answers the start-up field check with a 429 storm and 5xx, then the worker waits them out and starts', async () => {
+    // More 429s than the client retries inside one call (AITABLE_THROTTLE_RETRIES, 5): the call itself fails throttled.
+    await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: '/fields', count: 6, kind: 'rate_limit' });
+    await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: '/fields', count: 1, kind: 'status', status: 503 });
+    const runtime = await h.start();
+    expect(runtime.workers.length).toBeGreaterThan(0);
+    expect(await h.sim.control.faults()).toEqual([]);
+    expect(h.logLines.some((l) => l.message === 'start-up field check could not reach an answer; trying again')).toBe(true);
+  });
+
   it('when a field override uses a key that is none of ours, then start-up fails naming the key and listing ours', async () => {
     await expect(h.start({ AITABLE_ORDER_FIELDS: '{"state":"Status"}' })).rejects.toThrow(/AITABLE_ORDER_FIELDS has unknown key "state".*status, lead/);
   });

@@ -1,4 +1,5 @@
-import type { DatasheetSeed, FaultSpec, MissionxClient, SimRecord, SimRequest } from '../types';
+import type { ControlRoute } from './routes';
+import type { ActiveFault, DatasheetSeed, FaultSpec, MissionxClient, SimRecord, SimRequest } from '../types';
 import type { RequestFilter } from '../request-log';
 
 /** Typed client of the simulators' `/__sim` control API; every method throws on a non-2xx answer. */
@@ -50,8 +51,24 @@ export class SimControlClient {
     return (await this.call('GET', `/requests${params.size ? `?${params}` : ''}`)) as SimRequest[];
   }
 
+  /** Rejects a fault with an unknown key or a bad value, naming it. */
   async injectFault(f: FaultSpec): Promise<void> {
     await this.call('POST', '/faults', f);
+  }
+
+  /** Faults with uses left, in matching order. */
+  async faults(): Promise<ActiveFault[]> {
+    return (await this.call('GET', '/faults')) as ActiveFault[];
+  }
+
+  /** Drops every fault not yet used; requests already held by a `hang` still get their answer. */
+  async clearFaults(): Promise<void> {
+    await this.call('DELETE', '/faults');
+  }
+
+  /** The control routes, as `GET /__sim` lists them. */
+  async routes(): Promise<ControlRoute[]> {
+    return (await this.call('GET', '')) as ControlRoute[];
   }
 
   async setRateLimit(perSecond: number): Promise<void> {

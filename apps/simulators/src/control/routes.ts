@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { EnvelopeError } from '../aitable/envelope';
 import type { SimState } from '../state';
@@ -16,13 +16,14 @@ export const datasheetSeedSchema = z.object({
   fields: z.array(fieldSeed).min(1),
   records: z.array(z.object({ recordId: z.string().optional(), fields: fieldsObject })).optional(),
 });
+// Strict: a misspelt key (`path` for `pathIncludes`) would otherwise widen the fault to every request.
 export const faultSchema = z
-  .object({
+  .strictObject({
     service: z.enum(['aitable', 'missionx']),
     method: z.string().min(1).optional(),
     pathIncludes: z.string().min(1).optional(),
     count: z.number().int().min(1),
-    kind: z.enum(['status', 'hang', 'rate_limit', 'envelope_error']),
+    kind: z.enum(['status', 'hang', 'rate_limit', 'envelope_error', 'cut_after']),
     status: z.number().int().min(100).max(599).optional(),
     code: z.number().int().optional(),
     message: z.string().optional(),
@@ -30,56 +31,80 @@ export const faultSchema = z
   })
   .refine((f) => !(f.kind === 'envelope_error' && f.service === 'missionx'), 'envelope_error is an AITable fault only');
 
+/** One control route as `GET /__sim` lists it. */
+export interface ControlRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  does: string;
+}
+
 /** The control API under `/__sim`, for tests and demos; its calls are not in the request log. */
 export function controlRouter(state: SimState): Router {
   const router = express.Router();
   router.use(express.json({ limit: '10mb' }));
-  router.get('/health', (_req, res) => {
+  const routes: ControlRoute[] = [];
+  // Registering through here keeps the `GET /__sim` listing in step with what is served.
+  const route = (method: ControlRoute['method'], path: string, does: string, handler: RequestHandler) => {
+    routes.push({ method, path: `/__sim${path}`, does });
+    router[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path, handler);
+  };
+  route('GET', '/', 'this list of control routes', (_req, res) => {
+    res.json(routes);
+  });
+  route('GET', '/health', 'answers {ok:true}', (_req, res) => {
     res.json({ ok: true });
   });
-  router.post('/reset', (_req, res) => {
+  route('POST', '/reset', 'records back to seeds; requests, faults, MissionX clients and the rate limit cleared', (_req, res) => {
     state.reset();
     res.status(204).end();
   });
-  router.post('/aitable/datasheets', (req, res) => {
+  route('POST', '/aitable/datasheets', 'adds or replaces a datasheet seed (survives resets)', (req, res) => {
     state.aitable.seed(datasheetSeedSchema.parse(req.body));
     res.status(204).end();
   });
-  router.get('/aitable/datasheets/:id/records', (req, res) => {
-    const sheet = state.aitable.require(req.params.id);
+  route('GET', '/aitable/datasheets/:id/records', "a datasheet's records in the API read format", (req, res) => {
+    const sheet = state.aitable.require(String(req.params.id));
     res.json([...sheet.records.values()].map((rec) => state.aitable.read(sheet, rec, { fieldKey: 'name', cellFormat: 'json' })));
   });
-  router.post('/aitable/datasheets/:id/records', (req, res) => {
+  route('POST', '/aitable/datasheets/:id/records', 'creates a record as a user would {fields, recordId?}', (req, res) => {
     const body = z.object({ fields: fieldsObject, recordId: z.string().optional() }).parse(req.body);
-    const sheet = state.aitable.require(req.params.id);
+    const sheet = state.aitable.require(String(req.params.id));
     const [rec] = state.aitable.createRecords(sheet, [body], { fieldKey: 'name', strictNames: true, where: 'addRecord' });
     res.status(201).json({ recordId: rec?.recordId });
   });
-  router.patch('/aitable/datasheets/:id/records/:recordId', (req, res) => {
+  route('PATCH', '/aitable/datasheets/:id/records/:recordId', 'edits a record as a user would {fields}', (req, res) => {
     const body = z.object({ fields: fieldsObject }).parse(req.body);
-    const sheet = state.aitable.require(req.params.id);
-    state.aitable.updateRecords(sheet, [{ recordId: req.params.recordId, fields: body.fields }], { fieldKey: 'name', strictNames: true, where: 'updateRecordAsUser' });
+    const sheet = state.aitable.require(String(req.params.id));
+    const update = { recordId: String(req.params.recordId), fields: body.fields };
+    state.aitable.updateRecords(sheet, [update], { fieldKey: 'name', strictNames: true, where: 'updateRecordAsUser' });
     res.status(204).end();
   });
-  router.put('/aitable/rate-limit', (req, res) => {
+  route('PUT', '/aitable/rate-limit', 'sets AITable requests per second per datasheet {perSecond}', (req, res) => {
     state.limiter.perSecond = z.object({ perSecond: z.number().int().min(1) }).parse(req.body).perSecond;
     res.status(204).end();
   });
-  router.get('/requests', (req, res) => {
+  route('GET', '/requests', 'API requests received, filtered by ?service&method&pathIncludes', (req, res) => {
     const q = z
       .object({ service: z.enum(['aitable', 'missionx']).optional(), method: z.string().optional(), pathIncludes: z.string().optional() })
       .parse(req.query);
     res.json(state.log.list(q));
   });
-  router.post('/faults', (req, res) => {
+  route('POST', '/faults', 'injects a fault (unknown keys are rejected)', (req, res) => {
     state.faults.add(faultSchema.parse(req.body));
     res.status(204).end();
   });
-  router.get('/missionx/clients', (_req, res) => {
+  route('GET', '/faults', 'faults with uses left, in matching order, each with `remaining`', (_req, res) => {
+    res.json(state.faults.list());
+  });
+  route('DELETE', '/faults', 'drops every fault not yet used (requests already hanging still get their answer)', (_req, res) => {
+    state.faults.discard();
+    res.status(204).end();
+  });
+  route('GET', '/missionx/clients', 'every MissionX client (portal)', (_req, res) => {
     res.json(state.missionx.list());
   });
   router.use((req, res) => {
-    res.status(404).json({ error: `no control route ${req.method} ${req.originalUrl}` });
+    res.status(404).json({ error: `no control route ${req.method} ${req.originalUrl} (GET /__sim lists them)` });
   });
   router.use(controlErrors);
   return router;

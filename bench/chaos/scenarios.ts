@@ -1,0 +1,93 @@
+import type { FaultSpec } from '@bridge/simulators';
+import type { ChaosContext, Scenario } from './run';
+import { LEADS_SHEET } from './stack';
+
+const LEADS = 100;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Adds `rounds` copies of the list in turn, so the faults of one request kind alternate instead of queueing up. */
+async function interleave(inject: (f: FaultSpec) => Promise<void>, rounds: number, faults: FaultSpec[]): Promise<void> {
+  for (let i = 0; i < rounds; i++) for (const f of faults) await inject(f);
+}
+
+/**
+ * Kills the worker three times, at 15%, 40% and 65% of the portals made, restarting it each time.
+ * One worker, so nothing moves while it is down and every kill lands mid-work however slow the
+ * restart (seconds on a loaded 2-core machine).
+ */
+async function killWorkerThrice(ctx: ChaosContext): Promise<string> {
+  const worker = ctx.bridge.workers[0]!;
+  const at: number[] = [];
+  for (const share of [0.15, 0.4, 0.65]) {
+    await ctx.until(async () => (await ctx.portals()) >= LEADS * share);
+    at.push(await ctx.portals());
+    await worker.kill();
+    await worker.start();
+  }
+  return `worker SIGKILLed with ${at.join(', ')} of ${LEADS} portals made`;
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'no faults (reference)', leads: LEADS, drainMs: 60_000 },
+  { name: 'worker SIGKILLed 3 times', leads: LEADS, drainMs: 120_000, chaos: killWorkerThrice },
+  {
+    name: 'Redis SIGKILLed + restarted mid-burst',
+    leads: LEADS,
+    drainMs: 90_000,
+    // A 10 s burst, so it goes on well after Redis is back: ingest answers 503 while Redis is away.
+    perSecond: 10,
+    chaos: async (ctx) => {
+      await ctx.until(() => ctx.accepted() >= LEADS * 0.3);
+      const at = ctx.accepted();
+      await ctx.shared.redis.kill();
+      await pause(2000);
+      await ctx.shared.redis.start();
+      return `Redis SIGKILLed after ${at} 202s, restarted from its AOF 2 s later`;
+    },
+  },
+  {
+    name: 'Postgres unavailable 20 s',
+    leads: LEADS,
+    drainMs: 90_000,
+    chaos: async (ctx) => {
+      await ctx.until(() => ctx.accepted() >= LEADS * 0.2);
+      const at = ctx.accepted();
+      ctx.shared.pg.cut();
+      await pause(20_000);
+      ctx.shared.pg.restore();
+      return `Postgres connections cut and refused for 20 s from ${at} 202s on`;
+    },
+  },
+  {
+    name: 'MissionX 5xx, hangs, lost answers',
+    leads: LEADS,
+    drainMs: 90_000,
+    prepare: async ({ sim }) => {
+      const create = { service: 'missionx', method: 'POST', pathIncludes: '/v2/clients' } as const;
+      const find = { service: 'missionx', method: 'GET', pathIncludes: '/v2/clients' } as const;
+      await interleave((f) => sim.control.injectFault(f), 5, [
+        { ...create, count: 2, kind: 'status', status: 503 },
+        { ...create, count: 3, kind: 'cut_after' },
+        { ...create, count: 1, kind: 'hang' },
+        { ...create, count: 1, kind: 'hang', hangMs: 3000 },
+        { ...find, count: 2, kind: 'status', status: 500 },
+        { ...find, count: 1, kind: 'hang', hangMs: 1500 },
+        { ...find, count: 1, kind: 'cut_after' },
+      ]);
+      const token = { service: 'missionx', method: 'POST', pathIncludes: '/auth/token' } as const;
+      await sim.control.injectFault({ ...token, count: 1, kind: 'status', status: 502 });
+    },
+  },
+  {
+    name: 'AITable 429 storm + HTTP-200 errors',
+    leads: LEADS,
+    drainMs: 90_000,
+    // Once the bridge is up, so the storm meets the burst rather than the start-up field check.
+    chaos: async ({ shared: { sim } }) => {
+      await interleave((f) => sim.control.injectFault(f), 5, [
+        { service: 'aitable', pathIncludes: LEADS_SHEET, count: 12, kind: 'rate_limit' },
+        { service: 'aitable', method: 'PATCH', pathIncludes: LEADS_SHEET, count: 3, kind: 'envelope_error', code: 500 },
+      ]);
+    },
+  },
+];
