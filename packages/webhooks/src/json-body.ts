@@ -1,4 +1,5 @@
 import { LIMITS } from '@bridge/queues';
+import { isUtf8 } from 'node:buffer';
 import { findTooDeep, pathAt } from './json-depth';
 import { locateJsonError, where } from './json-syntax';
 
@@ -31,6 +32,8 @@ export function parseJsonBody(rawBody: Buffer, contentType: string | undefined):
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     return { ok: false, status: 415, reason: 'unsupported_media_type', message: `Only UTF-8 JSON is accepted (got charset ${charset.slice(0, 40)})` };
   }
+  // Decoding would silently turn bad bytes into U+FFFD and change field values: refuse them.
+  if (!isUtf8(rawBody)) return { ok: false, status: 400, reason: 'invalid_json', message: 'Body is not valid UTF-8: JSON must be sent as UTF-8' };
   // A UTF-8 byte order mark is legal in a file but not in JSON.parse: tolerate it.
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return { ok: false, status: 400, reason: 'invalid_json', message: 'Empty body: expected a JSON object' };
