@@ -55,13 +55,19 @@ export const fieldValue = fc.oneof(
 );
 export const fields = fc.dictionary(text(30).filter((k) => k.length > 0), fieldValue, { maxKeys: 8 });
 
-/** The JSON text of `value` with the string `"__DEEP__"` replaced by a value `levels` arrays deep. */
-export function withDeepValue(value: unknown, levels: number): string {
-  return JSON.stringify(value).replace('"__DEEP__"', `${'['.repeat(levels)}0${']'.repeat(levels)}`);
+/**
+ * Valid bodies with one value nested 1–200 arrays deep: `place` puts the string `"__DEEP__"` where
+ * it goes, `outer` levels down. Within the limit of 64 levels in all it is valid, beyond it a 422.
+ */
+function deepContent<T>(body: fc.Arbitrary<T>, place: (b: T, value: string) => unknown, outer: number): fc.Arbitrary<Content> {
+  return fc.tuple(body, fc.integer({ min: 1, max: 200 })).map(([b, levels]): Content => {
+    const bytes = Buffer.from(JSON.stringify(place(b, '__DEEP__')).replace('"__DEEP__"', `${'['.repeat(levels)}0${']'.repeat(levels)}`));
+    return outer + levels <= 64 ? { kind: 'deep within limit', bytes, expected: 202 } : { kind: 'too deep', bytes, expected: 422, names: 'limit of 64 levels' };
+  });
 }
 
 /** Ways to break a valid JSON text: each result is checked to be invalid (JSON.parse or UTF-8), else dropped. */
-export function invalidJson(valid: fc.Arbitrary<string>): fc.Arbitrary<Content> {
+function invalidJson(valid: fc.Arbitrary<string>): fc.Arbitrary<Content> {
   const broken = fc.oneof(
     fc.tuple(valid, fc.nat()).map(([t, n]) => Buffer.from(t.slice(0, n % t.length))),
     fc.tuple(valid, fc.nat(), fc.constantFrom('"', '\n', '\u0000', '\t', '{', ',', '\\')).map(([t, n, c]) => {
@@ -92,7 +98,36 @@ function parsesAsJson(bytes: Buffer): boolean {
   }
 }
 
-export const randomJson = fc.jsonValue({ maxDepth: 5 }).map((v): Content => ({ kind: 'random json', bytes: Buffer.from(JSON.stringify(v) ?? 'null'), expected: 422 }));
+const randomJson = fc.jsonValue({ maxDepth: 5 }).map((v): Content => ({ kind: 'random json', bytes: Buffer.from(JSON.stringify(v) ?? 'null'), expected: 422 }));
+
+/** A valid body with one key set to a value that breaks the shape; the answer must name `names(key, value)`. */
+export function mutated<T extends object>(body: fc.Arbitrary<T>, changes: fc.Arbitrary<readonly [string, unknown]>[], names = (key: string, _value: unknown) => key) {
+  return fc.tuple(body, fc.oneof(...changes)).map(([b, [key, value]]): Content => ({
+    kind: `bad ${key}`,
+    bytes: Buffer.from(JSON.stringify({ ...b, [key]: value })),
+    expected: 422,
+    names: names(key, value),
+  }));
+}
+
+/**
+ * Every class of body of one endpoint, from its valid bodies: valid, nested deep, `mutated` (one
+ * field broken), random JSON, broken JSON, and too large. `place(body, value)` puts a value in a
+ * spot the schema accepts anything, `outer` levels down.
+ */
+export function bodies<T>(valid: fc.Arbitrary<T>, o: { mutated: fc.Arbitrary<Content>; place: (b: T, value: string) => unknown; outer: number; limit: number }) {
+  const big = fc
+    .tuple(valid, fc.integer({ min: o.limit + 1, max: o.limit * 3 }), fc.constantFrom('x', 'é', '€'))
+    .map(([b, n, c]): Content => ({ kind: 'too large', bytes: Buffer.from(JSON.stringify(o.place(b, c.repeat(n)))), expected: 202 }));
+  return fc.oneof(
+    { weight: 4, arbitrary: valid.map((b): Content => ({ kind: 'valid', bytes: Buffer.from(JSON.stringify(b)), expected: 202 })) },
+    { weight: 2, arbitrary: deepContent(valid, o.place, o.outer) },
+    { weight: 3, arbitrary: o.mutated },
+    { weight: 1, arbitrary: randomJson },
+    { weight: 2, arbitrary: invalidJson(valid.map((b) => JSON.stringify(b))) },
+    { weight: 1, arbitrary: big },
+  );
+}
 
 /** The Content-Type header: the JSON forms ingest accepts, or one it must refuse with a 415. */
 const goodMedia = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"', 'application/vnd.api+json', 'application/json;charset=utf8');
