@@ -14,11 +14,15 @@ const CLOSE_ARRAY = 93;
 const COMMA = 44;
 const COLON = 58;
 
-/** Index just past the string whose opening quote is at `i` (the end of the text if it has none). */
+/** Index just past the string whose opening quote is at `i` (past the end of the text if it has none). */
 function skipString(text: string, i: number): number {
-  let k = i + 1;
-  for (let c = text.charCodeAt(k); c !== QUOTE && k < text.length; c = text.charCodeAt(k)) k += c === BACKSLASH ? 2 : 1;
-  return k + 1;
+  // indexOf finds the next quote far faster than a loop over every character of the string.
+  for (let k = text.indexOf('"', i + 1); k >= 0; k = text.indexOf('"', k + 1)) {
+    let b = k - 1;
+    while (text.charCodeAt(b) === BACKSLASH) b--;
+    if ((k - 1 - b) % 2 === 0) return k + 1; // an even run of backslashes escapes only itself
+  }
+  return text.length + 1;
 }
 
 /**
