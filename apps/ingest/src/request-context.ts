@@ -1,8 +1,9 @@
 import { withLogContext } from '@bridge/logger';
+import { LIMITS } from '@bridge/queues';
 import type { RequestHandler, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 
-const SANE_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const SANE_ID = new RegExp(`^[A-Za-z0-9._:\\-]{1,${LIMITS.requestIdLength}}$`);
 
 /**
  * Takes the caller's X-Request-Id when it is a sane token (so it can be searched for across

@@ -1,12 +1,14 @@
+import { describeError, isAppError } from '@bridge/errors';
 import type { EnqueueResult, JobPayload, QueueName } from '@bridge/queues';
 import type { IngestDeps } from './deps';
-import { enqueueWithin } from './enqueue-within';
+import { enqueueWithin, queueUnavailable } from './enqueue-within';
 import { noteDelivery, type DeliveryFacts } from './note-delivery';
 
 /**
  * The last step of both ingest paths: one job in Redis (deduplicated within the configured
- * window) and the delivery noted. When Redis does not store it, the body of this
- * authenticated, valid delivery is kept for replay and the caller gets the 503.
+ * window) and the delivery noted. When it is not stored, the body of this authenticated,
+ * valid delivery is kept for replay and the caller gets the error's own answer: a 503 only when
+ * Redis failed, a 4xx when the job itself cannot be built. The cause goes to the log and the row.
  */
 export async function storeJob<N extends QueueName>(
   deps: IngestDeps,
@@ -28,7 +30,9 @@ export async function storeJob<N extends QueueName>(
     noteDelivery(deps, facts, { outcome: result.duplicate ? 'duplicate' : 'accepted', queue, jobId: result.jobId });
     return { queue, ...result };
   } catch (err) {
-    noteDelivery(deps, facts, { outcome: 'rejected', reason: 'queue_unavailable', detail: 'Redis did not store the job', httpStatus: 503, queue, rawBody });
-    throw err;
+    const e = isAppError(err) ? err : queueUnavailable(err);
+    const detail = e.cause === undefined ? e.message : `${e.message} (cause: ${describeError(e.cause)})`;
+    noteDelivery(deps, facts, { outcome: 'rejected', reason: e.code, detail, httpStatus: e.httpStatus, queue, rawBody });
+    throw e;
   }
 }

@@ -31,6 +31,8 @@ describe('when Redis does not answer', () => {
     const res = await postWebhook(h.app, body);
     const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
     expect(row).toMatchObject({ outcome: 'rejected', reason: 'queue_unavailable', httpStatus: 503, queue: 'leads', rawBody: body, recordId: 'recReplayMe' });
+    // The cause is kept for whoever reads the row: what Redis said, not only that it failed.
+    expect(row.detail).toMatch(/\(cause: .+\)$/);
   });
 
   it('then /readyz answers 503 naming Redis', async () => {

@@ -77,6 +77,16 @@ describe('faults of AITable and MissionX', () => {
     expect(job.failedReason).toMatch(/^aitable_forbidden: .*monthly API quota used up/);
   });
 
+  it('when a job that bypassed ingest carries a 3,000-character recordId, then it fails at once naming recordId and nothing is called', async () => {
+    const recordId = `rec${'x'.repeat(2997)}`;
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/invalid: recordId: .*at most 64 characters/);
+    const mentions = (await h.sim.control.requests()).filter((r) => JSON.stringify([r.path, r.query, r.body]).includes(recordId));
+    expect(mentions).toEqual([]);
+  });
+
   it('when AITable answers a storm of 429s, then every job completes without spending an attempt and no second holds more than the limit', async () => {
     await h.sim.control.reset();
     await h.sim.control.injectFault({ service: 'aitable', pathIncludes: DS.leads, count: 12, kind: 'rate_limit' });

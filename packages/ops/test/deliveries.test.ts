@@ -97,6 +97,19 @@ describe('rejected deliveries', () => {
     expect(v).toMatchObject({ ok: false, reason: 'invalid_payload', message: expect.stringMatching(/recordId/) });
   });
 
+  test('when a correction carries an id longer than the id limit or nests too deep, then it is stored but replay refuses it', async () => {
+    const d = await delivery({ reason: 'invalid_json', detail: 'Invalid JSON', datasheetId: null, recordId: null });
+    const longId = JSON.stringify({ datasheetId: 'dstLeads1', recordId: `rec${'a1'.repeat(1500)}` });
+    expect(await correctDelivery(db, d.id, { rawBody: longId }, fixed)).toMatchObject({ ok: false, reason: 'invalid_payload', details: { issues: [{ path: 'recordId' }] } });
+    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({ code: 'still_invalid', httpStatus: 422, message: expect.stringMatching(/recordId: .*at most 64/) });
+
+    const deep = `{"datasheetId":"dstLeads1","recordId":"recDeep1","record":{"fields":{"Notes":${'['.repeat(10_000)}${']'.repeat(10_000)}}}}`;
+    await correctDelivery(db, d.id, { rawBody: deep }, fixed);
+    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({ code: 'still_invalid', httpStatus: 422, message: expect.stringMatching(/limit of 64 levels/) });
+    expect(await queues.leads.getJob(d.id)).toBeUndefined();
+    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { id: d.id } })).replayedAt).toBeNull();
+  });
+
   test('when the delivery failed authentication, then it has no body and cannot be corrected or replayed, and says so', async () => {
     const d = await delivery({ rawBody: null, reason: 'signature', httpStatus: 401, datasheetId: null, recordId: null });
     await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({ code: 'no_body', message: expect.stringMatching(/rejected before authentication/) });

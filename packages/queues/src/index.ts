@@ -1,5 +1,6 @@
 export * from './connection';
 export * from './job-options';
+export * from './limits';
 export * from './payloads';
 export * from './queues';
 export * from './reconcile';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aitableId, boundedText, externalId, fieldValuesSchema, LIMITS } from './limits';
 
 /**
  * Job payloads. They carry ids and small facts; fields added later must be optional so
@@ -10,15 +11,15 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** An AITable automation event, as accepted by ingest. */
 export const aitableEventJobSchema = z.object({
   kind: z.literal('aitable.event'),
-  deliveryId: z.string(),
-  requestId: z.string(),
+  deliveryId: externalId(),
+  requestId: z.string().max(LIMITS.requestIdLength),
   receivedAt: z.iso.datetime(),
   /** Missing when the automation sent only ids: the worker decides from the record itself. */
   eventType: z.enum(EVENT_TYPES).optional(),
-  datasheetId: z.string(),
-  recordId: z.string(),
+  datasheetId: aitableId('dst', 'datasheet'),
+  recordId: aitableId('rec', 'record'),
   /** Field values as the automation sent them; missing means "fetch the record". */
-  fields: z.record(z.string(), z.unknown()).optional(),
+  fields: fieldValuesSchema.optional(),
 });
 export type AitableEventJob = z.infer<typeof aitableEventJobSchema>;
 
@@ -26,21 +27,21 @@ export const AUDIT_STATUSES = ['pending', 'processing', 'completed', 'failed'] a
 
 /** What the audit engine submits to POST /api/audit-results. */
 export const auditResultInputSchema = z.object({
-  auditId: z.string().min(1).max(200),
-  orderRecordId: z.string().regex(/^rec[A-Za-z0-9]+$/, 'must be an AITable record id (rec…)'),
-  fileName: z.string().min(1).max(500),
+  auditId: externalId(),
+  orderRecordId: aitableId('rec', 'record'),
+  fileName: boundedText(),
   uploadDate: z.iso.datetime({ offset: true }),
   employeesProcessed: z.number().int().min(0),
   correctionsMade: z.number().int().min(0),
-  correctedFileUrl: z.url().optional(),
+  correctedFileUrl: z.url().max(LIMITS.urlLength).optional(),
   status: z.enum(AUDIT_STATUSES),
 });
 export type AuditResultInput = z.infer<typeof auditResultInputSchema>;
 
 export const auditResultJobSchema = auditResultInputSchema.extend({
   kind: z.literal('audit.submitted'),
-  deliveryId: z.string(),
-  requestId: z.string(),
+  deliveryId: externalId(),
+  requestId: z.string().max(LIMITS.requestIdLength),
   receivedAt: z.iso.datetime(),
 });
 export type AuditResultJob = z.infer<typeof auditResultJobSchema>;

@@ -1,4 +1,5 @@
 import type { QUEUE_NAMES as CONFIG_QUEUE_NAMES } from '@bridge/config';
+import { permanent } from '@bridge/errors';
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import { defaultJobOptions, type RetryPolicy } from './job-options';
@@ -68,11 +69,30 @@ export interface JobSink<P> {
 }
 
 export async function enqueue<P extends { kind: string }>(queue: JobSink<P>, payload: P, opts: EnqueueOptions): Promise<EnqueueResult> {
-  // Job name = payload kind, so Bull Board and replay filters show what a job is.
-  const job = await queue.add(payload.kind, payload, {
-    jobId: opts.jobId,
-    ...(opts.dedupKey ? { deduplication: { id: opts.dedupKey, ttl: opts.dedupTtlMs } } : {}),
-  });
+  let job: { id?: string };
+  try {
+    // Job name = payload kind, so Bull Board and replay filters show what a job is.
+    job = await queue.add(payload.kind, payload, {
+      jobId: opts.jobId,
+      ...(opts.dedupKey ? { deduplication: { id: opts.dedupKey, ttl: opts.dedupTtlMs } } : {}),
+    });
+  } catch (err) {
+    throw unstorable(err) ?? err;
+  }
   const jobId = job.id ?? opts.jobId;
   return { jobId, duplicate: jobId !== opts.jobId };
+}
+
+/**
+ * BullMQ serialises the payload with JSON.stringify before it sends anything to Redis. What that
+ * throws (RangeError: nested too deep or too long; TypeError: circular or a BigInt) means this
+ * payload can never be stored, whatever Redis does: a permanent error, so no caller reads it as
+ * "Redis is down, try again". ioredis reports connection failures as other Error classes.
+ */
+function unstorable(err: unknown) {
+  if (!(err instanceof RangeError || err instanceof TypeError)) return undefined;
+  return permanent('job_not_storable', 'The job cannot be stored: its payload cannot be serialised; sending it again cannot help', {
+    httpStatus: 422,
+    cause: err,
+  });
 }

@@ -1,4 +1,5 @@
-import { createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
+import { AppError } from '@bridge/errors';
+import { aitableEventJobSchema, createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -50,5 +51,21 @@ describe('enqueue', () => {
     const second = await enqueue(queues.orders, event(), { jobId: randomUUID(), dedupKey: 'short', dedupTtlMs: 30 });
     expect(second.duplicate).toBe(false);
     expect(second.jobId).not.toBe(first.jobId);
+  });
+
+  it('when the payload nests too deep to serialise while Redis is healthy, then a permanent 422 error and no job, never "try again"', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const id = randomUUID();
+    const err = await enqueue(queues.leads, event({ fields: { Notes: deep } }), { jobId: id }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'job_not_storable', kind: 'permanent', httpStatus: 422, cause: expect.any(RangeError) });
+    expect(await queues.leads.getJob(id)).toBeUndefined();
+  });
+
+  it('when a job carries an id longer than the id limit, then the worker payload schema refuses it', () => {
+    const parsed = aitableEventJobSchema.safeParse(event({ recordId: `rec${'x'.repeat(3000)}` }));
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => i.path.join('.'))).toEqual(['recordId']);
   });
 });

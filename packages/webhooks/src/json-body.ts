@@ -1,4 +1,7 @@
-import { locateJsonError } from './json-syntax';
+import { LIMITS } from '@bridge/queues';
+import { isUtf8 } from 'node:buffer';
+import { findTooDeep, pathAt } from './json-depth';
+import { locateJsonError, where } from './json-syntax';
 
 /** A rejection the sender can act on: HTTP status, stable reason code, human message. */
 export interface BodyRejection {
@@ -29,11 +32,14 @@ export function parseJsonBody(rawBody: Buffer, contentType: string | undefined):
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     return { ok: false, status: 415, reason: 'unsupported_media_type', message: `Only UTF-8 JSON is accepted (got charset ${charset.slice(0, 40)})` };
   }
+  // Decoding would silently turn bad bytes into U+FFFD and change field values: refuse them.
+  if (!isUtf8(rawBody)) return { ok: false, status: 400, reason: 'invalid_json', message: 'Body is not valid UTF-8: JSON must be sent as UTF-8' };
   // A UTF-8 byte order mark is legal in a file but not in JSON.parse: tolerate it.
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return { ok: false, status: 400, reason: 'invalid_json', message: 'Empty body: expected a JSON object' };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text);
   } catch {
     const at = locateJsonError(text);
     if (!at) return { ok: false, status: 400, reason: 'invalid_json', message: 'Invalid JSON' };
@@ -47,4 +53,21 @@ export function parseJsonBody(rawBody: Buffer, contentType: string | undefined):
       details: { line: at.line, column: at.column, position: at.position, problem: at.problem },
     };
   }
+  const deep = findTooDeep(text, LIMITS.jsonDepth);
+  return deep < 0 ? { ok: true, value } : tooDeep(text, deep);
+}
+
+/** A 422 naming the depth limit and where the body goes past it. */
+function tooDeep(text: string, offset: number): BodyRejection {
+  const segments = pathAt(text, offset);
+  const path = segments.length > 6 ? `${segments.slice(0, 6).join('.')}…` : segments.join('.') || '(root)';
+  const at = where(text, offset, 'too deep');
+  const problem = `nested deeper than the limit of ${LIMITS.jsonDepth} levels of arrays and objects`;
+  return {
+    ok: false,
+    status: 422,
+    reason: 'invalid_payload',
+    message: `Invalid body: ${path}: ${problem} (line ${at.line}, column ${at.column})`,
+    details: { issues: [{ path, message: problem }], depthLimit: LIMITS.jsonDepth, line: at.line, column: at.column, position: at.position },
+  };
 }

@@ -138,7 +138,8 @@ class Scanner {
   }
 }
 
-function where(text: string, position: number, problem: string): JsonSyntaxError {
+/** Line and column (1-based) of a character offset, with the problem found there. */
+export function where(text: string, position: number, problem: string): JsonSyntaxError {
   const pos = Math.min(position, text.length);
   let line = 1;
   let lineStart = 0;

@@ -1,14 +1,14 @@
 import type { ConfiguredDatasheets } from '@bridge/config';
-import { EVENT_TYPES, type AitableEventJob } from '@bridge/queues';
+import { aitableId, EVENT_TYPES, fieldValuesSchema, type AitableEventJob } from '@bridge/queues';
 import { z } from 'zod';
 import { parseJsonBody, type BodyRejection } from './json-body';
 
 /** The body the deployment guide documents; `eventType` and `record` may be left out. Extra keys are ignored. */
 export const webhookBodySchema = z.object({
   eventType: z.enum(EVENT_TYPES).optional(),
-  datasheetId: z.string().regex(/^dst[A-Za-z0-9]+$/, 'must be an AITable datasheet id (dst…)'),
-  recordId: z.string().regex(/^rec[A-Za-z0-9]+$/, 'must be an AITable record id (rec…)'),
-  record: z.object({ fields: z.record(z.string(), z.unknown()) }).optional(),
+  datasheetId: aitableId('dst', 'datasheet'),
+  recordId: aitableId('rec', 'record'),
+  record: z.object({ fields: fieldValuesSchema }).optional(),
 });
 
 export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/config';
