@@ -1,0 +1,25 @@
+import net from 'node:net';
+
+/**
+ * A slowloris client on a raw socket: sends the headers of a POST announcing
+ * `Content-Length: 1000`, then 5 bytes of body, and never the rest. Resolves with what the
+ * server wrote once it closes the connection; rejects if it is still open after `deadlineMs`.
+ */
+export function stallRequest(port: number, { path = '/', deadlineMs = 5000 }: { path?: string; deadlineMs?: number } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`);
+    });
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server still held the stalled request open after ${deadlineMs} ms`));
+    }, deadlineMs);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined); // a reset is one way of closing
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(received);
+    });
+  });
+}
