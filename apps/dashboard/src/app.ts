@@ -12,7 +12,7 @@ import { BOARD_PATH, createBoards } from './board';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
 import { jobsRoutes } from './routes/jobs';
-import { probeRoutes } from './routes/metrics';
+import { probeRoutes, type MetricsAccess } from './routes/metrics';
 import { statusRoutes } from './routes/status';
 
 export interface DashboardDeps {
@@ -26,6 +26,8 @@ export interface DashboardDeps {
   allowNoAuth: boolean;
   logger: Logger;
   metrics: Metrics;
+  /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
+  metricsAccess?: MetricsAccess;
 }
 
 /**

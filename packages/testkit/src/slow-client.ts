@@ -5,10 +5,14 @@ import net from 'node:net';
  * `Content-Length: 1000`, then 5 bytes of body, and never the rest. Resolves with what the
  * server wrote once it closes the connection; rejects if it is still open after `deadlineMs`.
  */
-export function stallRequest(port: number, { path = '/', deadlineMs = 5000 }: { path?: string; deadlineMs?: number } = {}): Promise<string> {
+export function stallRequest(
+  port: number,
+  { path = '/', headers = {}, deadlineMs = 5000 }: { path?: string; headers?: Record<string, string>; deadlineMs?: number } = {},
+): Promise<string> {
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}Content-Length: 1000\r\n\r\n{"a":`);
     });
     let received = '';
     const timer = setTimeout(() => {
