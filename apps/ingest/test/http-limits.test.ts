@@ -1,7 +1,6 @@
-import { loadConfig } from '@bridge/config';
-import { buildDeps, INGEST_SECTIONS, startIngest, type RunningIngest } from '@bridge/ingest';
-import { captureLogs, createTestDatabase, obliterateQueues, stallRequest, type TestDatabase } from '@bridge/testkit';
-import { ingestEnv } from './harness';
+import type { RunningIngest } from '@bridge/ingest';
+import { createTestDatabase, obliterateQueues, stallRequest, type TestDatabase } from '@bridge/testkit';
+import { startServer } from './harness';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
@@ -11,10 +10,9 @@ describe('ingest HTTP limits and /metrics access', () => {
   let prefix: string;
 
   async function start(over: Record<string, string>) {
-    const config = loadConfig(ingestEnv(database.url, over), INGEST_SECTIONS);
-    prefix = config.QUEUE_PREFIX;
-    running = await startIngest(buildDeps(config, { logStream: captureLogs().stream }), { port: 0, host: '127.0.0.1' });
-    return running;
+    const started = await startServer(database.url, over);
+    ({ running, prefix } = started);
+    return started.running;
   }
 
   beforeAll(async () => {
