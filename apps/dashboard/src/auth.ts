@@ -58,7 +58,8 @@ export type Authenticator = (header: string | undefined) => Promise<Principal | 
  */
 export function createAuthenticator(users: readonly DashboardUser[]): Authenticator {
   const byName = new Map(users.map((u) => [u.name, { principal: { name: u.name, role: u.role }, password: stored(u) }]));
-  const standIn = [...byName.values()].find((u) => u.password.kind === 'scrypt')?.password ?? { kind: 'plain', value: randomBytes(16).toString('hex') };
+  const scryptUser = [...byName.values()].find((u) => u.password.kind === 'scrypt');
+  const standIn = scryptUser?.password ?? { kind: 'plain', value: randomBytes(16).toString('hex') };
   const verified = new VerifiedLogins<Principal>({ ttlMs: VERIFIED_TTL_MS, max: 1000 });
   return async (header) => {
     const creds = parseBasic(header);
@@ -76,8 +77,9 @@ export function passwordWarnings(users: readonly DashboardUser[], production: bo
   const hint = 'replace it with the output of `npm run hash-password`';
   return users.flatMap((u, i) => {
     const kind = stored(u).kind;
-    if (kind === 'sha256') return [`DASHBOARD_USERS entry ${i + 1} (user "${u.name}") uses an unsalted sha256: hash, which is deprecated: ${hint}.`];
-    if (kind === 'plain' && production) return [`DASHBOARD_USERS entry ${i + 1} (user "${u.name}") has a plain-text password in production: ${hint}.`];
+    const entry = `DASHBOARD_USERS entry ${i + 1} (user "${u.name}")`;
+    if (kind === 'sha256') return [`${entry} uses an unsalted sha256: hash, which is deprecated: ${hint}.`];
+    if (kind === 'plain' && production) return [`${entry} has a plain-text password in production: ${hint}.`];
     return [];
   });
 }

@@ -67,7 +67,7 @@ export async function startDashboard(
     for (const warning of passwordWarnings(config.DASHBOARD_USERS, config.NODE_ENV === 'production')) logger.warn(warning);
     server = createHttpServer(limits, createApp(deps));
     const port = await listen(server, opts.port ?? config.DASHBOARD_PORT, opts.host);
-    metricsServer = config.DASHBOARD_METRICS_PORT === undefined ? undefined : createProbeServer(limits, { '/metrics': dashboardMetrics(deps) });
+    if (config.DASHBOARD_METRICS_PORT !== undefined) metricsServer = createProbeServer(limits, { '/metrics': dashboardMetrics(deps) });
     const metricsPort = metricsServer && (await listen(metricsServer, config.DASHBOARD_METRICS_PORT!, opts.host));
     const shutdown = async () => {
       metricsServer?.close();

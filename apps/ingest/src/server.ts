@@ -35,10 +35,11 @@ export async function startIngest(deps: IngestDeps, opts: { port: number; host?:
   });
   server.on('request', createApp(deps));
   const port = await listen(server, opts.port, opts.host);
-  const metricsServer = deps.config.INGEST_METRICS_PORT === undefined ? undefined : createProbeServer(limits, { '/metrics': ingestMetrics(deps) });
+  const ownPort = deps.config.INGEST_METRICS_PORT;
+  const metricsServer = ownPort === undefined ? undefined : createProbeServer(limits, { '/metrics': ingestMetrics(deps) });
   const metricsPort =
     metricsServer &&
-    (await listen(metricsServer, deps.config.INGEST_METRICS_PORT!, opts.host).catch((err: unknown) => {
+    (await listen(metricsServer, ownPort!, opts.host).catch((err: unknown) => {
       server.close();
       throw err;
     }));

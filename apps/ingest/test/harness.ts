@@ -1,6 +1,7 @@
 import { loadConfig } from '@bridge/config';
 import { createDb, type PrismaClient } from '@bridge/db';
-import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, startIngest, warmUp, type IngestConfig, type IngestDeps, type RunningIngest } from '@bridge/ingest';
+import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, startIngest, warmUp } from '@bridge/ingest';
+import type { IngestConfig, IngestDeps, RunningIngest } from '@bridge/ingest';
 import { captureLogs, createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import type { Express } from 'express';

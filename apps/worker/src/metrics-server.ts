@@ -16,7 +16,8 @@ export function createMetricsServer(
       '/healthz': (_req, res) => {
         const queues = workers().map((w) => ({ queue: w.queue, running: w.worker.isRunning() }));
         const ok = queues.length > 0 && queues.every((q) => q.running);
-        res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'stopped', queues }));
+        res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'stopped', queues }));
       },
     },
   );

@@ -12,7 +12,8 @@ export function stallRequest(
   const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}Content-Length: 1000\r\n\r\n{"a":`);
+      const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}Content-Length: 1000\r\n\r\n`;
+      socket.write(`${head}{"a":`);
     });
     let received = '';
     const timer = setTimeout(() => {

@@ -7,7 +7,8 @@ import type { IngestDeps } from '../deps';
 import { withTimeLimit } from '@bridge/errors';
 
 /** The Prometheus scrape, behind METRICS_TOKEN when it is set. */
-export const ingestMetrics = (deps: IngestDeps): RawHandler => metricsEndpoint({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
+export const ingestMetrics = (deps: IngestDeps): RawHandler =>
+  metricsEndpoint({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
 
 /** Liveness, readiness (Redis and Postgres answer) and the Prometheus scrape (unless it has a port of its own). */
 export function healthRoutes(deps: IngestDeps): Router {
