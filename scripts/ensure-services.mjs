@@ -15,7 +15,7 @@ const targets = [
       execSync(`pg_ctlcluster --skip-systemctl-redirect ${version} main start`, { stdio: 'inherit' });
       return true;
     },
-    hint: 'start PostgreSQL (e.g. `docker compose up -d postgres`) or set TEST_DATABASE_URL',
+    hint: 'start PostgreSQL (e.g. `docker compose -f docker-compose.dev.yml up -d postgres`) or set TEST_DATABASE_URL',
   },
   {
     name: 'Redis',
@@ -25,7 +25,7 @@ const targets = [
       execSync('redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no', { stdio: 'inherit' });
       return true;
     },
-    hint: 'start Redis (e.g. `docker compose up -d redis`) or set TEST_REDIS_URL',
+    hint: 'start Redis (e.g. `docker compose -f docker-compose.dev.yml up -d redis`) or set TEST_REDIS_URL',
   },
 ];
 

@@ -21,10 +21,10 @@ async function main(): Promise<void> {
   const pg = new URL(env.DATABASE_URL!);
   const problems: string[] = [];
   if (!(await reachable(redis.hostname, Number(redis.port || 6379)))) {
-    problems.push(`Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose up -d redis\` (or set REDIS_URL).`);
+    problems.push(`Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose -f docker-compose.dev.yml up -d redis\` (or set REDIS_URL).`);
   }
   if (!(await reachable(pg.hostname, Number(pg.port || 5432)))) {
-    problems.push(`PostgreSQL is not answering at ${pg.host}. Start it: \`pg_ctlcluster <version> main start\` or \`docker compose up -d postgres\` (or set DATABASE_URL).`);
+    problems.push(`PostgreSQL is not answering at ${pg.host}. Start it: \`pg_ctlcluster <version> main start\` or \`docker compose -f docker-compose.dev.yml up -d postgres\` (or set DATABASE_URL).`);
   }
   if (problems.length) {
     console.error(problems.join('\n'));
@@ -72,8 +72,12 @@ async function main(): Promise<void> {
       ...notes.map((n) => `  ${n}`),
       '',
       'Send a new lead the way an AITable automation does:',
-      `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${env.AITABLE_WEBHOOK_SECRET!.split(',')[0]}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
+      `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${demo ? env.AITABLE_WEBHOOK_SECRET!.split(',')[0] : '$AITABLE_WEBHOOK_SECRET'}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
       demo ? `Then watch the portal appear: curl -s http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/missionx/clients` : '',
+      'An order for the newest lead (then its portal is marked active): npm run send-webhook -- --type order',
+      'Post an audit result for an order, as the audit engine does (orderRecordId: the order\'s rec… id, printed by send-webhook):',
+      // Demo credentials are printed to paste; real ones never are.
+      `  ${auditResultCurl(ingestUrl, demo ? env.AUDIT_API_TOKEN! : '$AUDIT_API_TOKEN')}`,
       demo ? 'For npm run replay / npm run reconcile in another terminal: set -a && . ./.env.demo && set +a' : '',
       'Ctrl-C stops everything.',
       '',
@@ -81,6 +85,21 @@ async function main(): Promise<void> {
       .filter((l) => l !== '')
       .join('\n'),
   );
+}
+
+/** The audit-results API call the README documents, ready to paste. */
+function auditResultCurl(ingestUrl: string, token: string): string {
+  const body = {
+    auditId: 'AUD-0001',
+    orderRecordId: 'recXXXXXXXXXX',
+    fileName: 'payroll-march.xlsx',
+    uploadDate: new Date().toISOString(),
+    employeesProcessed: 120,
+    correctionsMade: 7,
+    correctedFileUrl: 'https://files.example.com/payroll-march-corrected.xlsx',
+    status: 'completed',
+  };
+  return `curl -s -X POST ${ingestUrl}/api/audit-results -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
 }
 
 main().catch((err: unknown) => {

@@ -66,3 +66,27 @@ describe('Dockerfile', () => {
     expect(copied.filter((p) => !existsSync(path.join(root, p)))).toEqual([]);
   });
 });
+
+describe('docker-compose.dev.yml', () => {
+  const dev = parse(readFileSync(path.join(root, 'docker-compose.dev.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string>; ports?: string[] }>;
+  };
+  const example = Object.fromEntries(
+    readFileSync(path.join(root, '.env.example'), 'utf8')
+      .split('\n')
+      .map((l) => l.match(/^([A-Z0-9_]+)=(.*)$/))
+      .filter((m): m is RegExpMatchArray => m !== null)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+
+  it('when started, then Redis and PostgreSQL answer on localhost exactly where .env.example points, with its credentials', () => {
+    const redisUrl = new URL(example.REDIS_URL!);
+    const pgUrl = new URL(example.DATABASE_URL!);
+    expect(dev.services.redis?.ports).toEqual([`127.0.0.1:${redisUrl.port || 6379}:6379`]);
+    expect(dev.services.postgres?.ports).toEqual([`127.0.0.1:${pgUrl.port || 5432}:5432`]);
+    const pg = dev.services.postgres?.environment ?? {};
+    expect([pg.POSTGRES_USER, pg.POSTGRES_DB]).toEqual([pgUrl.username, pgUrl.pathname.slice(1)]);
+    // .env.example gives no password, so the server must not ask for one.
+    expect([pgUrl.password, pg.POSTGRES_HOST_AUTH_METHOD]).toEqual(['', 'trust']);
+  });
+});

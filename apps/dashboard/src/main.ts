@@ -1,7 +1,8 @@
-import { loadConfigOrExit } from '@bridge/config';
+import { loadConfigOrExit, loadEnvFile } from '@bridge/config';
 import { NoDashboardUsersError } from './auth';
 import { DASHBOARD_SECTIONS, startDashboard } from './server';
 
+loadEnvFile();
 const config = loadConfigOrExit(process.env, DASHBOARD_SECTIONS);
 
 startDashboard(config).then(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@bridge/config';
+import { ConfigError, loadConfig, loadEnvFile } from '@bridge/config';
 import { pingDb } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
@@ -53,6 +53,7 @@ async function main(): Promise<number> {
   // Config and connections are opened only once the arguments are known to be right, so a
   // typo answers 2 at once even where no Redis is reachable.
   const conns = async () => {
+    loadEnvFile();
     const config = loadConfig(process.env, ['jobs', 'datasheets']);
     // Connection errors are reported once, below, from the pings.
     opened = { ...openConnections(config, () => undefined), datasheets: datasheetsFromConfig(config) };

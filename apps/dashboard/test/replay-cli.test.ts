@@ -128,6 +128,19 @@ describe('replay deliveries', () => {
   });
 });
 
+describe('listing deliveries', () => {
+  test('when listed without --outcome, then it says it shows rejected deliveries, and the JSON names the outcome', async () => {
+    const text = await cli(['deliveries', 'list', '--since', '1h']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe('rejected deliveries (the default; --outcome accepted|duplicate for the others):');
+    expect(JSON.parse((await cli(['deliveries', 'list', '--json'])).stdout)).toMatchObject({ outcome: 'rejected' });
+
+    const accepted = await cli(['deliveries', 'list', '--outcome', 'accepted']);
+    expect(accepted.stdout.split('\n')[0]).toBe('accepted deliveries:');
+    expect(accepted.stdout).toMatch(/\d+ accepted deliver(y|ies)\n$/);
+  });
+});
+
 describe('dashboard start-up', () => {
   test('when the dashboard gets SIGTERM, then it closes its server and connections and exits 0', async () => {
     const child = spawn(TSX, [path.join(ROOT, 'apps/dashboard/src/main.ts')], {

@@ -1,8 +1,9 @@
-import { loadConfigOrExit, redactConfig } from '@bridge/config';
+import { loadConfigOrExit, loadEnvFile, redactConfig } from '@bridge/config';
 import { buildDeps, INGEST_SECTIONS } from './deps';
 import { startIngest } from './server';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const config = loadConfigOrExit(process.env, INGEST_SECTIONS);
   const deps = buildDeps(config);
   const running = await startIngest(deps, { port: config.INGEST_PORT });

@@ -2,6 +2,7 @@
  * `npm run start:simulators`: the AITable and MissionX simulators as a standalone server for demos
  * and `npm start`. Reads only its own variables, through the small schema below.
  */
+import { loadEnvFile } from '@bridge/config';
 import { createLogger } from '@bridge/logger';
 import { z } from 'zod';
 import { defaultDatasheets, startSimulators } from './index';
@@ -24,6 +25,7 @@ const envSchema = z.object({
 });
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const parsed = envSchema.safeParse(process.env);
   if (!parsed.success) {
     console.error(`simulators: invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -1,12 +1,18 @@
-/** `npm run send-webhook -- --secret <s> [...]`: one AITable automation request; exit 0 on 2xx, else 1. */
-import { USAGE, parseSendWebhookArgs, type SendWebhookOptions } from './webhook/cli';
+/** `npm run send-webhook -- [...]`: one AITable automation request; exit 0 on 2xx, else 1. */
+import { loadEnvFile } from '@bridge/config';
+import { HelpRequested, USAGE, parseSendWebhookArgs, type SendWebhookOptions } from './webhook/cli';
 import { sendWebhook } from './webhook/send';
 
 async function main(): Promise<void> {
   let opts: SendWebhookOptions;
+  loadEnvFile();
   try {
-    opts = parseSendWebhookArgs(process.argv.slice(2));
+    opts = parseSendWebhookArgs(process.argv.slice(2), process.env);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      console.log(USAGE);
+      process.exit(0);
+    }
     console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     process.exit(1);
   }

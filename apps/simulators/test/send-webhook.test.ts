@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -9,12 +11,13 @@ import {
   hmacSignature,
   parseFieldArg,
   parseSendWebhookArgs,
+  SEND_WEBHOOK_USAGE,
   sendWebhook,
   webhookHeaders,
   type RunningSimulators,
   type SendWebhookOptions,
 } from '../src';
-import { LEADS, startTestSimulators } from './support';
+import { LEADS, ORDERS, startTestSimulators } from './support';
 
 interface Received {
   headers: Record<string, unknown>;
@@ -79,6 +82,17 @@ describe('send-webhook pure parts', () => {
     expect(() => parseSendWebhookArgs(argv)).toThrow(message);
   });
 
+  test('when the bridge\'s variables are set, then the secret (the first of a rotation list), ingest port and simulators port default to them', () => {
+    const opts = parseSendWebhookArgs([], { AITABLE_WEBHOOK_SECRET: 'new-one, old-one', INGEST_PORT: '3100', SIMULATORS_PORT: '4100' });
+    expect(opts).toMatchObject({ secret: 'new-one', url: 'http://127.0.0.1:3100/api/aitable/webhook', simUrl: 'http://127.0.0.1:4100' });
+    expect(parseSendWebhookArgs(['--secret', 'given'], { AITABLE_WEBHOOK_SECRET: 'env' }).secret).toBe('given');
+  });
+
+  test('when --lead is given without --type order, or is not a rec… id, then parsing fails naming it', () => {
+    expect(() => parseSendWebhookArgs(['--secret', 'X', '--lead', 'recL1'])).toThrow('--lead goes with --type order');
+    expect(() => parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--lead', 'L1'])).toThrow('--lead must be a rec… id');
+  });
+
   test('when field values look like JSON, then they are parsed; otherwise they stay text', () => {
     expect(parseFieldArg('Employees Processed=12')).toEqual(['Employees Processed', 12]);
     expect(parseFieldArg('Phone="0123"')).toEqual(['Phone', '0123']);
@@ -124,6 +138,29 @@ describe('send-webhook over HTTP', () => {
     expect(await sim.control.records(LEADS)).toEqual([]);
   });
 
+  test('when an order is sent, then it links to the newest lead in the simulators, in the record and in the event', async () => {
+    const older = await sim.control.addRecord(LEADS, { 'Client Name': 'Older' });
+    const newest = await sim.control.addRecord(LEADS, { 'Client Name': 'Newest' });
+    const result = await sendWebhook(options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--url', receiver.url, '--sim', sim.url])));
+    expect(older.recordId).not.toBe(newest.recordId);
+    const order = (await sim.control.records(ORDERS)).find((r) => r.recordId === result.recordId);
+    expect(order?.fields.Lead).toEqual([newest.recordId]);
+    expect((JSON.parse(receiver.received[0]?.raw ?? '') as { record: { fields: unknown } }).record.fields).toMatchObject({ Lead: [newest.recordId] });
+    expect(result.notes.join('\n')).toContain(`linked the order to the newest lead, ${newest.recordId}`);
+  });
+
+  test('when an order is sent and there is no lead yet, then one is created to link to; --lead picks one instead', async () => {
+    const made = await sendWebhook(options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--url', receiver.url, '--sim', sim.url])));
+    const [lead] = await sim.control.records(LEADS);
+    expect(lead?.fields['Client Name']).toEqual(expect.any(String));
+    expect((await sim.control.records(ORDERS)).find((r) => r.recordId === made.recordId)?.fields.Lead).toEqual([lead?.recordId]);
+
+    const chosen = await sim.control.addRecord(LEADS, { 'Client Name': 'Chosen' });
+    await sim.control.addRecord(LEADS, { 'Client Name': 'Newer' });
+    const picked = await sendWebhook(options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--lead', chosen.recordId, '--url', receiver.url, '--sim', sim.url])));
+    expect((await sim.control.records(ORDERS)).find((r) => r.recordId === picked.recordId)?.fields.Lead).toEqual([chosen.recordId]);
+  });
+
   test('when the endpoint answers an error, then it is sent once, without a retry', async () => {
     receiver.status = 500;
     const result = await sendWebhook(options({ recordId: 'recGiven' }));
@@ -136,7 +173,11 @@ describe('send-webhook CLI', () => {
   const run = promisify(execFile);
   const root = path.resolve(__dirname, '../../..');
   const cli = (args: string[]) =>
-    run(path.join(root, 'node_modules/.bin/tsx'), ['apps/simulators/src/send-webhook.ts', '--url', receiver.url, '--sim', 'off', ...args], { cwd: root }).then(
+    // A clean environment and an empty working directory: no AITABLE_WEBHOOK_SECRET, no .env.
+    run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'apps/simulators/src/send-webhook.ts'), '--url', receiver.url, '--sim', 'off', ...args], {
+      cwd: mkdtempSync(path.join(tmpdir(), 'send-webhook-')),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    }).then(
       (r) => ({ code: 0, stdout: r.stdout }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout + e.stderr }),
     );
@@ -152,5 +193,10 @@ describe('send-webhook CLI', () => {
     const usage = await cli([]);
     expect(usage.code).toBe(1);
     expect(usage.stdout).toContain('--secret is required');
+  });
+
+  test('when --help is given, then it prints the usage and exits 0', async () => {
+    const help = await cli(['--help']);
+    expect(help).toEqual({ code: 0, stdout: `${SEND_WEBHOOK_USAGE}\n` });
   });
 });

@@ -50,7 +50,13 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
   const deps: WorkerDeps = {
     aitable,
     missionx,
-    sync: createSyncRepo(db),
+    sync: createSyncRepo(db, {
+      onRefused: ({ table, sqlState }) => {
+        metrics.dbRowsRefused.inc({ table, sqlstate: sqlState });
+        // The job's log context names it; the key is left out, as it may be the refused value.
+        logger.error('sync row refused by the database; the job fails without retry', { table, sqlState });
+      },
+    }),
     redis,
     fields,
     datasheets: datasheetsFromConfig(config),

@@ -1,10 +1,11 @@
-import { loadConfigOrExit } from '@bridge/config';
+import { loadConfigOrExit, loadEnvFile } from '@bridge/config';
 import { describeError } from '@bridge/errors';
 import { createLogger } from '@bridge/logger';
 import { WORKER_SECTIONS } from './create-deps';
 import { startWorkerRuntime } from './runtime';
 
 // `npm run start:worker`: config once, then the runtime; SIGTERM/SIGINT stop it gracefully.
+loadEnvFile();
 const config = loadConfigOrExit(process.env, WORKER_SECTIONS);
 const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json' });
 

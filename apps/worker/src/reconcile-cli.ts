@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
-import { ConfigError, loadConfig } from '@bridge/config';
+import { ConfigError, loadConfig, loadEnvFile } from '@bridge/config';
 import { describeError, isAppError } from '@bridge/errors';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
@@ -71,7 +71,8 @@ function parse(argv: string[]): Args {
 const iso = (ms: number | null) => (ms === null ? '(none)' : new Date(ms).toISOString());
 
 function printResult(r: ReconcileResult): void {
-  const counts = r.dryRun ? `${r.records.length} would be enqueued` : `${r.enqueued} enqueued, ${r.duplicates} already enqueued before`;
+  const wouldEnqueue = r.records.filter((rec) => rec.outcome === 'would_enqueue').length;
+  const counts = `${r.dryRun ? `${wouldEnqueue} would be enqueued` : `${r.enqueued} enqueued`}, ${r.duplicates} already enqueued before`;
   process.stdout.write(`${r.target} (${r.datasheetId}): modified after ${iso(r.from)}: ${r.records.length} found, ${counts}; cursor ${iso(r.cursorBefore)} -> ${iso(r.cursorAfter)}\n`);
   for (const rec of r.records) {
     process.stdout.write(`  ${rec.outcome.padEnd(13)} ${rec.recordId}  modified ${iso(rec.updatedAt)}${rec.jobId ? `  job ${rec.jobId}` : ''}\n`);
@@ -87,12 +88,15 @@ async function main(): Promise<number> {
       return EXIT.ok;
     }
     // Config and connections only once the arguments are known to be right.
+    loadEnvFile();
     const config = loadConfig(process.env, SECTIONS);
     // Logs go to stderr at warn and above: stdout is the report (or the JSON document).
     const logger = createLogger({ service: 'reconcile-cli', level: 'warn', format: config.LOG_FORMAT ?? 'pretty', stream: process.stderr });
     const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
-    redis.on('error', () => undefined); // reported once, below, from the ping
+    // Reported once, below, from the ping: without listeners ioredis and BullMQ print a stack per reconnect.
+    redis.on('error', () => undefined);
     const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX, retry: retryPolicyFromConfig(config) });
+    for (const q of Object.values(queues)) q.on('error', () => undefined);
     close = async () => {
       await closeQueues(queues).catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());

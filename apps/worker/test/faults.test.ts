@@ -52,6 +52,8 @@ describe('faults of AITable and MissionX', () => {
     expect(row).toMatchObject({ syncStatus: 'failed', retryCount: 4 });
     expect(row?.errorMessage).toContain('503');
     expect((await h.queues.leads.getFailed()).map((j) => j.id)).toContain(job.id);
+    // The runbook's `replay -- jobs --error unavailable` matches on the code at the start of the reason.
+    expect(job.failedReason).toMatch(/^missionx_unavailable: .*503/);
   });
 
   it('when AITable answers HTTP 200 with success:false and code 500, then it is treated as transient: retried, then synced', async () => {
@@ -72,6 +74,7 @@ describe('faults of AITable and MissionX', () => {
     const row = await syncRow(h, DS.leads, recordId);
     expect(row).toMatchObject({ syncStatus: 'failed', retryCount: 1 });
     expect(row?.errorMessage).toMatch(/aitable_forbidden: .*monthly API quota used up/);
+    expect(job.failedReason).toMatch(/^aitable_forbidden: .*monthly API quota used up/);
   });
 
   it('when AITable answers a storm of 429s, then every job completes without spending an attempt and no second holds more than the limit', async () => {

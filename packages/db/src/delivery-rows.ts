@@ -1,3 +1,4 @@
+import { pgText } from './pg-text';
 import type { PrismaClient } from './generated/prisma/client';
 
 /** One received delivery, as ingest records it (a `WebhookDelivery` row). */
@@ -23,20 +24,6 @@ export interface DeliveryRow {
   contentType?: string;
 }
 
-/** The SQLSTATE Postgres answered with, from inside Prisma's wrapping of the driver error. */
-export function sqlStateOf(err: unknown): string | undefined {
-  const e = err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | undefined;
-  const code = e?.meta?.driverAdapterError?.cause?.originalCode;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * True when the failure blames the data of a row (SQLSTATE class 22 "data exception" or 23
- * "integrity constraint"): only then is a row dropped. Any other failure may be the database
- * being away (a terminated connection surfaces as a Prisma P2xxx code), so rows are kept.
- */
-export const isRowProblem = (err: unknown) => /^2[23]/.test(sqlStateOf(err) ?? '');
-
 /**
  * One INSERT of many rows through `unnest`, parameterised. About ten times cheaper in CPU than
  * `createMany`, whose query is compiled anew for every batch; ON CONFLICT makes a retry after
@@ -57,8 +44,8 @@ export async function insertRows(db: PrismaClient, rows: DeliveryRow[]): Promise
 
 const MAX_DETAIL = 4000;
 
-/** Postgres text cannot hold NUL; an over-long detail is cut. */
+/** NUL becomes U+FFFD in every text (the audit copy of a sender's value too); an over-long detail is cut. */
 export function sanitize(row: DeliveryRow): DeliveryRow {
-  const clean = (s: string | undefined) => (s === undefined ? undefined : s.replace(/\u0000/g, '\uFFFD'));
-  return { ...row, rawBody: clean(row.rawBody), detail: clean(row.detail)?.slice(0, MAX_DETAIL), contentType: clean(row.contentType)?.slice(0, 200) };
+  const clean = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? pgText(v) : v])) as DeliveryRow;
+  return { ...clean, detail: clean.detail?.slice(0, MAX_DETAIL), contentType: clean.contentType?.slice(0, 200) };
 }

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './migrate';
 export * from './sync-repo';
 export * from './deliveries';
+export * from './batch-writer';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PrismaClient } from '@bridge/db';
 import {
   correctDelivery,
+  DEFAULT_DELIVERY_OUTCOME,
   getDelivery,
   listDeliveries,
   parseDeliveryFilter,
@@ -63,13 +64,16 @@ function reportValidation(v: Validation, a: DeliveriesArgs, id: string, verb: st
 export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesArgs): Promise<number> {
   switch (a.action) {
     case 'list': {
-      const rows = await listDeliveries(deps.db, parseDeliveryFilter({ ...a }));
-      if (a.json) printJson({ deliveries: rows });
+      const filter = parseDeliveryFilter({ ...a });
+      const outcome = filter.outcome ?? DEFAULT_DELIVERY_OUTCOME;
+      const rows = await listDeliveries(deps.db, filter);
+      if (a.json) printJson({ outcome, deliveries: rows });
       else {
+        println(`${outcome} deliveries${filter.outcome ? '' : ' (the default; --outcome accepted|duplicate for the others)'}:`);
         printTable(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'], rows.map((d) => [
           d.receivedAt, d.id, d.source, d.reason ?? '', d.datasheetId ?? '', d.recordId ?? '', d.hasBody ? 'kept' : 'none', d.replayJobId ?? '',
         ]));
-        println(`${rows.length} deliver${rows.length === 1 ? 'y' : 'ies'}`);
+        println(`${rows.length} ${outcome} deliver${rows.length === 1 ? 'y' : 'ies'}`);
       }
       return EXIT.ok;
     }

@@ -21,11 +21,14 @@ export const USAGE = `Replay failed jobs and fix rejected webhook deliveries.
 Usage:
   npm run replay -- jobs [filters] [--dry-run] [--yes] [--json]
   npm run replay -- deliveries list [--reason R] [--datasheet dst…] [--since T] [--until T]
-                                    [--outcome rejected|accepted|duplicate] [--awaiting-fix] [--limit N] [--json]
+                                    [--outcome rejected (default)|accepted|duplicate] [--awaiting-fix] [--limit N] [--json]
   npm run replay -- deliveries show <id> [--json]
   npm run replay -- deliveries revalidate <id> [--json]
   npm run replay -- deliveries correct <id> (--body TEXT | --body-file PATH|-) [--content-type CT] [--json]
   npm run replay -- deliveries replay <id> [--json]
+
+"deliveries list" lists REJECTED deliveries unless --outcome says otherwise (they are the ones to fix);
+accepted deliveries became jobs: see "jobs" and Bull Board.
 
 Filters of "jobs" (all that are given must match):
   --queue leads|orders|audit-results   one queue (default: all three)

@@ -1,7 +1,7 @@
 import { SimControlClient } from '../control/client';
 import { newId } from '../ids';
 import type { SendWebhookOptions } from './cli';
-import { buildWebhookBody, webhookHeaders } from './event';
+import { buildWebhookBody, DEFAULT_DATASHEET, sampleFields, webhookHeaders } from './event';
 
 export interface SendResult {
   status: number;
@@ -20,18 +20,22 @@ export interface SendResult {
  */
 export async function sendWebhook(opts: SendWebhookOptions): Promise<SendResult> {
   const notes: string[] = [];
+  const control = opts.simUrl ? new SimControlClient(opts.simUrl) : undefined;
+  const simUp = control ? await control.health() : false;
+  if (control && !simUp) notes.push(`no simulators at ${opts.simUrl}: the new record exists only in this event`);
+  const fields = { ...opts.fields };
+  if (opts.kind === 'order' && !(ORDER_LEAD_FIELD in fields)) {
+    const leadId = opts.leadId ?? (simUp && control ? await leadToLink(control, notes) : undefined);
+    if (leadId) fields[ORDER_LEAD_FIELD] = [leadId];
+    else notes.push(`the order links to no lead (no --lead, no simulators): the bridge will answer order_missing_field`);
+  }
   let recordId = opts.recordId;
-  if (!recordId && opts.simUrl) {
-    const control = new SimControlClient(opts.simUrl);
-    if (await control.health()) {
-      recordId = (await control.addRecord(opts.datasheetId, opts.fields)).recordId;
-      notes.push(`created ${recordId} in ${opts.datasheetId} on the simulators at ${opts.simUrl}`);
-    } else {
-      notes.push(`no simulators at ${opts.simUrl}: the new record exists only in this event`);
-    }
+  if (!recordId && simUp && control) {
+    recordId = (await control.addRecord(opts.datasheetId, fields)).recordId;
+    notes.push(`created ${recordId} in ${opts.datasheetId} on the simulators at ${opts.simUrl}`);
   }
   recordId ??= newId('rec');
-  const sent = buildWebhookBody({ eventType: opts.eventType, datasheetId: opts.datasheetId, recordId, record: { fields: opts.fields } }, opts.idsOnly);
+  const sent = buildWebhookBody({ eventType: opts.eventType, datasheetId: opts.datasheetId, recordId, record: { fields } }, opts.idsOnly);
   const res = await fetch(opts.url, {
     method: 'POST',
     headers: webhookHeaders(sent, opts.secret, opts.hmac),
@@ -39,4 +43,19 @@ export async function sendWebhook(opts: SendWebhookOptions): Promise<SendResult>
     signal: AbortSignal.timeout(opts.timeoutMs),
   });
   return { status: res.status, body: await res.text(), recordId, sent, notes };
+}
+
+/** The link field of the seeded Orders datasheet, as the bridge's default order field mapping names it. */
+const ORDER_LEAD_FIELD = 'Lead';
+
+/** An order needs a lead to find its portal: the newest lead in the simulators, or a new one. */
+async function leadToLink(control: SimControlClient, notes: string[]): Promise<string> {
+  const newest = (await control.records(DEFAULT_DATASHEET.lead)).at(-1);
+  if (newest) {
+    notes.push(`linked the order to the newest lead, ${newest.recordId} (--lead to choose another)`);
+    return newest.recordId;
+  }
+  const { recordId } = await control.addRecord(DEFAULT_DATASHEET.lead, sampleFields('lead'));
+  notes.push(`no lead in the simulators yet: created ${recordId} to link the order to (send it as a lead to give it a portal)`);
+  return recordId;
 }

@@ -36,7 +36,7 @@ export interface ReconciledRecord {
   recordId: string;
   /** AITable's modification time, epoch ms. */
   updatedAt: number;
-  /** `would_enqueue` in a dry run; `duplicate` when this very modification was enqueued before. */
+  /** `would_enqueue` in a dry run; `duplicate` (in a dry run too) when this very modification was enqueued before. */
   outcome: 'enqueued' | 'duplicate' | 'would_enqueue';
   jobId?: string;
 }
@@ -79,8 +79,8 @@ export async function reconcileDatasheet(target: ReconcileTarget, deps: Reconcil
 
   const dryRun = opts.dryRun ?? false;
   const records = dryRun
-    ? found.map((r): ReconciledRecord => ({ recordId: r.recordId, updatedAt: r.updatedAt, outcome: 'would_enqueue' }))
-    : await enqueueAll(target, datasheetId, found, deps, new Date(now()).toISOString());
+    ? await inChunks(found, (r) => predictOne(target, datasheetId, r, deps))
+    : await inChunks(found, (r) => enqueueOne(target, datasheetId, r, deps, new Date(now()).toISOString()));
 
   let cursorAfter = cursorBefore;
   if (!dryRun) {
@@ -104,33 +104,41 @@ export async function reconcileDatasheet(target: ReconcileTarget, deps: Reconcil
   return result;
 }
 
-async function enqueueAll(target: ReconcileTarget, datasheetId: string, found: readonly AitableRecord[], deps: ReconcileDeps, receivedAt: string): Promise<ReconciledRecord[]> {
-  const queue = deps.queues[target];
+/** One dedup key per modification (datasheet, record, updatedAt), for the real run and the dry run alike. */
+const dedupKeyOf = (datasheetId: string, record: AitableRecord) => `reconcile:${datasheetId}:${record.recordId}:${record.updatedAt}`;
+
+/** Any failure rejects the run before the cursor moves: the next run lists these records again. */
+async function inChunks(found: readonly AitableRecord[], each: (r: AitableRecord) => Promise<ReconciledRecord>): Promise<ReconciledRecord[]> {
   const out: ReconciledRecord[] = [];
-  for (let i = 0; i < found.length; i += ENQUEUE_CHUNK) {
-    const chunk = found.slice(i, i + ENQUEUE_CHUNK);
-    // Any failure rejects the run before the cursor moves: the next run lists these records again.
-    const done = await Promise.all(
-      chunk.map(async (record): Promise<ReconciledRecord> => {
-        const deliveryId = randomUUID();
-        const payload: AitableEventJob = {
-          kind: 'aitable.event',
-          deliveryId,
-          requestId: `reconcile-${randomUUID()}`,
-          receivedAt,
-          eventType: 'record.updated',
-          datasheetId,
-          recordId: record.recordId,
-          fields: record.fields,
-        };
-        const dedupKey = `reconcile:${datasheetId}:${record.recordId}:${record.updatedAt}`;
-        const { jobId, duplicate } = await enqueue(queue, payload, { jobId: deliveryId, dedupKey, dedupTtlMs: RECONCILE_DEDUP_TTL_MS });
-        const outcome = duplicate ? 'duplicate' : 'enqueued';
-        deps.metrics.reconciledRecords.inc({ datasheet: datasheetId, outcome });
-        return { recordId: record.recordId, updatedAt: record.updatedAt, outcome, jobId };
-      }),
-    );
-    out.push(...done);
-  }
+  for (let i = 0; i < found.length; i += ENQUEUE_CHUNK) out.push(...(await Promise.all(found.slice(i, i + ENQUEUE_CHUNK).map(each))));
   return out;
+}
+
+/** What the real run would do with this record: a modification enqueued before is a duplicate there too. */
+async function predictOne(target: ReconcileTarget, datasheetId: string, record: AitableRecord, deps: ReconcileDeps): Promise<ReconciledRecord> {
+  const existing = await deps.queues[target].getDeduplicationJobId(dedupKeyOf(datasheetId, record));
+  const base = { recordId: record.recordId, updatedAt: record.updatedAt };
+  return existing ? { ...base, outcome: 'duplicate', jobId: existing } : { ...base, outcome: 'would_enqueue' };
+}
+
+async function enqueueOne(target: ReconcileTarget, datasheetId: string, record: AitableRecord, deps: ReconcileDeps, receivedAt: string): Promise<ReconciledRecord> {
+  const deliveryId = randomUUID();
+  const payload: AitableEventJob = {
+    kind: 'aitable.event',
+    deliveryId,
+    requestId: `reconcile-${randomUUID()}`,
+    receivedAt,
+    eventType: 'record.updated',
+    datasheetId,
+    recordId: record.recordId,
+    fields: record.fields,
+  };
+  const { jobId, duplicate } = await enqueue(deps.queues[target], payload, {
+    jobId: deliveryId,
+    dedupKey: dedupKeyOf(datasheetId, record),
+    dedupTtlMs: RECONCILE_DEDUP_TTL_MS,
+  });
+  const outcome = duplicate ? 'duplicate' : 'enqueued';
+  deps.metrics.reconciledRecords.inc({ datasheet: datasheetId, outcome });
+  return { recordId: record.recordId, updatedAt: record.updatedAt, outcome, jobId };
 }

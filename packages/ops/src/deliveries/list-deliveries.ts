@@ -6,6 +6,8 @@ import { checkWindow } from '../time-window';
 /** What ingest did with a delivery, as stored in `WebhookDelivery.outcome`. */
 export const DELIVERY_OUTCOMES = ['accepted', 'duplicate', 'rejected'] as const;
 export type DeliveryOutcomeName = (typeof DELIVERY_OUTCOMES)[number];
+/** What a listing shows without an outcome filter: the deliveries someone may have to fix. */
+export const DEFAULT_DELIVERY_OUTCOME: DeliveryOutcomeName = 'rejected';
 
 export interface DeliveryFilter {
   /** @defaultValue `rejected` */
@@ -65,7 +67,7 @@ export async function listDeliveries(db: PrismaClient, filter: DeliveryFilter = 
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw permanent('invalid_argument', 'limit must be an integer from 1 to 1000', { httpStatus: 400, details: { field: 'limit' } });
   }
-  const outcome = filter.outcome ?? 'rejected';
+  const outcome = filter.outcome ?? DEFAULT_DELIVERY_OUTCOME;
   if (!DELIVERY_OUTCOMES.includes(outcome)) {
     throw permanent('invalid_argument', `outcome must be one of ${DELIVERY_OUTCOMES.join(', ')}`, { httpStatus: 400, details: { field: 'outcome' } });
   }

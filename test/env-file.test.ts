@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * Every entry point a person runs with `npm run` reads `.env` from its working directory, and a
+ * variable of the real environment wins over the file. Each entry point is started with a `.env`
+ * holding one invalid value it checks at start, so it stops at once naming that variable; then
+ * again with a valid value in the real environment, when the file's value must not be named.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+jest.setTimeout(120_000);
+
+/** The variable each entry point validates first, an invalid value for the file and a valid one for the environment. */
+const CASES: { script: string; args: string[]; variable: string; bad: string; good: string; env?: Record<string, string> }[] = [
+  ...['start:ingest', 'start:worker', 'start:dashboard', 'db:migrate'].map((script) => ({ script, args: [], variable: 'LOG_LEVEL', bad: 'loudest', good: 'info' })),
+  { script: 'replay', args: ['jobs'], variable: 'LOG_LEVEL', bad: 'loudest', good: 'info' },
+  { script: 'reconcile', args: [], variable: 'LOG_LEVEL', bad: 'loudest', good: 'info' },
+  // The simulators also stop on LOG_FORMAT, so the good run never starts a server.
+  { script: 'start:simulators', args: [], variable: 'SIMULATORS_PORT', bad: 'eighty', good: '0', env: { LOG_FORMAT: 'neither' } },
+];
+
+/** `tsx <file>` of an npm script, so the process runs as `npm run` starts it, without npm in between. */
+function entryFile(script: string): string {
+  const cmd = scripts[script];
+  const file = cmd?.match(/tsx (\S+\.ts)/)?.[1];
+  if (!file) throw new Error(`npm script ${script} does not run a TypeScript entry point with tsx: ${cmd}`);
+  return path.join(ROOT, file);
+}
+
+function run(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, [file, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'env-file-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test.each(CASES)('$script reads .env, and the real environment wins over it', async ({ script, args, variable, bad, good, env = {} }) => {
+  const cwd = mkdtempSync(path.join(dir, `${script.replace(':', '-')}-`));
+  writeFileSync(path.join(cwd, '.env'), `# as a newcomer writes it\n${variable}=${bad}\n`);
+  const file = entryFile(script);
+
+  const fromFile = await run(file, args, cwd, env);
+  expect(fromFile.code).not.toBe(0);
+  expect(fromFile.out).toContain(variable);
+
+  const overridden = await run(file, args, cwd, { ...env, [variable]: good });
+  expect(overridden.code).not.toBe(0); // other required variables are missing: it still stops, but not for this one
+  expect(overridden.out).not.toContain(variable);
+});
+
+test('send-webhook takes its secret and ingest port from .env', async () => {
+  const cwd = mkdtempSync(path.join(dir, 'send-'));
+  writeFileSync(path.join(cwd, '.env'), 'AITABLE_WEBHOOK_SECRET=from-the-file\nINGEST_PORT=1\n');
+  // Port 1 refuses the connection: the run fails, after saying where it sent what.
+  const r = await run(entryFile('send-webhook'), ['--sim', 'off', '--timeout-ms', '2000'], cwd, {});
+  expect(r.out).not.toContain('--secret is required');
+  expect(r.out).toContain('send-webhook failed');
+  expect(r.code).toBe(1);
+});
