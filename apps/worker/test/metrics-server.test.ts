@@ -22,6 +22,14 @@ describe('worker metrics server', () => {
     expect(scraped).toMatch(/bridge_http_timeouts_total\{phase="body",service="worker"\} 1/);
   });
 
+  it('when a client never finishes its headers, then it is answered 408 and counted as the headers phase', async () => {
+    const metrics = createMetrics('worker');
+    server = createMetricsServer(metrics, () => [], { timeouts: TIMEOUTS });
+    const port = await listen(server, 0, '127.0.0.1');
+    expect(await stallRequest(port, { path: '/metrics', stallIn: 'headers', deadlineMs: 5000 })).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect((await metrics.httpTimeouts.get()).values).toEqual([{ labels: { phase: 'headers' }, value: 1 }]);
+  });
+
   it('when METRICS_TOKEN is set, then /metrics needs it and /healthz does not', async () => {
     server = createMetricsServer(createMetrics('worker'), () => [], { timeouts: TIMEOUTS, token: 'metrics-token-0123456789' });
     const base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
