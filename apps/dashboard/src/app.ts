@@ -14,7 +14,7 @@ import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
 import { jobsRoutes } from './routes/jobs';
-import { probeRoutes } from './routes/metrics';
+import { probeRoutes, type MetricsAccess } from './routes/metrics';
 import { statusRoutes } from './routes/status';
 
 export interface DashboardDeps {
@@ -30,6 +30,8 @@ export interface DashboardDeps {
   metrics: Metrics;
   /** How personal data is masked in every answer (built from the field names in config). */
   mask: MaskPolicy;
+  /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
+  metricsAccess?: MetricsAccess;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Config } from '@bridge/config';
+import { randomBytes } from 'node:crypto';
+import { parseStoredPassword, type Config, type StoredPassword } from '@bridge/config';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { passwordMatches, VerifiedLogins } from './passwords';
 
 /** One login from DASHBOARD_USERS, as the config parsed it. */
 export type DashboardUser = Config<'dashboard'>['DASHBOARD_USERS'][number];
@@ -19,7 +20,8 @@ export interface AuthOptions {
 }
 
 const REALM = 'Basic realm="aitable-bridge dashboard", charset="UTF-8"';
-const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/** How long a verified login is trusted without checking its password again. */
+const VERIFIED_TTL_MS = 5 * 60_000;
 
 /** Thrown at start-up when the dashboard would be open to anyone without being told so. */
 export class NoDashboardUsersError extends Error {
@@ -32,11 +34,10 @@ export class NoDashboardUsersError extends Error {
   }
 }
 
-function passwordMatches(given: string, stored: string): boolean {
-  // Both sides hashed first: equal-length buffers for timingSafeEqual, and a stored
-  // `sha256:<hex>` is compared the same way as a plain one.
-  const expected = stored.startsWith('sha256:') ? Buffer.from(stored.slice(7), 'hex') : sha256(stored);
-  return timingSafeEqual(sha256(given), expected);
+function stored(u: DashboardUser): StoredPassword {
+  const parsed = parseStoredPassword(u.password);
+  if (!parsed.ok) throw new Error(`dashboard user "${u.name}" ${parsed.problem}`);
+  return parsed.password;
 }
 
 function parseBasic(header: string | undefined): { name: string; password: string } | undefined {
@@ -47,16 +48,40 @@ function parseBasic(header: string | undefined): { name: string; password: strin
   return colon < 0 ? undefined : { name: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Finds the user; every user's password is compared, so timing does not reveal which names exist. */
-export function authenticate(users: readonly DashboardUser[], header: string | undefined): Principal | undefined {
-  const creds = parseBasic(header);
-  if (!creds) return undefined;
-  let found: Principal | undefined;
-  for (const u of users) {
-    const ok = passwordMatches(creds.password, u.password);
-    if (ok && u.name === creds.name) found = { name: u.name, role: u.role };
-  }
-  return found;
+/** Checks a Basic `Authorization` header against the users; resolves with who it is, or undefined. */
+export type Authenticator = (header: string | undefined) => Promise<Principal | undefined>;
+
+/**
+ * An unknown name is checked against a stand-in password as costly as the configured ones, so
+ * the answer's timing does not tell which names exist. Verified logins are remembered a while
+ * (see VerifiedLogins): scrypt is slow on purpose and Bull Board loads many assets per page.
+ */
+export function createAuthenticator(users: readonly DashboardUser[]): Authenticator {
+  const byName = new Map(users.map((u) => [u.name, { principal: { name: u.name, role: u.role }, password: stored(u) }]));
+  const scryptUser = [...byName.values()].find((u) => u.password.kind === 'scrypt');
+  const standIn = scryptUser?.password ?? { kind: 'plain', value: randomBytes(16).toString('hex') };
+  const verified = new VerifiedLogins<Principal>({ ttlMs: VERIFIED_TTL_MS, max: 1000 });
+  return async (header) => {
+    const creds = parseBasic(header);
+    if (!creds) return undefined;
+    return verified.get(creds.name, creds.password, async () => {
+      const user = byName.get(creds.name);
+      const ok = await passwordMatches(creds.password, user?.password ?? standIn);
+      return ok && user ? user.principal : undefined;
+    });
+  };
+}
+
+/** Log lines for logins configured in a weak form; `main` logs them once at start. */
+export function passwordWarnings(users: readonly DashboardUser[], production: boolean): string[] {
+  const hint = 'replace it with the output of `npm run hash-password`';
+  return users.flatMap((u, i) => {
+    const kind = stored(u).kind;
+    const entry = `DASHBOARD_USERS entry ${i + 1} (user "${u.name}")`;
+    if (kind === 'sha256') return [`${entry} uses an unsalted sha256: hash, which is deprecated: ${hint}.`];
+    if (kind === 'plain' && production) return [`${entry} has a plain-text password in production: ${hint}.`];
+    return [];
+  });
 }
 
 /**
@@ -66,8 +91,9 @@ export function authenticate(users: readonly DashboardUser[], header: string | u
 export function basicAuth(opts: AuthOptions): RequestHandler {
   if (opts.users.length === 0 && !opts.allowNoAuth) throw new NoDashboardUsersError();
   const open = opts.users.length === 0;
-  return (req: Request, res: Response, next: NextFunction) => {
-    const principal = open ? { name: 'local-dev', role: 'operator' as const } : authenticate(opts.users, req.headers.authorization);
+  const authenticate = createAuthenticator(opts.users);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const principal = open ? { name: 'local-dev', role: 'operator' as const } : await authenticate(req.headers.authorization);
     if (!principal) {
       res.setHeader('WWW-Authenticate', REALM);
       res.status(401).json({ error: 'unauthorized', message: 'Log in with a DASHBOARD_USERS user name and password (HTTP Basic).' });

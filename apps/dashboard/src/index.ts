@@ -1,4 +1,5 @@
 export { createApp, type DashboardDeps } from './app';
-export { authenticate, basicAuth, NoDashboardUsersError, type DashboardUser, type Principal } from './auth';
+export { basicAuth, createAuthenticator, NoDashboardUsersError, type DashboardUser, type Principal } from './auth';
 export { BOARD_PATH } from './board';
 export { openConnections, type Connections } from './connections';
+export { startDashboard, DASHBOARD_SECTIONS, type DashboardConfig, type RunningDashboard } from './server';

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { withTimeLimit } from '@bridge/errors';
 
 /** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
-export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs'] as const;
+export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs', 'http'] as const;
 export type IngestConfig = Config<(typeof INGEST_SECTIONS)[number]>;
 
 export interface IngestDeps {

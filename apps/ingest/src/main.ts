@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env, INGEST_SECTIONS);
   const deps = buildDeps(config);
   const running = await startIngest(deps, { port: config.INGEST_PORT });
-  deps.logger.info('ingest listening', { port: running.port, config: redactConfig(config) });
+  deps.logger.info('ingest listening', { port: running.port, metricsPort: running.metricsPort, config: redactConfig(config) });
 
   // A second signal while shutting down falls through to Node's default: exit at once.
   const stop = (signal: NodeJS.Signals) => {

@@ -1,13 +1,16 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { createHttpServer, createProbeServer, httpTimeoutsFromConfig, listen } from '@bridge/http-server';
 import { createApp } from './app';
 import { closeDeps, warmUp, type IngestDeps } from './deps';
 import { withTimeLimit } from '@bridge/errors';
+import { ingestMetrics } from './routes/health';
 
 export interface RunningIngest {
   server: http.Server;
   port: number;
   url: string;
+  /** Port of the separate /metrics server, when INGEST_METRICS_PORT is set. */
+  metricsPort?: number;
   /**
    * Stops accepting connections, lets requests in flight finish (up to SHUTDOWN_TIMEOUT_MS),
    * then flushes the delivery writer and closes queues, Redis and Postgres. Idempotent: what
@@ -19,7 +22,8 @@ export interface RunningIngest {
 export async function startIngest(deps: IngestDeps, opts: { port: number; host?: string }): Promise<RunningIngest> {
   const warm = await warmUp(deps);
   if (!warm.redis || !warm.postgres) deps.logger.warn('starting while a dependency does not answer', warm);
-  const server = http.createServer();
+  const limits = { timeouts: httpTimeoutsFromConfig(deps.config), metrics: deps.metrics };
+  const server = createHttpServer(limits);
   let closing = false;
   // Registered before the app, so it sees every request first.
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -30,20 +34,22 @@ export async function startIngest(deps: IngestDeps, opts: { port: number; host?:
     });
   });
   server.on('request', createApp(deps));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port, opts.host);
+  const ownPort = deps.config.INGEST_METRICS_PORT;
+  const metricsServer = ownPort === undefined ? undefined : createProbeServer(limits, { '/metrics': ingestMetrics(deps) });
+  const metricsPort =
+    metricsServer &&
+    (await listen(metricsServer, ownPort!, opts.host).catch((err: unknown) => {
+      server.close();
+      throw err;
+    }));
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string) => {
     stopping ??= (async () => {
       closing = true;
       deps.logger.info('ingest shutting down', { reason });
+      metricsServer?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const late = await withTimeLimit(
@@ -62,5 +68,5 @@ export async function startIngest(deps: IngestDeps, opts: { port: number; host?:
     return stopping;
   };
 
-  return { server, port, url: `http://127.0.0.1:${port}`, shutdown };
+  return { server, port, url: `http://127.0.0.1:${port}`, metricsPort, shutdown };
 }

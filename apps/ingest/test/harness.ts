@@ -1,6 +1,7 @@
 import { loadConfig } from '@bridge/config';
 import { createDb, type PrismaClient } from '@bridge/db';
-import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, warmUp, type IngestConfig, type IngestDeps } from '@bridge/ingest';
+import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, startIngest, warmUp } from '@bridge/ingest';
+import type { IngestConfig, IngestDeps, RunningIngest } from '@bridge/ingest';
 import { captureLogs, createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import type { Express } from 'express';
@@ -82,4 +83,11 @@ export function postWebhook(app: Express, body: string, headers: Record<string, 
 /** Waits for the batched writer to store the delivery row with this id. */
 export function deliveryRow(h: Harness, where: { id?: string; requestId?: string }) {
   return waitFor(() => h.db.webhookDelivery.findFirst({ where }), { what: `delivery row ${JSON.stringify(where)}` });
+}
+
+/** Ingest listening on a free port, as `npm run start:ingest` runs it; `prefix` is its queue prefix, to obliterate after. */
+export async function startServer(dbUrl: string, over: Record<string, string> = {}): Promise<{ running: RunningIngest; prefix: string }> {
+  const config = loadConfig(ingestEnv(dbUrl, over), INGEST_SECTIONS);
+  const running = await startIngest(buildDeps(config, { logStream: captureLogs().stream }), { port: 0, host: '127.0.0.1' });
+  return { running, prefix: config.QUEUE_PREFIX };
 }

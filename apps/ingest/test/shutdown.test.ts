@@ -1,12 +1,12 @@
-import { loadConfig } from '@bridge/config';
 import { createDb } from '@bridge/db';
+import { loadConfig } from '@bridge/config';
 import { buildDeps, INGEST_SECTIONS, startIngest, type RunningIngest } from '@bridge/ingest';
 import { captureLogs, createTestDatabase, obliterateQueues, type TestDatabase } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { ingestEnv, leadBody, SECRET } from './harness';
+import { ingestEnv, leadBody, SECRET, startServer } from './harness';
 
 /** Starts a POST and sends only the first bytes of its body, so it stays in flight. */
 function startSlowPost(port: number, body: string, requestId: string) {
@@ -53,9 +53,7 @@ describe('graceful shutdown', () => {
 
   async function start(over: Record<string, string>) {
     // A flush interval longer than the test: only the shutdown's flush can write the rows.
-    const config = loadConfig(ingestEnv(database.url, { DELIVERY_FLUSH_MS: '60000', ...over }), INGEST_SECTIONS);
-    prefix = config.QUEUE_PREFIX;
-    running = await startIngest(buildDeps(config, { logStream: captureLogs().stream }), { port: 0, host: '127.0.0.1' });
+    ({ running, prefix } = await startServer(database.url, { DELIVERY_FLUSH_MS: '60000', ...over }));
     return running;
   }
 

@@ -10,7 +10,7 @@ import type { WorkerDeps } from './deps';
 import { logErrorsThrottled } from './redis-errors';
 
 /** The config sections a worker process reads. */
-export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx', 'reconcile'] as const;
+export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx', 'reconcile', 'http'] as const;
 export type WorkerConfig = Config<(typeof WORKER_SECTIONS)[number]>;
 
 /** The deps plus the connections they hold, which the process closes on shutdown. */

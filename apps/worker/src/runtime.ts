@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { describeError } from '@bridge/errors';
+import { httpTimeoutsFromConfig, listen } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { checkMappedFieldsPatiently } from './check-fields';
@@ -41,13 +41,13 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
   // The process that consumes leads also runs the scheduled reconciliation (off at RECONCILE_INTERVAL_MS=0).
   const reconcile = config.WORKER_QUEUES.includes('leads') ? await startReconcile(config, built.deps) : undefined;
   if (reconcile) workers.push(reconcile);
-  const server = createMetricsServer(metrics, () => workers);
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.WORKER_METRICS_PORT, resolve));
-  logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort: (server.address() as AddressInfo).port });
+  const server = createMetricsServer(metrics, () => workers, { timeouts: httpTimeoutsFromConfig(config), token: config.METRICS_TOKEN });
+  const metricsPort = await listen(server, config.WORKER_METRICS_PORT);
+  logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort });
 
   let stopping: Promise<{ forced: boolean }> | undefined;
   const shutdown = () => (stopping ??= stop(config.SHUTDOWN_TIMEOUT_MS, workers, server, built, logger));
-  return { deps: built.deps, workers, metricsPort: (server.address() as AddressInfo).port, shutdown };
+  return { deps: built.deps, workers, metricsPort, shutdown };
 }
 
 async function stop(timeoutMs: number, workers: RunningWorker[], server: http.Server, built: ReturnType<typeof createDeps>, logger: Logger) {

@@ -3,3 +3,4 @@ export * from './env-file';
 export * from './field-mapping';
 export * from './load';
 export * from './sections';
+export * from './stored-password';

@@ -13,6 +13,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'AUDIT_API_TOKEN',
   'MISSIONX_CLIENT_SECRET',
   'DASHBOARD_USERS',
+  'METRICS_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
 ]);

@@ -83,6 +83,12 @@ export function createMetrics(service: string) {
       labelNames: ['datasheet'] as const,
       registers,
     }),
+    httpTimeouts: new Counter({
+      name: 'bridge_http_timeouts_total',
+      help: 'HTTP requests cut off because the client sent them too slowly, by phase (headers, body); answered 408 or closed.',
+      labelNames: ['phase'] as const,
+      registers,
+    }),
   };
 }
 

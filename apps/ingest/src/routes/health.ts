@@ -1,11 +1,16 @@
 import { pingDb } from '@bridge/db';
 import { transient } from '@bridge/errors';
+import { metricsEndpoint, type RawHandler } from '@bridge/http-server';
 import { pingRedis } from '@bridge/queues';
 import { Router } from 'express';
 import type { IngestDeps } from '../deps';
 import { withTimeLimit } from '@bridge/errors';
 
-/** Liveness, readiness (Redis and Postgres answer) and the Prometheus scrape. */
+/** The Prometheus scrape, behind METRICS_TOKEN when it is set. */
+export const ingestMetrics = (deps: IngestDeps): RawHandler =>
+  metricsEndpoint({ registry: deps.metrics.registry, token: deps.config.METRICS_TOKEN });
+
+/** Liveness, readiness (Redis and Postgres answer) and the Prometheus scrape (unless it has a port of its own). */
 export function healthRoutes(deps: IngestDeps): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -23,8 +28,6 @@ export function healthRoutes(deps: IngestDeps): Router {
     res.json({ status: 'ready', ...state });
   });
 
-  router.get('/metrics', async (_req, res) => {
-    res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  if (deps.config.INGEST_METRICS_PORT === undefined) router.get('/metrics', ingestMetrics(deps));
   return router;
 }

@@ -1,28 +1,26 @@
 import { z } from 'zod';
 import { bool, port } from '../helpers';
+import { parseStoredPassword } from '../stored-password';
+import { metricsPort } from './http';
 
 export const DASHBOARD_ROLES = ['viewer', 'operator'] as const;
 export type DashboardRole = (typeof DASHBOARD_ROLES)[number];
 
-/** One dashboard login. `password` is plain text or `sha256:<64 hex>` of the password. */
+/** One dashboard login. `password` is plain text, `scrypt:N:r:p:salt:hash` or (deprecated) `sha256:<64 hex>`. */
 export interface DashboardUser {
   name: string;
   password: string;
   role: DashboardRole;
 }
 
-const SHA256 = /^sha256:[0-9a-fA-F]{64}$/;
-
 /** What is wrong with one parsed entry, or undefined when it is a valid, new user. */
 function entryProblem(u: { name: string; password: string; role: string }, wellFormed: boolean, seen: readonly DashboardUser[]): string | undefined {
   if (!wellFormed) return 'must be user:password:role';
   if (!/^[A-Za-z0-9._@-]+$/.test(u.name)) return 'has a user name with characters other than letters, digits and ._@-';
   if (!DASHBOARD_ROLES.includes(u.role as DashboardRole)) return `has role "${u.role.slice(0, 20)}"; the role must be viewer or operator`;
-  if (u.password.startsWith('sha256:')) {
-    if (!SHA256.test(u.password)) return 'has a sha256: password that is not 64 hex digits';
-  } else if (u.password.length < 8) {
-    return 'has a password shorter than 8 characters';
-  }
+  const password = parseStoredPassword(u.password);
+  // The user is named so the entry is easy to find; the name was checked above, the password is never shown.
+  if (!password.ok) return `(user "${u.name}") ${password.problem}`;
   if (seen.some((s) => s.name === u.name)) return `repeats the user "${u.name}"`;
   return undefined;
 }
@@ -30,7 +28,7 @@ function entryProblem(u: { name: string; password: string; role: string }, wellF
 /**
  * `user:password:role` entries, comma-separated. The user is what comes before the first
  * colon and the role what comes after the last, so a password may contain colons (which is
- * how `sha256:<hex>` fits) but not commas. Errors name the entry, never echo a password.
+ * how `scrypt:…` and `sha256:<hex>` fit) but not commas. Errors name the entry, never echo a password.
  */
 const dashboardUsers = () =>
   z
@@ -56,8 +54,9 @@ export const dashboardSection = {
   /**
    * Who may log in to the dashboard (HTTP Basic): `user:password:role` entries,
    * comma-separated; role `viewer` (read-only) or `operator` (retry, replay, clean, fix
-   * deliveries). A password may be given as `sha256:<hex of SHA-256 of the password>`.
-   * Example: `ops:s3cret-pass:operator,support:sha256:5e88…:viewer`.
+   * deliveries). A password may be given as `scrypt:N:r:p:salt:hash` (`npm run hash-password`),
+   * the form for production; plain text is for development; `sha256:<hex>` is deprecated.
+   * Example: `ops:scrypt:32768:8:1:…:…:operator,dev:s3cret-pass:viewer`.
    */
   DASHBOARD_USERS: dashboardUsers(),
   /**
@@ -65,4 +64,6 @@ export const dashboardSection = {
    * developer's machine. @defaultValue false
    */
   DASHBOARD_ALLOW_NO_AUTH: bool(false),
+  /** Serve `/metrics` on this port instead of DASHBOARD_PORT. */
+  DASHBOARD_METRICS_PORT: metricsPort(),
 };

@@ -1,6 +1,7 @@
 import { aitableApiSection, datasheetsSection } from './aitable';
 import { coreSection } from './core';
 import { dashboardSection } from './dashboard';
+import { httpSection } from './http';
 import { jobsSection } from './jobs';
 import { missionxSection } from './missionx';
 import { reconcileSection } from './reconcile';
@@ -20,6 +21,7 @@ export const sections = {
   worker: workerSection,
   dashboard: dashboardSection,
   reconcile: reconcileSection,
+  http: httpSection,
 };
 export type Sections = typeof sections;
 export type SectionName = keyof Sections;

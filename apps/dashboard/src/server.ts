@@ -1,0 +1,88 @@
+import type http from 'node:http';
+import { personalFieldNames, type Config } from '@bridge/config';
+import { createHttpServer, createProbeServer, httpTimeoutsFromConfig, listen } from '@bridge/http-server';
+import { createLogger, type Logger } from '@bridge/logger';
+import { createMetrics } from '@bridge/metrics';
+import { datasheetsFromConfig } from '@bridge/ops';
+import { createMaskPolicy } from '@bridge/privacy';
+import { createApp, type DashboardDeps } from './app';
+import { passwordWarnings } from './auth';
+import { openConnections } from './connections';
+import { dashboardMetrics } from './routes/metrics';
+
+export const DASHBOARD_SECTIONS = ['dashboard', 'jobs', 'datasheets', 'http'] as const;
+export type DashboardConfig = Config<(typeof DASHBOARD_SECTIONS)[number]>;
+
+export interface RunningDashboard {
+  server: http.Server;
+  port: number;
+  /** Port of the separate /metrics server, when DASHBOARD_METRICS_PORT is set. */
+  metricsPort?: number;
+  logger: Logger;
+  /** Stops taking requests (idle keep-alive connections too), then closes Redis and Postgres. */
+  shutdown(): Promise<void>;
+}
+
+function redisErrorsOnce(logger: Logger) {
+  // One log line per Redis outage, not one per reconnect attempt.
+  let down = false;
+  return {
+    onError: (err: Error) => {
+      if (!down) logger.error('Redis connection error; reconnecting', { error: err.message });
+      down = true;
+    },
+    onReady: () => {
+      if (down) logger.info('Redis connection back');
+      down = false;
+    },
+  };
+}
+
+/**
+ * The dashboard as `main` runs it: connections, the app behind the shared slow-client limits,
+ * and /metrics on its own port when configured. Throws NoDashboardUsersError (connections
+ * closed) when no user is configured and no-auth is not allowed.
+ */
+export async function startDashboard(
+  config: DashboardConfig,
+  opts: { port?: number; host?: string; logStream?: NodeJS.WritableStream } = {},
+): Promise<RunningDashboard> {
+  const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: opts.logStream });
+  const redisLog = redisErrorsOnce(logger);
+  const conns = openConnections(config, redisLog.onError);
+  conns.redis.on('ready', redisLog.onReady);
+  const metrics = createMetrics('dashboard');
+  const deps: DashboardDeps = {
+    ...conns,
+    datasheets: datasheetsFromConfig(config),
+    users: config.DASHBOARD_USERS,
+    allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
+    logger,
+    metrics,
+    metricsAccess: { token: config.METRICS_TOKEN, ownPort: config.DASHBOARD_METRICS_PORT !== undefined },
+    mask: createMaskPolicy({ personalFields: personalFieldNames(config) }),
+  };
+  const limits = { timeouts: httpTimeoutsFromConfig(config), metrics };
+  let server: http.Server | undefined;
+  let metricsServer: http.Server | undefined;
+  try {
+    for (const warning of passwordWarnings(config.DASHBOARD_USERS, config.NODE_ENV === 'production')) logger.warn(warning);
+    server = createHttpServer(limits, createApp(deps));
+    const port = await listen(server, opts.port ?? config.DASHBOARD_PORT, opts.host);
+    if (config.DASHBOARD_METRICS_PORT !== undefined) metricsServer = createProbeServer(limits, { '/metrics': dashboardMetrics(deps) });
+    const metricsPort = metricsServer && (await listen(metricsServer, config.DASHBOARD_METRICS_PORT!, opts.host));
+    const shutdown = async () => {
+      metricsServer?.close();
+      await new Promise<void>((resolve) => {
+        server!.close(() => resolve());
+        server!.closeIdleConnections();
+      });
+      await conns.close();
+    };
+    return { server, port, metricsPort, logger, shutdown };
+  } catch (err) {
+    server?.close();
+    await conns.close();
+    throw err;
+  }
+}

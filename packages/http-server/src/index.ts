@@ -1,0 +1,2 @@
+export * from './metrics-endpoint';
+export * from './server';
