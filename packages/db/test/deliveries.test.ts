@@ -1,5 +1,6 @@
 import { createDb, createDeliveryWriter, type DeliveryRow, type PrismaClient } from '@bridge/db';
-import { createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
+import { waitFor } from '@bridge/testkit-base';
+import { createTestDatabase, type TestDatabase } from './database';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 

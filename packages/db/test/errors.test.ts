@@ -1,5 +1,6 @@
 import { classifyDbError, createDb, type PrismaClient } from '@bridge/db';
-import { createTestDatabase, TEST_PG_ADMIN_URL, waitFor, type TestDatabase } from '@bridge/testkit';
+import { TEST_PG_ADMIN_URL, waitFor } from '@bridge/testkit-base';
+import { createTestDatabase, type TestDatabase } from './database';
 import { Client } from 'pg';
 
 describe('classifyDbError', () => {

@@ -1,5 +1,5 @@
 import { createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
-import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit';
+import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 

@@ -1,6 +1,4 @@
+export * from '@bridge/testkit-base';
 export * from './database';
-export * from './env';
-export * from './wait';
-export * from './logs';
 export * from './queues';
 export * from './queue-harness';
