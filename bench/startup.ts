@@ -24,7 +24,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function startOnce(args: string[], ready: string, env: Record<string, string>): Promise<{ ms: number; rss: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let result: { ms: number; rss: number } | undefined;
@@ -58,7 +62,9 @@ async function main(): Promise<void> {
     AUDIT_API_TOKEN: 'bench-audit-token-0123456789',
   });
   try {
-    console.log(`start-up to ready and RSS at ready, median of ${RUNS} (compiled = node dist/main.js, tsx = node --import tsx src/main.ts)`);
+    console.log(
+      `start-up to ready and RSS at ready, median of ${RUNS} (compiled = node dist/main.js, tsx = node --import tsx src/main.ts)`,
+    );
     for (const { app, ready } of APPS) {
       const runs = { compiled: [] as { ms: number; rss: number }[], tsx: [] as { ms: number; rss: number }[] };
       // Interleaved, so drift in machine load hits both alike.
