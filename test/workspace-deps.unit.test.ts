@@ -87,3 +87,26 @@ describe('workspace package.json files', () => {
     },
   );
 });
+
+describe('workspace graph', () => {
+  const manifests = new Map(workspaces.map((dir) => [readManifest(dir).name, { dir: path.relative(root, dir), manifest: readManifest(dir) }]));
+  const edges = (name: string) => declared(manifests.get(name)!.manifest).filter((d) => manifests.has(d));
+
+  it('when dependencies and devDependencies are followed, then no workspace reaches itself (turbo refuses cycles)', () => {
+    const cycles: string[] = [];
+    const visit = (name: string, trail: string[]) => {
+      if (trail.includes(name)) return void cycles.push([...trail.slice(trail.indexOf(name)), name].join(' -> '));
+      for (const next of edges(name)) visit(next, [...trail, name]);
+    };
+    for (const name of manifests.keys()) visit(name, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('when a package declares its runtime dependencies, then none is an app', () => {
+    const apps = [...manifests.values()].filter((w) => w.dir.startsWith('apps')).map((w) => w.manifest.name);
+    const wrong = [...manifests.values()]
+      .filter((w) => w.dir.startsWith('packages'))
+      .flatMap((w) => runtime(w.manifest).filter((d) => apps.includes(d)).map((d) => `${w.manifest.name} depends on ${d}`));
+    expect(wrong).toEqual([]);
+  });
+});
