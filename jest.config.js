@@ -19,6 +19,8 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: tsconfigPath }] },
   moduleNameMapper: pathsToModuleNameMapper(tsconfig.compilerOptions.paths, { prefix: '<rootDir>/' }),
   setupFiles: ['<rootDir>/test/setup-env.js'],
+  // Compiled output is for `node`; tests always run the source.
+  modulePathIgnorePatterns: ['<rootDir>/(apps|packages)/[^/]+/dist/'],
 };
 
 /** @type {import('jest').Config} */
