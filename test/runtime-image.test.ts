@@ -1,4 +1,4 @@
-import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix, waitFor, type TestDatabase } from '@bridge/testkit';
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ jest.setTimeout(240_000);
 
 let dir: string;
 let tdb: TestDatabase;
+const prefix = uniquePrefix('image');
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'bridge-image-'));
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await tdb?.drop();
+  await Promise.all([tdb?.drop(), obliterateQueues(prefix)]);
 });
 
 /** Runs a Dockerfile command; the npm cache of this machine stands in for the registry when it can. */
@@ -57,7 +58,7 @@ test('when the runtime image is laid out as the Dockerfile says, then ingest sta
     NODE_ENV: 'production',
     DATABASE_URL: tdb.url,
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: uniquePrefix('image'),
+    QUEUE_PREFIX: prefix,
     INGEST_PORT: '0',
     AITABLE_WEBHOOK_SECRET: 'image-test-secret-0123456789',
     AUDIT_API_TOKEN: 'image-test-audit-token-0123456789',
