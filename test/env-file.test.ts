@@ -23,11 +23,14 @@ const CASES: { script: string; args: string[]; variable: string; bad: string; go
   { script: 'start:simulators', args: [], variable: 'SIMULATORS_PORT', bad: 'eighty', good: '0', env: { LOG_FORMAT: 'neither' } },
 ];
 
-/** `tsx <file>` of an npm script, so the process runs as `npm run` starts it, without npm in between. */
+/**
+ * The source of an npm script's entry point: `tsx <file>.ts`, or `node <ws>/dist/<file>.js` (the
+ * compiled production start), run here from its source so no build is needed.
+ */
 function entryFile(script: string): string {
-  const cmd = scripts[script];
-  const file = cmd?.match(/tsx (\S+\.ts)/)?.[1];
-  if (!file) throw new Error(`npm script ${script} does not run a TypeScript entry point with tsx: ${cmd}`);
+  const cmd = scripts[script] ?? '';
+  const file = cmd.match(/tsx (\S+\.ts)/)?.[1] ?? cmd.match(/node (\S+)\/dist\/(\S+)\.js/)?.slice(1).join('/src/').concat('.ts');
+  if (!file) throw new Error(`npm script ${script} runs no entry point this test knows: ${cmd}`);
   return path.join(ROOT, file);
 }
 

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 // The worker's own test harness: the real worker runtime against the simulators, so this
 // test replays what the real processors failed, not a stand-in.
-import { add, addLead, createHarness, DS, leadEvent, settled, syncRow, type Harness } from '../../worker/test/harness';
+import { add, addLead, createHarness, DS, leadEvent, settled, syncRow, type Harness } from '@bridge/worker/testing';
 import { createApp } from '../src/app';
 import { OPERATOR, PERSONAL_FIELDS } from './build-app';
 

@@ -1,7 +1,7 @@
 import IORedis, { type Redis } from 'ioredis';
 import { AitableClient, type AitableClientOptions, type AitableOperation, type RateLimitWaitCause } from '@bridge/aitable';
 import { startSimulators, type RunningSimulators } from '@bridge/simulators';
-import { TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
+import { TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit-base';
 
 export const API_KEY = 'sim-aitable-key';
 export const LEADS = 'dstLeadsSim';

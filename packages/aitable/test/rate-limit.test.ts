@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { AITABLE_ERROR_CODES } from '@bridge/aitable';
 import { toJobDecision } from '@bridge/errors';
-import { uniquePrefix } from '@bridge/testkit';
+import { uniquePrefix } from '@bridge/testkit-base';
 import { AitableHarness, LEADS, ORDERS, failure, maxPerSecond } from './helpers';
 
 describe('AitableClient rate limiting', () => {

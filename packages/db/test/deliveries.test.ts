@@ -1,5 +1,6 @@
 import { createDb, createDeliveryWriter, type DeliveryRow, type PrismaClient } from '@bridge/db';
-import { collectingLogger, createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
+import { collectingLogger, waitFor } from '@bridge/testkit-base';
+import { createTestDatabase, type TestDatabase } from './database';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 

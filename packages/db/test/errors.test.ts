@@ -1,6 +1,7 @@
 import { classifyDbError, createDb, sqlStateOf, type PrismaClient } from '@bridge/db';
 import { randomBytes } from 'node:crypto';
-import { createTestDatabase, TEST_PG_ADMIN_URL, waitFor, type TestDatabase } from '@bridge/testkit';
+import { TEST_PG_ADMIN_URL, waitFor } from '@bridge/testkit-base';
+import { createTestDatabase, type TestDatabase } from './database';
 import { Client } from 'pg';
 
 describe('classifyDbError', () => {

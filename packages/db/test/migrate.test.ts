@@ -1,5 +1,5 @@
 import { applyMigrations, checksumOf, listMigrations } from '@bridge/db';
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, type TestDatabase } from './database';
 import { cp, mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, type TestDatabase } from './database';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';

@@ -1,7 +1,7 @@
 import { AppError } from '@bridge/errors';
 import { randomBytes } from 'node:crypto';
 import { createDb, createSyncRepo, type PrismaClient, type SyncKey, type SyncRepo } from '@bridge/db';
-import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { createTestDatabase, type TestDatabase } from './database';
 
 describe('sync repository', () => {
   let tdb: TestDatabase;

@@ -1,6 +1,6 @@
 import { AppError } from '@bridge/errors';
 import { RECORD_BUSY, tryAcquireLock, withRecordLock } from '@bridge/locks';
-import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit';
+import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import IORedis, { type Redis } from 'ioredis';
 
 describe('record lock', () => {

@@ -1,39 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { applyMigrations } from '@bridge/db';
-import { Client } from 'pg';
-import { TEST_PG_ADMIN_URL } from './env';
+import { createEmptyDatabase, type TestDatabase } from '@bridge/testkit-base';
 
-export interface TestDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: TEST_PG_ADMIN_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A fresh database with every migration applied, for one test file. */
-export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const name = `bridge_t_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = withDatabase(TEST_PG_ADMIN_URL, name);
-  if (opts.migrate !== false) await applyMigrations({ databaseUrl: url });
-  return {
-    url,
-    name,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
+/** A fresh database with every migration applied (unless `migrate: false`), for one test file. */
+export function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  return createEmptyDatabase(opts.migrate === false ? undefined : (databaseUrl) => applyMigrations({ databaseUrl }));
 }

@@ -1,7 +1,6 @@
 import { closeQueues, createQueues, createRedis, enqueue, QUEUE_NAMES, type AitableEventJob, type BridgeQueues, type QueueName } from '@bridge/queues';
-import { TEST_REDIS_URL, uniquePrefix } from './env';
-import { waitFor } from './wait';
-import { Worker, type Job, type Queue } from 'bullmq';
+import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 

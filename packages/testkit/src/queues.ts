@@ -1,5 +1,5 @@
 import { closeQueues, createQueues, createRedis } from '@bridge/queues';
-import { TEST_REDIS_URL } from './env';
+import { TEST_REDIS_URL } from '@bridge/testkit-base';
 
 /**
  * Removes every queue key under a test's prefix, on a connection of its own: the app's may be

@@ -6,11 +6,23 @@ import { parse } from 'yaml';
 /** Docker has no engine on the build machines, so the stack files are checked by reading them. */
 const root = path.resolve(__dirname, '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[]; profiles?: string[]; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string>; image?: string }>;
+  services: Record<
+    string,
+    { command?: string[]; profiles?: string[]; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string>; image?: string; init?: boolean }
+  >;
 };
-const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const knownVariables = new Set(Object.values(sections).flatMap((s) => Object.keys(s)));
-const appServices = Object.entries(compose.services).filter(([, s]) => s.command?.[0] === 'npm');
+const appServices = Object.entries(compose.services).filter(([, s]) => s.image === 'aitable-bridge:local');
+const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+
+/** Why `command` (a compiled entry point) is not runnable from the image, or undefined when it is. */
+function entryProblem(command: string[] | undefined): string | undefined {
+  const [bin, entry, ...rest] = command ?? [];
+  if (bin !== 'node' || rest.length) return `runs ${JSON.stringify(command)}, not node <entry>`;
+  if (!/^(apps|packages)\/[^/]+\/dist\/.+\.js$/.test(entry ?? '')) return `${entry} is not a compiled dist/ entry`;
+  const source = entry!.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
+  return existsSync(path.join(root, source)) ? undefined : `${source} does not exist`;
+}
 
 describe('docker-compose.yml', () => {
   it('when parsed, then it has the datastores, a migration step, ingest, workers, dashboard and demo simulators', () => {
@@ -37,9 +49,10 @@ describe('docker-compose.yml', () => {
     expect(compose.services.migrate?.depends_on?.postgres?.condition).toBe('service_healthy');
   });
 
-  it('when a service runs an npm script, then the script exists', () => {
+  it('when an app service starts, then node runs a compiled entry point of the image under an init', () => {
+    expect(appServices.map(([name]) => name)).toEqual(expect.arrayContaining(['migrate', 'ingest', 'dashboard', 'simulators']));
     for (const [name, s] of appServices) {
-      expect([name, s.command?.[1], s.command?.[2] && s.command[2] in scripts]).toEqual([name, 'run', true]);
+      expect([name, entryProblem(s.command), s.init]).toEqual([name, undefined, true]);
     }
   });
 
@@ -52,13 +65,19 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const runtimeStage = dockerfile.slice(dockerfile.search(/^FROM .* AS runtime$/m));
 
-  it('when built, then it uses a build stage and a separate non-root runtime stage', () => {
+  it('when built, then it uses a build stage and a separate non-root runtime stage with production dependencies only', () => {
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
-    expect(dockerfile).toMatch(/COPY --from=build/);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/npm ci/);
+    expect(runtimeStage).toMatch(/^COPY --from=build /m);
+    expect(runtimeStage).toMatch(/^USER node$/m);
+    expect(runtimeStage).toMatch(/npm ci --omit=dev/);
+    expect(runtimeStage).not.toMatch(/tsx|npm run/);
+  });
+
+  it('when the container starts, then node itself runs a compiled entry point (so SIGTERM reaches it)', () => {
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(runtimeStage)?.[1] ?? 'null') as string[] | null;
+    expect(entryProblem(cmd ?? undefined)).toBeUndefined();
   });
 
   it('when it copies sources, then every path exists in the repository', () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
  * Every workspace declares what its code imports. npm hoists every package to the root
  * node_modules, so an undeclared import resolves today and breaks the day the workspace is
  * installed or deployed on its own. Source files may use only the workspace's own
- * dependencies; test files may also use the root's (jest, supertest…) and its devDependencies.
+ * dependencies (the image installs with --omit=dev, so a devDependency is missing there); test
+ * files may also use its devDependencies and the root's (jest, supertest…).
  */
 const root = path.resolve(__dirname, '..');
 
@@ -17,7 +18,8 @@ interface Manifest {
 }
 
 const readManifest = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
-const declared = (m: Manifest) => [...Object.keys(m.dependencies ?? {}), ...Object.keys(m.devDependencies ?? {})];
+const runtime = (m: Manifest) => Object.keys(m.dependencies ?? {});
+const declared = (m: Manifest) => [...runtime(m), ...Object.keys(m.devDependencies ?? {})];
 
 function tsFiles(dir: string): string[] {
   let entries: string[];
@@ -79,9 +81,32 @@ describe('workspace package.json files', () => {
     'when %s is scanned, then every package its src and tests import is declared',
     (_name, dir) => {
       const manifest = readManifest(dir);
-      const own = new Set([manifest.name, ...declared(manifest)]);
-      const forTests = new Set([...own, ...declared(rootManifest)]);
+      const own = new Set([manifest.name, ...runtime(manifest)]);
+      const forTests = new Set([...own, ...declared(manifest), ...declared(rootManifest)]);
       expect([...undeclared(dir, 'src', own), ...undeclared(dir, 'test', forTests)]).toEqual([]);
     },
   );
+});
+
+describe('workspace graph', () => {
+  const manifests = new Map(workspaces.map((dir) => [readManifest(dir).name, { dir: path.relative(root, dir), manifest: readManifest(dir) }]));
+  const edges = (name: string) => declared(manifests.get(name)!.manifest).filter((d) => manifests.has(d));
+
+  it('when dependencies and devDependencies are followed, then no workspace reaches itself (turbo refuses cycles)', () => {
+    const cycles: string[] = [];
+    const visit = (name: string, trail: string[]) => {
+      if (trail.includes(name)) return void cycles.push([...trail.slice(trail.indexOf(name)), name].join(' -> '));
+      for (const next of edges(name)) visit(next, [...trail, name]);
+    };
+    for (const name of manifests.keys()) visit(name, []);
+    expect(cycles).toEqual([]);
+  });
+
+  it('when a package declares its runtime dependencies, then none is an app', () => {
+    const apps = [...manifests.values()].filter((w) => w.dir.startsWith('apps')).map((w) => w.manifest.name);
+    const wrong = [...manifests.values()]
+      .filter((w) => w.dir.startsWith('packages'))
+      .flatMap((w) => runtime(w.manifest).filter((d) => apps.includes(d)).map((d) => `${w.manifest.name} depends on ${d}`));
+    expect(wrong).toEqual([]);
+  });
 });
