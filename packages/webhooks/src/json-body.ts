@@ -1,4 +1,4 @@
-import { LIMITS } from '@bridge/queues';
+import { LIMITS } from '@bridge/queues/contracts';
 import { isUtf8 } from 'node:buffer';
 import { findTooDeep, pathAt } from './json-depth';
 import { locateJsonError, where } from './json-syntax';

@@ -1,4 +1,4 @@
-import { auditResultInputSchema, type AuditResultInput } from '@bridge/queues';
+import { auditResultInputSchema, type AuditResultInput } from '@bridge/queues/contracts';
 import { parseJsonBody, type BodyRejection } from './json-body';
 import { payloadRejection } from './parse-delivery';
 

@@ -1,5 +1,5 @@
 import type { ConfiguredDatasheets } from '@bridge/config';
-import { aitableId, EVENT_TYPES, fieldValuesSchema, type AitableEventJob } from '@bridge/queues';
+import { aitableId, EVENT_TYPES, fieldValuesSchema, type AitableEventJob } from '@bridge/queues/contracts';
 import { z } from 'zod';
 import { parseJsonBody, type BodyRejection } from './json-body';
 
