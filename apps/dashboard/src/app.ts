@@ -11,6 +11,7 @@ import { basicAuth, principalOf, type DashboardUser } from './auth';
 import { BOARD_PATH, createBoards } from './board';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
+import { insightRoutes } from './routes/insight';
 import { jobsRoutes } from './routes/jobs';
 import { probeRoutes } from './routes/metrics';
 import { statusRoutes } from './routes/status';
@@ -61,6 +62,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(statusRoutes(deps.db, deps.queues));
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
+  app.use(insightRoutes(deps.db, deps.queues));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });

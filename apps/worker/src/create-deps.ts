@@ -11,7 +11,7 @@ import { buildFieldMapping } from './field-mapping';
 import { logErrorsThrottled } from './redis-errors';
 
 /** The config sections a worker process reads. */
-export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx', 'reconcile'] as const;
+export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx', 'reconcile', 'retention'] as const;
 export type WorkerConfig = Config<(typeof WORKER_SECTIONS)[number]>;
 
 /** The deps plus the connections they hold, which the process closes on shutdown. */

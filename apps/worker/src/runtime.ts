@@ -8,6 +8,7 @@ import { createDeps, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { createMetricsServer } from './metrics-server';
 import { startReconcile } from './start-reconcile';
+import { startRetention } from './start-retention';
 import { startWorkers, type RunningWorker } from './start-workers';
 
 export interface WorkerRuntime {
@@ -41,6 +42,9 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
   // The process that consumes leads also runs the scheduled reconciliation (off at RECONCILE_INTERVAL_MS=0).
   const reconcile = config.WORKER_QUEUES.includes('leads') ? await startReconcile(config, built.deps) : undefined;
   if (reconcile) workers.push(reconcile);
+  // So does the deletion of expired history and delivery rows (off at RETENTION_INTERVAL_MS=0).
+  const retention = config.WORKER_QUEUES.includes('leads') ? await startRetention(config, built.deps, built.db) : undefined;
+  if (retention) workers.push(retention);
   const server = createMetricsServer(metrics, () => workers);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.WORKER_METRICS_PORT, resolve));
   logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort: (server.address() as AddressInfo).port });

@@ -3,3 +3,5 @@ export * from './errors';
 export * from './migrate';
 export * from './sync-repo';
 export * from './deliveries';
+export * from './sync-events';
+export * from './retention';

@@ -4,3 +4,4 @@ export * from './payloads';
 export * from './queues';
 export * from './reconcile';
 export * from './run-job';
+export * from './retention';

@@ -4,6 +4,7 @@ import { dashboardSection } from './dashboard';
 import { jobsSection } from './jobs';
 import { missionxSection } from './missionx';
 import { reconcileSection } from './reconcile';
+import { retentionSection } from './retention';
 import { ingestSection } from './webhook';
 import { workerSection } from './worker';
 
@@ -20,6 +21,7 @@ export const sections = {
   worker: workerSection,
   dashboard: dashboardSection,
   reconcile: reconcileSection,
+  retention: retentionSection,
 };
 export type Sections = typeof sections;
 export type SectionName = keyof Sections;

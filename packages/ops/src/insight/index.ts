@@ -1,0 +1,4 @@
+export * from './funnel';
+export * from './queue-health';
+export * from './range';
+export * from './series';
