@@ -1,6 +1,6 @@
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
 import { datasheetsFromConfig, type Config } from '@bridge/config';
-import { createDb, createSyncRepo, type PrismaClient } from '@bridge/db';
+import { createDb, createSyncEventWriter, createSyncRepo, type PrismaClient, type SyncEventWriter } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
@@ -19,6 +19,8 @@ export interface BuiltDeps {
   deps: WorkerDeps;
   db: PrismaClient;
   redis: Redis;
+  /** Flushed on shutdown, before Postgres closes. */
+  history: SyncEventWriter;
 }
 
 /** Builds the clients and repositories of one worker process from its config. */
@@ -47,10 +49,12 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     }),
   );
   const missionx = new MissionxApiClient(missionxOptionsFromConfig(config, { logger, hooks: { onCall: call('missionx') } }));
+  const history = createSyncEventWriter(db, { logger });
   const deps: WorkerDeps = {
     aitable,
     missionx,
     sync: createSyncRepo(db),
+    history,
     redis,
     fields,
     datasheets: datasheetsFromConfig(config),
@@ -58,5 +62,5 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     logger,
     metrics,
   };
-  return { deps, db, redis };
+  return { deps, db, redis, history };
 }

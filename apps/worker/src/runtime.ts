@@ -19,7 +19,7 @@ export interface WorkerRuntime {
   /**
    * Stops taking jobs and lets active ones finish, for at most `SHUTDOWN_TIMEOUT_MS`; then
    * drops the connections (unfinished jobs are picked up again by another worker as stalled).
-   * Flushes batched writes and closes the server, Redis and Postgres. Safe to call twice.
+   * Flushes batched writes (AITable, sync history) and closes the server, Redis and Postgres. Safe to call twice.
    */
   shutdown(): Promise<{ forced: boolean }>;
 }
@@ -75,6 +75,8 @@ async function stop(timeoutMs: number, workers: RunningWorker[], server: http.Se
   });
   const connections = [...workers.map((w) => w.connection), built.redis];
   if (forced) connections.forEach((c) => c.disconnect());
+  // History rows of the attempts that ended are written while Postgres is still open.
+  await built.history.close();
   await Promise.allSettled([...(forced ? [] : connections.map((c) => c.quit())), built.db.$disconnect()]);
   logger.info('worker stopped', { forced });
   return { forced };

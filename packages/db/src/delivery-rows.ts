@@ -23,20 +23,6 @@ export interface DeliveryRow {
   contentType?: string;
 }
 
-/** The SQLSTATE Postgres answered with, from inside Prisma's wrapping of the driver error. */
-export function sqlStateOf(err: unknown): string | undefined {
-  const e = err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | undefined;
-  const code = e?.meta?.driverAdapterError?.cause?.originalCode;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * True when the failure blames the data of a row (SQLSTATE class 22 "data exception" or 23
- * "integrity constraint"): only then is a row dropped. Any other failure may be the database
- * being away (a terminated connection surfaces as a Prisma P2xxx code), so rows are kept.
- */
-export const isRowProblem = (err: unknown) => /^2[23]/.test(sqlStateOf(err) ?? '');
-
 /**
  * One INSERT of many rows through `unnest`, parameterised. About ten times cheaper in CPU than
  * `createMany`, whose query is compiled anew for every batch; ON CONFLICT makes a retry after

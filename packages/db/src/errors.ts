@@ -29,11 +29,45 @@ function codesOf(err: unknown, depth = 0): string[] {
   return [...own, ...codesOf(e.meta?.driverAdapterError, depth + 1), ...codesOf(e.cause, depth + 1)];
 }
 
-/** Turns a database failure into an AppError that says whether a retry can help. */
+// A SQLSTATE is five digits or capitals; Prisma's own codes (P1xxx, P2xxx...) look alike but
+// start with P and a non-zero digit (P0xxx is PL/pgSQL's own SQLSTATE class).
+const isSqlState = (c: string) => /^[0-9A-Z]{5}$/.test(c) && !/^P[1-9]/.test(c);
+
+/** The SQLSTATE Postgres answered with, wherever Prisma or the driver put it. */
+export function sqlStateOf(err: unknown): string | undefined {
+  return codesOf(err).find(isSqlState);
+}
+
+/**
+ * SQLSTATE classes that blame the data of the rows in the statement, so the same rows fail
+ * again and other rows would not: 22 data exception (bad value, NUL byte), 23 integrity
+ * constraint, 54 program limit exceeded (an index entry over btree's 2704 bytes), and 21
+ * cardinality violation (two rows of one batch on the same key, which the rows alone pass).
+ * Not 42: a missing table, column or privilege fails every row alike, so it is the schema's
+ * fault, not the row's.
+ */
+const ROW_SQLSTATE = /^(21|22|23|54)/;
+
+/** The SQLSTATE when the failure blames the data of a row, else undefined. */
+export function refusedRowState(err: unknown): string | undefined {
+  const state = sqlStateOf(err);
+  return state && ROW_SQLSTATE.test(state) ? state : undefined;
+}
+
+/**
+ * Turns a database failure into an AppError that says whether a retry can help: a row the
+ * database refuses for its data is permanent `db_row_refused` (details.sqlState), a connection-level
+ * failure is transient `db_unavailable`, any other query failure is permanent `db_error`.
+ */
 export function classifyDbError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const codes = codesOf(err);
   const code = codes[0];
+  const refused = refusedRowState(err);
+  // The SQLSTATE only: the driver's message can quote the refused value, which came from outside.
+  if (refused) {
+    return permanent('db_row_refused', `The database refused the row (SQLSTATE ${refused})`, { cause: err, details: { dbCode: code, sqlState: refused } });
+  }
   const message = err instanceof Error ? err.message.split('\n').at(-1) ?? err.message : String(err);
   // Decided by codes only, never by message text. An error with no code at all (pg's
   // "Connection terminated unexpectedly") is not P2xxx and so stays transient below.

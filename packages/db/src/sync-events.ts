@@ -1,3 +1,4 @@
+import { createBatchWriter, type BatchWriter, type BatchWriterOptions } from './batch-writer';
 import type { EntityType, PrismaClient, SyncEventOutcome } from './client';
 
 /** One attempt result of a sync job, as the worker records it (a `SyncEvent` row). */
@@ -18,9 +19,15 @@ export interface SyncEventRow {
   errorCode?: string;
 }
 
-/** Takes history rows without waiting (a batch writer in production). */
-export interface SyncEventSink {
-  record(row: SyncEventRow): void;
+/** Takes history rows without waiting: the worker's use of the history writer. */
+export type SyncEventSink = Pick<SyncEventWriter, 'record'>;
+
+export type SyncEventWriter = BatchWriter<SyncEventRow>;
+export type SyncEventWriterOptions = Omit<BatchWriterOptions<SyncEventRow>, 'table' | 'insert' | 'idOf'>;
+
+/** The batch writer of `SyncEvent` rows: off the job's path, one INSERT per batch, a refused row set aside alone. */
+export function createSyncEventWriter(db: PrismaClient, opts: SyncEventWriterOptions = {}): SyncEventWriter {
+  return createBatchWriter<SyncEventRow>({ ...opts, table: 'SyncEvent', insert: (rows) => insertSyncEvents(db, rows), idOf: (row) => row.id });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createDb, createDeliveryWriter, type DeliveryRow, type PrismaClient } from '@bridge/db';
 import { createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
 const row = (over: Partial<DeliveryRow> = {}): DeliveryRow => ({
@@ -53,7 +53,7 @@ describe('createDeliveryWriter', () => {
     await w.close();
   });
 
-  it('when one row of a batch is refused by Postgres, then the others are written and only it is dropped', async () => {
+  it('when one row of a batch is refused by Postgres, then the others are written and only it is set aside', async () => {
     const log = collectingLogger();
     const w = createDeliveryWriter(db, { flushMs: 10_000, logger: log });
     w.record(row());
@@ -61,9 +61,32 @@ describe('createDeliveryWriter', () => {
     w.record(row());
     await w.flush();
     expect(await db.webhookDelivery.count()).toBe(2);
-    expect(w.dropped).toBe(1);
-    expect(log.lines).toEqual([expect.objectContaining({ level: 'error', meta: { deliveryId: 'not-a-uuid', sqlState: '22P02' } })]);
+    expect([w.refused, w.dropped]).toEqual([1, 0]);
+    expect(log.lines).toEqual([
+      expect.objectContaining({ level: 'error', meta: { table: 'WebhookDelivery', rowId: 'not-a-uuid', sqlState: '22P02' } }),
+    ]);
     await w.close();
+  });
+
+  it('when one row holds a record id too long for its index, then only it is refused and the other 300 are written', async () => {
+    const log = collectingLogger();
+    const refusals: [string, string][] = [];
+    const w = createDeliveryWriter(db, { flushMs: 60_000, logger: log, onRefused: (r, sqlState) => refusals.push([r.id, sqlState]) });
+    const long = randomBytes(2250).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
+    const bad = row({ datasheetId: 'dstA', recordId: long, outcome: 'rejected', rawBody: `{"recordId":"${long}"}`, httpStatus: 400 });
+    for (let i = 0; i < 300; i++) w.record(i === 150 ? bad : row({ datasheetId: 'dstA', recordId: `rec${i}` }));
+    w.record(row());
+    await w.close();
+    expect(await db.webhookDelivery.count()).toBe(300);
+    expect(refusals).toEqual([[bad.id, '54000']]);
+    expect([w.refused, w.dropped, w.pending]).toEqual([1, 0, 0]);
+    const refusal = log.lines.find((l) => l.message.includes('refused by the database; set aside'));
+    expect(refusal?.meta).toEqual({ table: 'WebhookDelivery', rowId: bad.id, sqlState: '54000' });
+    expect(JSON.stringify(log.lines)).not.toContain(long.slice(0, 100));
+    expect(log.lines.at(-1)).toMatchObject({
+      message: 'WebhookDelivery writer closed with rows not stored: 1 refused by the database for their data',
+      meta: expect.objectContaining({ refusedRows: 1, unwrittenRows: 0, overflowRows: 0 }),
+    });
   });
 
   it('when a raw body holds a NUL byte, then the row is still stored', async () => {
@@ -94,10 +117,14 @@ describe('createDeliveryWriter', () => {
     expect(w.pending).toBe(3);
     expect(w.dropped).toBe(2);
     expect(log.lines.map((l) => l.message)).toEqual(
-      expect.arrayContaining(['delivery buffer full: oldest delivery rows dropped', 'delivery rows not written yet; will retry']),
+      expect.arrayContaining(['WebhookDelivery buffer full: oldest rows dropped', 'WebhookDelivery rows not written yet; will retry']),
     );
     await w.close();
     expect(w.dropped).toBe(5);
+    expect(log.lines.at(-1)?.message).toBe(
+      'WebhookDelivery writer closed with rows not stored: 3 not written at shutdown because the database did not answer; ' +
+        '2 dropped when the buffer was full',
+    );
     await down.$disconnect();
   });
 
@@ -110,13 +137,14 @@ describe('createDeliveryWriter', () => {
       await own.$queryRaw`SELECT 1`;
       await admin.query(`ALTER DATABASE "${t.name}" ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [t.name]);
-      const rows = [row(), row()];
+      const rows = [row(), row({ id: 'not-a-uuid' }), row()];
       for (const r of rows) w.record(r);
       await w.flush();
-      expect(w.pending).toBe(2);
+      expect([w.pending, w.refused]).toEqual([3, 0]);
       await admin.query(`ALTER DATABASE "${t.name}" ALLOW_CONNECTIONS true`);
       await waitFor(async () => (await db.webhookDelivery.count()) === 2, { what: 'rows written after recovery' });
-      expect(w.dropped).toBe(0);
+      await waitFor(() => w.pending === 0, { what: 'nothing pending' });
+      expect([w.dropped, w.refused]).toEqual([0, 1]);
     } finally {
       await admin.query(`ALTER DATABASE "${t.name}" ALLOW_CONNECTIONS true`);
       await admin.end();

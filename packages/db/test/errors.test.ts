@@ -1,4 +1,5 @@
-import { classifyDbError, createDb, type PrismaClient } from '@bridge/db';
+import { classifyDbError, createDb, sqlStateOf, type PrismaClient } from '@bridge/db';
+import { randomBytes } from 'node:crypto';
 import { createTestDatabase, TEST_PG_ADMIN_URL, waitFor, type TestDatabase } from '@bridge/testkit';
 import { Client } from 'pg';
 
@@ -17,9 +18,23 @@ describe('classifyDbError', () => {
 
   const row = { datasheetId: 'dstA', recordId: 'recA', entityType: 'lead' as const, syncDirection: 'aitable_to_app' as const };
 
-  it('when a unique key is violated, then the error is permanent', async () => {
+  it('when a unique key is violated, then the row is refused, permanently, naming the SQLSTATE', async () => {
     await prisma.aITableSync.create({ data: row });
     const err = await prisma.aITableSync.create({ data: row }).catch((e: unknown) => e);
+    expect(classifyDbError(err)).toMatchObject({ kind: 'permanent', code: 'db_row_refused', details: { sqlState: '23505' } });
+  });
+
+  it('when a value is too long for its index, then the row is refused and the message does not quote the value', async () => {
+    const long = 'r'.repeat(10) + randomBytes(2250).toString('hex');
+    const err = await prisma.aITableSync.create({ data: { ...row, recordId: long } }).catch((e: unknown) => e);
+    const classified = classifyDbError(err);
+    expect(classified).toMatchObject({ kind: 'permanent', code: 'db_row_refused', details: { sqlState: '54000' } });
+    expect(classified.message).not.toContain(long.slice(0, 40));
+  });
+
+  it('when the table is missing, then the error is permanent but not blamed on the row', async () => {
+    const err = await prisma.$executeRaw`INSERT INTO "NoSuchTable" VALUES (1)`.catch((e: unknown) => e);
+    expect(sqlStateOf(err)).toBe('42P01');
     expect(classifyDbError(err)).toMatchObject({ kind: 'permanent', code: 'db_error' });
   });
 
