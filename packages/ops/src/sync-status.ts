@@ -1,4 +1,4 @@
-import { classifyDbError, type PrismaClient } from '@bridge/db';
+import { classifyDbError, tableSizes, type PrismaClient } from '@bridge/db';
 import { describeError, isAppError, transient, withTimeLimit } from '@bridge/errors';
 import { QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
 import { maskEmailsInText } from './mask';
@@ -49,7 +49,7 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
   const now = opts.now ?? new Date();
   const take = opts.recentLimit ?? 20;
   const awaitingFix = { outcome: 'rejected', replayedAt: null, rawBody: { not: null } } as const;
-  const [groups, failures, oldestPending, depths, rejectedCount, rejected, lastAccepted] = await Promise.all([
+  const [groups, failures, oldestPending, depths, rejectedCount, rejected, lastAccepted, tables] = await Promise.all([
     fromDb(db.aITableSync.groupBy({ by: ['entityType', 'syncStatus'], _count: { _all: true } })),
     fromDb(db.aITableSync.findMany({ where: { syncStatus: 'failed' }, orderBy: { updatedAt: 'desc' }, take })),
     fromDb(db.aITableSync.findFirst({ where: { syncStatus: 'pending' }, orderBy: { updatedAt: 'asc' } })),
@@ -64,6 +64,7 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
       }),
     ),
     fromDb(db.webhookDelivery.findFirst({ where: { outcome: 'accepted' }, orderBy: { receivedAt: 'desc' }, select: { receivedAt: true } })),
+    fromDb(tableSizes(db)),
   ]);
 
   const counts: Record<string, Record<string, number>> = {};
@@ -94,6 +95,8 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
       recent: rejected.map((d) => ({ ...d, receivedAt: d.receivedAt.toISOString(), detail: d.detail && maskEmailsInText(d.detail) })),
     },
     lastAcceptedDeliveryAt: lastAccepted?.receivedAt.toISOString() ?? null,
+    /** Rows and bytes of the tables retention keeps bounded. */
+    tables,
   };
 }
 export type SyncStatus = Awaited<ReturnType<typeof syncStatus>>;

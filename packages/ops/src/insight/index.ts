@@ -2,3 +2,4 @@ export * from './funnel';
 export * from './queue-health';
 export * from './range';
 export * from './series';
+export * from './last-deliveries';
