@@ -27,7 +27,7 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
   ).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>aitable-bridge · insight</title><link rel="stylesheet" href="insight-assets/insight.css"></head>
+<link rel="icon" href="data:,"><title>aitable-bridge · insight</title><link rel="stylesheet" href="insight-assets/insight.css"></head>
 <body data-range="${escapeHtml(range)}">
 <h1>aitable-bridge · insight</h1>
 <p class="muted">signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}) · period: ${ranges} ·
