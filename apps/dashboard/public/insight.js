@@ -95,6 +95,11 @@
 
   function errorCodes(table, body) {
     var since = encodeURIComponent(body.since);
+    if (body.codes.length === 0) {
+      fillRows(table.id, [['no failed attempts in the period', '', '', '', '']]);
+      table.setAttribute('data-state', 'ready');
+      return;
+    }
     fillRows(table.id, body.codes.map(function (c) {
       var a = document.createElement('a');
       a.href = 'api/failed-jobs?queue=' + encodeURIComponent(c.queue) + '&since=' + since;
