@@ -16,7 +16,7 @@ const dashboard = JSON.parse(readFileSync(path.join(root, 'deploy/grafana/aitabl
 const exported = new Set(
   createMetrics('test')
     .registry.getMetricsAsArray()
-    .flatMap((m) => (m.type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => `${m.name}${s}`) : [m.name])),
+    .flatMap((m) => (String(m.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => `${m.name}${s}`) : [m.name])),
 );
 const seriesIn = (expr: string) => [...new Set(expr.match(/\bbridge_[a-z0-9_]+/g) ?? [])];
 const alertExprs = alerts.groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr })));

@@ -5,3 +5,4 @@ export * from './queues';
 export * from './reconcile';
 export * from './run-job';
 export * from './retention';
+export * from './scheduled';
