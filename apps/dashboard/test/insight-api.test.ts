@@ -38,4 +38,11 @@ describe('insight APIs and assets', () => {
       expect(text).toMatch(new RegExp(`bridge_queue_oldest_waiting_seconds\\{queue="${queue}",service="dashboard"\\} \\d+`));
     }
   });
+
+  test('when the status page is opened, then it shows the size of each table retention keeps bounded', async () => {
+    const page = await asViewer(request(t.app).get('/status'));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h2>Table sizes</h2>');
+    expect(page.text).toMatch(/<td>SyncEvent<\/td><td>\d+<\/td><td>[\d.]+ (B|KiB|MiB)<\/td>/);
+  });
 });
