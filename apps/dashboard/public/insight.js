@@ -57,7 +57,11 @@
       type: 'bar',
       data: {
         labels: body.stages.map(function (s) { return STAGES[s.stage] || s.stage; }),
-        datasets: [{ label: 'leads reaching the stage', data: body.stages.map(function (s) { return s.count; }), backgroundColor: color(0) }],
+        datasets: [{
+          label: 'leads reaching the stage',
+          data: body.stages.map(function (s) { return s.count; }),
+          backgroundColor: color(0),
+        }],
       },
       options: { animation: false, maintainAspectRatio: false, indexAxis: 'y', scales: { x: { beginAtZero: true } } },
     };

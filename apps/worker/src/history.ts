@@ -16,7 +16,11 @@ export function errorCodeOf(err: unknown): string {
  * The history row of one finished attempt. The event's start is the webhook's `receivedAt`
  * when the payload carries a valid one, else when the job was queued.
  */
-export function historyRow(job: Job, attempt: number, end: { outcome: SyncEventRow['outcome']; result?: string; err?: unknown }): SyncEventRow {
+export function historyRow(
+  job: Job,
+  attempt: number,
+  end: { outcome: SyncEventRow['outcome']; result?: string; err?: unknown },
+): SyncEventRow {
   const raw = (job.data ?? {}) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const received = text(raw.receivedAt) ? new Date(raw.receivedAt as string) : new Date(job.timestamp);

@@ -23,7 +23,11 @@ const DAY_MS = 86_400_000;
  * Deletes rows older than the policy, `batchSize` rows per statement, so no statement holds
  * many locks or a long transaction while ingest and the workers keep writing.
  */
-export async function pruneExpiredRows(db: PrismaClient, policy: RetentionPolicy, opts: { batchSize: number; now?: Date }): Promise<PruneResult> {
+export async function pruneExpiredRows(
+  db: PrismaClient,
+  policy: RetentionPolicy,
+  opts: { batchSize: number; now?: Date },
+): Promise<PruneResult> {
   const now = (opts.now ?? new Date()).getTime();
   const cutoff = (days: number) => new Date(now - days * DAY_MS);
   const n = opts.batchSize;

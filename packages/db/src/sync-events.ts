@@ -27,7 +27,12 @@ export type SyncEventWriterOptions = Omit<BatchWriterOptions<SyncEventRow>, 'tab
 
 /** The batch writer of `SyncEvent` rows: off the job's path, one INSERT per batch, a refused row set aside alone. */
 export function createSyncEventWriter(db: PrismaClient, opts: SyncEventWriterOptions = {}): SyncEventWriter {
-  return createBatchWriter<SyncEventRow>({ ...opts, table: 'SyncEvent', insert: (rows) => insertSyncEvents(db, rows), idOf: (row) => row.id });
+  return createBatchWriter<SyncEventRow>({
+    ...opts,
+    table: 'SyncEvent',
+    insert: (rows) => insertSyncEvents(db, rows),
+    idOf: (row) => row.id,
+  });
 }
 
 /**

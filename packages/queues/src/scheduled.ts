@@ -15,14 +15,23 @@ export const SCHEDULED_RUN_OPTIONS = {
 export type ScheduledQueue<T> = Queue<T, unknown, string, T, unknown, string>;
 
 export function createScheduledQueue<T>(name: string, opts: { connection: ConnectionOptions; prefix: string }): ScheduledQueue<T> {
-  return new Queue<T, unknown, string, T, unknown, string>(name, { connection: opts.connection, prefix: opts.prefix, defaultJobOptions: SCHEDULED_RUN_OPTIONS });
+  return new Queue<T, unknown, string, T, unknown, string>(name, {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    defaultJobOptions: SCHEDULED_RUN_OPTIONS,
+  });
 }
 
 /**
  * Makes (or updates) one schedule: a job every `everyMs`, the first one at once. Upserting the
  * same id from every process keeps a single schedule; `everyMs = 0` removes it everywhere.
  */
-export async function upsertSchedule<T extends { kind: string }>(queue: ScheduledQueue<T>, schedulerId: string, everyMs: number, data: T): Promise<void> {
+export async function upsertSchedule<T extends { kind: string }>(
+  queue: ScheduledQueue<T>,
+  schedulerId: string,
+  everyMs: number,
+  data: T,
+): Promise<void> {
   if (everyMs <= 0) {
     await queue.removeJobScheduler(schedulerId);
     return;

@@ -1,14 +1,39 @@
 import { INSIGHT_RANGES, type InsightRangeName } from '@bridge/ops';
 import { escapeHtml } from './html';
 
-/** What each chart means, shown under its title; the README says the same. */
-const CHARTS: { id: string; title: string; about: string; kind: 'bar' | 'line'; unit?: string }[] = [
-  { id: 'deliveries', title: 'Webhook deliveries', kind: 'bar', about: 'Deliveries per interval: accepted, duplicate, and rejected by reason.' },
-  { id: 'webhook-success', title: 'Webhook success rate', kind: 'line', unit: 'ratio', about: 'Share of deliveries answered 2xx (accepted or duplicate).' },
-  { id: 'portal-success', title: 'Portal creation success rate', kind: 'line', unit: 'ratio', about: 'Lead jobs that synced the portal, of those that ended (synced or failed for good).' },
+interface ChartSpec {
+  id: string;
+  title: string;
+  about: string;
+  kind: 'bar' | 'line';
+  unit?: 'ratio';
+}
+
+/** What each time-series chart means, shown under its title; the README says the same. */
+const CHARTS: ChartSpec[] = [
+  { id: 'deliveries', title: 'Webhook deliveries', kind: 'bar', about: 'Per interval: accepted, duplicate, rejected by reason.' },
+  { id: 'webhook-success', title: 'Webhook success rate', kind: 'line', unit: 'ratio', about: 'Share of deliveries answered 2xx.' },
+  {
+    id: 'portal-success',
+    title: 'Portal creation success rate',
+    kind: 'line',
+    unit: 'ratio',
+    about: 'Lead jobs that synced the portal, of those that ended (synced or failed for good).',
+  },
   { id: 'latency', title: 'Sync latency (seconds)', kind: 'line', about: 'From webhook received to sync success, p50 and p95 per entity.' },
-  { id: 'errors', title: 'Failed attempts by error code', kind: 'bar', about: 'Failed job attempts per interval (retried or final), by error code.' },
+  { id: 'errors', title: 'Failed attempts by error code', kind: 'bar', about: 'Failed job attempts per interval (retried or final).' },
 ];
+
+const canvas = (id: string, kind: string, api: string, unit = '') =>
+  `<div class="canvas-box"><canvas id="chart-${escapeHtml(id)}" data-chart="${escapeHtml(id)}" data-kind="${escapeHtml(kind)}"` +
+  ` data-unit="${escapeHtml(unit)}" data-api="${escapeHtml(api)}"></canvas></div>`;
+
+const heading = (title: string, about: string, api: string) =>
+  `<h2>${escapeHtml(title)}</h2><p class="muted">${escapeHtml(about)} <a href="${escapeHtml(api)}">JSON</a></p>`;
+
+const tableShell = (id: string, headers: string[], api = '') =>
+  `<table id="${escapeHtml(id)}"${api ? ` data-api="${escapeHtml(api)}"` : ''}><thead><tr>` +
+  `${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody></tbody></table>`;
 
 /**
  * The insight page: a shell without inline script or style (the CSP stays strict). Each chart's
@@ -19,12 +44,12 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
   const ranges = Object.keys(INSIGHT_RANGES)
     .map((r) => (r === range ? `<strong>${escapeHtml(r)}</strong>` : `<a href="insight?range=${escapeHtml(r)}">${escapeHtml(r)}</a>`))
     .join(' · ');
-  const charts = CHARTS.map(
-    (c) => `<section class="chart">
-<h2>${escapeHtml(c.title)}</h2><p class="muted">${escapeHtml(c.about)} <a href="api/insight/${escapeHtml(c.id)}?${q}">JSON</a></p>
-<div class="canvas-box"><canvas id="chart-${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}" data-kind="${c.kind}" data-unit="${escapeHtml(c.unit ?? '')}"
- data-api="api/insight/${escapeHtml(c.id)}?${q}"></canvas></div></section>`,
-  ).join('\n');
+  const charts = CHARTS.map((c) => {
+    const api = `api/insight/${c.id}?${q}`;
+    return `<section class="chart">${heading(c.title, c.about, api)}\n${canvas(c.id, c.kind, api, c.unit)}</section>`;
+  }).join('\n');
+  const funnelApi = `api/insight/funnel?${q}`;
+  const codesApi = `api/insight/error-codes?${q}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>aitable-bridge · insight</title><link rel="stylesheet" href="insight-assets/insight.css"></head>
@@ -34,21 +59,24 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
 <a href="status">status</a> · <a href="admin/queues">queues (Bull Board)</a></p>
 <p id="insight-error" class="bad" hidden></p>
 <div class="grid">
-<section class="chart"><h2>Funnel: lead → portal → order won/active → audit delivered</h2>
-<p class="muted">Leads first received in the period and how far each got; conversion is the share of the stage before.
-<a href="api/insight/funnel?${q}">JSON</a></p>
-<div class="canvas-box"><canvas id="chart-funnel" data-chart="funnel" data-kind="funnel" data-api="api/insight/funnel?${q}"></canvas></div>
-<table id="funnel-table"><thead><tr><th>stage</th><th>count</th><th>conversion</th><th>median time from previous</th></tr></thead><tbody></tbody></table>
+<section class="chart">${heading(
+    'Funnel: lead → portal → order won/active → audit delivered',
+    'Leads first received in the period and how far each got; conversion is the share of the stage before.',
+    funnelApi,
+  )}
+${canvas('funnel', 'funnel', funnelApi)}
+${tableShell('funnel-table', ['stage', 'count', 'conversion', 'median time from previous'])}
 </section>
 ${charts}
-<section class="chart"><h2>Top error codes</h2><p class="muted">Failed attempts in the period by code and queue; the link lists the queue's failed jobs.
-<a href="api/insight/error-codes?${q}">JSON</a></p>
-<table id="error-codes" data-api="api/insight/error-codes?${q}"><thead><tr><th>code</th><th>queue</th><th>attempts</th><th>failed for good</th><th>failed jobs</th></tr></thead>
-<tbody></tbody></table></section>
-<section class="chart"><h2>Queues now</h2><p class="muted">Jobs waiting, active, delayed and failed per queue, read from Redis now, and the age of the oldest waiting job.
-<a href="api/insight/queues">JSON</a></p>
-<div class="canvas-box"><canvas id="chart-queues" data-chart="queues" data-kind="queues" data-api="api/insight/queues"></canvas></div>
-<table id="queue-table"><thead><tr><th>queue</th><th>waiting</th><th>active</th><th>delayed</th><th>failed</th><th>oldest waiting</th></tr></thead><tbody></tbody></table>
+<section class="chart">${heading('Top error codes', "Failed attempts by code and queue; the links list the queue's failed jobs.", codesApi)}
+${tableShell('error-codes', ['code', 'queue', 'attempts', 'failed for good', 'failed jobs'], codesApi)}</section>
+<section class="chart">${heading(
+    'Queues now',
+    'Jobs waiting, active, delayed and failed per queue, read from Redis now, and the age of the oldest waiting job.',
+    'api/insight/queues',
+  )}
+${canvas('queues', 'queues', 'api/insight/queues')}
+${tableShell('queue-table', ['queue', 'waiting', 'active', 'delayed', 'failed', 'oldest waiting'])}
 </section>
 </div>
 <script src="insight-assets/chart.umd.min.js"></script>

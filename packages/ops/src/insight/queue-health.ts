@@ -16,7 +16,10 @@ export async function queueHealth(queues: BridgeQueues, now: Date = new Date()):
   return Promise.all(
     QUEUE_NAMES.map(async (queue) => {
       const q = queues[queue];
-      const [counts, oldest] = await Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'failed'), q.getJobs(['wait'], 0, 0, true)]);
+      const [counts, oldest] = await Promise.all([
+        q.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        q.getJobs(['wait'], 0, 0, true),
+      ]);
       const queuedAt = oldest[0]?.timestamp;
       return {
         queue,

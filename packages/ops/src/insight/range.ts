@@ -23,7 +23,8 @@ export interface InsightRange {
 export function parseInsightRange(value: unknown, now: Date = new Date()): InsightRange {
   const name = value === undefined || value === '' ? '24h' : value;
   if (typeof name !== 'string' || !Object.hasOwn(INSIGHT_RANGES, name)) {
-    throw permanent('invalid_argument', `range must be one of ${Object.keys(INSIGHT_RANGES).join(', ')}; got "${String(value).slice(0, 20)}"`, {
+    const offered = Object.keys(INSIGHT_RANGES).join(', ');
+    throw permanent('invalid_argument', `range must be one of ${offered}; got "${String(value).slice(0, 20)}"`, {
       httpStatus: 400,
       details: { field: 'range' },
     });
@@ -54,7 +55,11 @@ export interface SeriesChart {
 }
 
 /** Rows of (interval start, series name, value) laid out on the range's intervals; series sorted by name. */
-export function toChart(range: InsightRange, rows: readonly { bucket: Date; name: string; value: number | null }[], names: readonly string[] = []): SeriesChart {
+export function toChart(
+  range: InsightRange,
+  rows: readonly { bucket: Date; name: string; value: number | null }[],
+  names: readonly string[] = [],
+): SeriesChart {
   const index = new Map(range.buckets.map((b, i) => [b.getTime(), i]));
   const byName = new Map<string, (number | null)[]>(names.map((n) => [n, range.buckets.map(() => null)]));
   for (const r of rows) {

@@ -19,7 +19,8 @@ const interval = (r: InsightRange) => `${r.bucketSeconds} seconds`;
 
 async function deliveryCounts(db: PrismaClient, r: InsightRange) {
   return query(db.$queryRaw<{ bucket: Date; outcome: string; reason: string | null; n: bigint }[]>`
-    SELECT date_bin(${interval(r)}::interval, "receivedAt", ${r.since}::timestamptz) AS bucket, "outcome"::text AS outcome, "reason", count(*) AS n
+    SELECT date_bin(${interval(r)}::interval, "receivedAt", ${r.since}::timestamptz) AS bucket,
+      "outcome"::text AS outcome, "reason", count(*) AS n
     FROM "WebhookDelivery" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}
     GROUP BY 1, 2, 3`);
 }
@@ -27,7 +28,8 @@ async function deliveryCounts(db: PrismaClient, r: InsightRange) {
 /** Webhook deliveries per interval: accepted, duplicate, and rejected by reason (`rejected: signature`). */
 export async function deliveriesChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
   const rows = await deliveryCounts(db, r);
-  const named: Row[] = rows.map((x) => ({ bucket: x.bucket, name: x.outcome === 'rejected' ? `rejected: ${x.reason ?? 'unknown'}` : x.outcome, value: Number(x.n) }));
+  const nameOf = (x: (typeof rows)[number]) => (x.outcome === 'rejected' ? `rejected: ${x.reason ?? 'unknown'}` : x.outcome);
+  const named: Row[] = rows.map((x) => ({ bucket: x.bucket, name: nameOf(x), value: Number(x.n) }));
   return toChart(r, sumByName(named), ['accepted', 'duplicate']);
 }
 
@@ -55,7 +57,8 @@ export async function portalSuccessChart(db: PrismaClient, r: InsightRange): Pro
       count(*) FILTER (WHERE "outcome" = 'success' AND "result" = 'synced') AS ok, count(*) FILTER (WHERE "outcome" = 'failed') AS failed
     FROM "SyncEvent" WHERE "entityType" = 'lead' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
     GROUP BY 1`);
-  const out = rows.map((x) => ({ bucket: x.bucket, name: 'portal creation success rate', value: ratio(Number(x.ok), Number(x.ok) + Number(x.failed)) }));
+  const name = 'portal creation success rate';
+  const out = rows.map((x) => ({ bucket: x.bucket, name, value: ratio(Number(x.ok), Number(x.ok) + Number(x.failed)) }));
   return toChart(r, out, ['portal creation success rate']);
 }
 
@@ -77,7 +80,8 @@ export async function latencyChart(db: PrismaClient, r: InsightRange): Promise<S
 /** Failed attempts per interval by error code (retried or final). */
 export async function errorsChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
   const rows = await query(db.$queryRaw<{ bucket: Date; code: string; n: bigint }[]>`
-    SELECT date_bin(${interval(r)}::interval, "finishedAt", ${r.since}::timestamptz) AS bucket, coalesce("errorCode", 'unknown') AS code, count(*) AS n
+    SELECT date_bin(${interval(r)}::interval, "finishedAt", ${r.since}::timestamptz) AS bucket,
+      coalesce("errorCode", 'unknown') AS code, count(*) AS n
     FROM "SyncEvent" WHERE "outcome" <> 'success' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
     GROUP BY 1, 2`);
   return toChart(r, rows.map((x) => ({ bucket: x.bucket, name: x.code, value: Number(x.n) })));
