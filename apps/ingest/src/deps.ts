@@ -45,11 +45,13 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   // 'error' listener would throw them: they are the same errors, already logged above.
   for (const q of Object.values(queues)) q.on('error', () => undefined);
   const db = createDb({ databaseUrl: config.DATABASE_URL });
+  const metrics = createMetrics('ingest');
   const deliveries = createDeliveryWriter(db, {
     maxBatch: config.DELIVERY_BATCH_SIZE,
     flushMs: config.DELIVERY_FLUSH_MS,
     maxBuffered: config.DELIVERY_BUFFER_MAX,
     logger,
+    onRefused: (_row, sqlState) => metrics.dbRowsRefused.inc({ table: 'WebhookDelivery', sqlstate: sqlState }),
   });
   return {
     config,
@@ -59,7 +61,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
     db,
     deliveries,
     logger,
-    metrics: createMetrics('ingest'),
+    metrics,
     now: () => new Date(),
   };
 }

@@ -3,6 +3,7 @@ import { createDb } from '@bridge/db';
 import { buildDeps, INGEST_SECTIONS, startIngest, type RunningIngest } from '@bridge/ingest';
 import { captureLogs, createTestDatabase, obliterateQueues, type TestDatabase } from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { ingestEnv, leadBody, SECRET } from './harness';
@@ -110,5 +111,34 @@ describe('graceful shutdown', () => {
     const b = running.shutdown('SIGINT');
     expect(b).toBe(a);
     await expect(a).resolves.toBeUndefined();
+  });
+
+  it('when one delivery holds a record id too long for its index, then at shutdown every other row is stored and the log tells why', async () => {
+    const { lines, stream } = captureLogs();
+    const config = loadConfig(ingestEnv(database.url, { DELIVERY_FLUSH_MS: '60000' }), INGEST_SECTIONS);
+    prefix = config.QUEUE_PREFIX;
+    const deps = buildDeps(config, { logStream: stream });
+    running = await startIngest(deps, { port: 0, host: '127.0.0.1' });
+    const post = (body: string) =>
+      fetch(`${running.url}/api/aitable/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aitable-signature': signHmac(SECRET, body) }, body });
+    // 3,003 random letters and digits: over btree's 2704-byte limit of WebhookDelivery_datasheetId_recordId_idx.
+    const long = `rec${randomBytes(2250).toString('base64').replace(/[^A-Za-z0-9]/g, 'x')}`;
+    await post(leadBody({ recordId: long }));
+    for (let i = 0; i < 20; i++) expect((await post(leadBody({ recordId: `recGood${i}` }))).status).toBe(202);
+    await running.shutdown('SIGTERM');
+
+    const db = createDb({ databaseUrl: database.url });
+    try {
+      expect(await db.webhookDelivery.count({ where: { recordId: { startsWith: 'recGood' } } })).toBe(20);
+      // Whether ingest stores that delivery (its id clipped or rejected) or Postgres refuses it, it is never lost unnoticed.
+      const refused = (await deps.metrics.dbRowsRefused.get()).values.filter((v) => v.labels.table === 'WebhookDelivery');
+      const refusedRows = refused.reduce((n, v) => n + v.value, 0);
+      expect((await db.webhookDelivery.count()) + refusedRows).toBe(21);
+      const closing = lines.find((l) => l.message.startsWith('WebhookDelivery writer closed'));
+      expect(closing?.message).toBe(refusedRows ? 'WebhookDelivery writer closed with rows not stored: 1 refused by the database for their data' : undefined);
+      expect(lines.some((l) => /did not answer/.test(l.message))).toBe(false);
+    } finally {
+      await db.$disconnect();
+    }
   });
 });

@@ -49,11 +49,20 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     }),
   );
   const missionx = new MissionxApiClient(missionxOptionsFromConfig(config, { logger, hooks: { onCall: call('missionx') } }));
-  const history = createSyncEventWriter(db, { logger });
+  const history = createSyncEventWriter(db, {
+    logger,
+    onRefused: (_row, sqlState) => metrics.dbRowsRefused.inc({ table: 'SyncEvent', sqlstate: sqlState }),
+  });
   const deps: WorkerDeps = {
     aitable,
     missionx,
-    sync: createSyncRepo(db),
+    sync: createSyncRepo(db, {
+      onRefused: ({ table, sqlState }) => {
+        metrics.dbRowsRefused.inc({ table, sqlstate: sqlState });
+        // The job's log context names it; the key is left out, as it may be the refused value.
+        logger.error('sync row refused by the database; the job fails without retry', { table, sqlState });
+      },
+    }),
     history,
     redis,
     fields,

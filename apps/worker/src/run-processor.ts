@@ -21,7 +21,8 @@ export function processJob<S extends z.ZodType<Payload>>(
   useCase: (payload: z.output<S>, facts: JobFacts) => Promise<string>,
 ): Promise<string> {
   const raw = (job.data ?? {}) as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // Clipped: a payload's ids have no bound of their own, and they go on every log line of the job.
+  const text = (v: unknown) => (typeof v !== 'string' ? undefined : v.length > 128 ? `${v.slice(0, 128)}…` : v);
   const ctx = {
     requestId: text(raw.requestId),
     queue: job.queueName,

@@ -1,5 +1,5 @@
 import { describeError, toJobDecision } from '@bridge/errors';
-import type { AITableSync, EntityType, SuccessFacts, SyncKey } from '@bridge/db';
+import { isRowRefused, type AITableSync, type EntityType, type SuccessFacts, type SyncKey } from '@bridge/db';
 import { withRecordLock } from '@bridge/locks';
 import type { WorkerDeps } from './deps';
 import { isFinalFailure, type JobFacts } from './job-facts';
@@ -26,12 +26,14 @@ export async function syncAttempt<T>(
   let result: { success: SuccessFacts; value: T };
   try {
     result = await work(row);
+    // A success the database refuses (e.g. metadata it cannot store) is a failure to record, too.
+    const { entityId, metadata } = result.success;
+    if (opts.deactivate) await deps.sync.markInactive(key, { ...facts, entityId, metadata });
+    else await deps.sync.markSuccess(key, result.success);
   } catch (err) {
     if (toJobDecision(err).action !== 'delay') await recordFailure(deps, key, job, err);
     throw err;
   }
-  if (opts.deactivate) await deps.sync.markInactive(key, { ...facts, entityId: result.success.entityId, metadata: result.success.metadata });
-  else await deps.sync.markSuccess(key, result.success);
   deps.metrics.syncLatency.observe({ entity: entityType }, Math.max(0, Date.now() - job.receivedAt.getTime()) / 1000);
   return result.value;
 }
@@ -46,10 +48,15 @@ export async function recordingFailures<T>(deps: Deps, key: SyncKey, entityType:
     return await fn();
   } catch (err) {
     if (toJobDecision(err).action !== 'delay') {
-      await deps.sync
-        .beginAttempt(key, { entityType, attempt: job.attempt, jobId: job.jobId, requestId: job.requestId })
-        .then(() => recordFailure(deps, key, job, err))
-        .catch((dbErr: unknown) => deps.logger.error('could not record the failure on the sync row', { error: describeError(dbErr) }));
+      try {
+        await deps.sync.beginAttempt(key, { entityType, attempt: job.attempt, jobId: job.jobId, requestId: job.requestId });
+      } catch (dbErr) {
+        deps.logger.error('could not record the failure on the sync row', { error: describeError(dbErr), jobError: describeError(err) });
+        // The database will refuse this row on every try, so no retry could record an outcome: the job ends here.
+        if (isRowRefused(dbErr)) throw dbErr;
+        throw err;
+      }
+      await recordFailure(deps, key, job, err);
     }
     throw err;
   }

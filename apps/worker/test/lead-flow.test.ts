@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import type { WorkerRuntime } from '../src';
 import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
 
 describe('lead flow', () => {
   let h: Harness;
+  let runtime: WorkerRuntime;
 
   beforeAll(async () => {
     h = await createHarness();
-    await h.start();
+    runtime = await h.start();
   });
   afterAll(() => h.close());
 
@@ -134,5 +137,28 @@ describe('lead flow', () => {
     const lines = h.logLines.filter((l) => l.jobId === job.id);
     expect(lines.length).toBeGreaterThan(1);
     for (const l of lines) expect(l).toMatchObject({ requestId: event.requestId, queue: 'leads', jobId: job.id, recordId });
+  });
+
+  it('when jobs carry a record id too long for the sync row index, then they fail at once naming the refusal, and other jobs flow', async () => {
+    // Added straight to the queue, as a job queued before ingest bounded ids would be: 3,003 random letters and digits.
+    const long = `rec${randomBytes(2250).toString('base64').replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const fields = { 'Client Name': 'Ada Lovelace', Email: 'ada@analytical.example', Company: 'Analytical Engines' };
+    const withFields = await add(h, 'leads', leadEvent(long, { fields }));
+    const idOnly = await add(h, 'leads', leadEvent(long, { eventType: undefined }));
+    const good = await add(h, 'leads', leadEvent(await addLead(h)));
+
+    const [a, b, g] = await Promise.all([settled(h, 'leads', withFields), settled(h, 'leads', idOnly), settled(h, 'leads', good)]);
+    expect(g.state).toBe('completed');
+    for (const { state, job } of [a, b]) {
+      expect([state, job.attemptsMade]).toEqual(['failed', 1]);
+      expect(job.failedReason).toBe('The database refused the row for its data (SQLSTATE 54000, program limit exceeded)');
+      const refusals = h.logLines.filter((l) => l.jobId === job.id && l.message === 'sync row refused by the database; the job fails without retry');
+      expect(refusals).toEqual([expect.objectContaining({ table: 'AITableSync', sqlState: '54000', level: 'error' })]);
+      expect(JSON.stringify(refusals)).not.toContain(long);
+    }
+    // The row was refused before any call that writes: no portal for an id that cannot be recorded.
+    expect((await h.sim.control.missionxClients()).filter((c) => c.customId === long)).toEqual([]);
+    const counted = (await runtime.deps.metrics.dbRowsRefused.get()).values;
+    expect(counted).toEqual([expect.objectContaining({ labels: { table: 'AITableSync', sqlstate: '54000' }, value: 2 })]);
   });
 });

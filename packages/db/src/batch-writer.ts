@@ -1,4 +1,4 @@
-import { classifyDbError } from './errors';
+import { classifyDbError, isRowRefused } from './errors';
 
 /** The two methods of a winston logger the writer uses. */
 export interface WriterLogger {
@@ -123,7 +123,7 @@ export function createBatchWriter<Row>(opts: BatchWriterOptions<Row>): BatchWrit
       return undefined;
     } catch (err) {
       const e = classifyDbError(err);
-      if (e.code !== 'db_row_refused') {
+      if (!isRowRefused(e)) {
         const reason = e.kind === 'transient' ? 'the database did not answer' : `the database failed the INSERT (${e.message})`;
         return { rows, reason };
       }

@@ -1,3 +1,4 @@
+import { pgText } from './pg-text';
 import type { PrismaClient } from './generated/prisma/client';
 
 /** One received delivery, as ingest records it (a `WebhookDelivery` row). */
@@ -43,8 +44,8 @@ export async function insertRows(db: PrismaClient, rows: DeliveryRow[]): Promise
 
 const MAX_DETAIL = 4000;
 
-/** Postgres text cannot hold NUL; an over-long detail is cut. */
+/** NUL becomes U+FFFD in every text (the audit copy of a sender's value too); an over-long detail is cut. */
 export function sanitize(row: DeliveryRow): DeliveryRow {
-  const clean = (s: string | undefined) => (s === undefined ? undefined : s.replace(/\u0000/g, '\uFFFD'));
-  return { ...row, rawBody: clean(row.rawBody), detail: clean(row.detail)?.slice(0, MAX_DETAIL), contentType: clean(row.contentType)?.slice(0, 200) };
+  const clean = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? pgText(v) : v])) as DeliveryRow;
+  return { ...clean, detail: clean.detail?.slice(0, MAX_DETAIL), contentType: clean.contentType?.slice(0, 200) };
 }

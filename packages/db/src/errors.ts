@@ -46,13 +46,21 @@ export function sqlStateOf(err: unknown): string | undefined {
  * Not 42: a missing table, column or privilege fails every row alike, so it is the schema's
  * fault, not the row's.
  */
-const ROW_SQLSTATE = /^(21|22|23|54)/;
+const ROW_CLASSES: Record<string, string> = {
+  '21': 'cardinality violation',
+  '22': 'data exception',
+  '23': 'integrity constraint violation',
+  '54': 'program limit exceeded',
+};
 
 /** The SQLSTATE when the failure blames the data of a row, else undefined. */
 export function refusedRowState(err: unknown): string | undefined {
   const state = sqlStateOf(err);
-  return state && ROW_SQLSTATE.test(state) ? state : undefined;
+  return state && ROW_CLASSES[state.slice(0, 2)] ? state : undefined;
 }
+
+/** True for the AppError of a row the database refused for its data: trying it again cannot help. */
+export const isRowRefused = (err: unknown): boolean => err instanceof AppError && err.code === 'db_row_refused';
 
 /**
  * Turns a database failure into an AppError that says whether a retry can help: a row the
@@ -66,7 +74,9 @@ export function classifyDbError(err: unknown): AppError {
   const refused = refusedRowState(err);
   // The SQLSTATE only: the driver's message can quote the refused value, which came from outside.
   if (refused) {
-    return permanent('db_row_refused', `The database refused the row (SQLSTATE ${refused})`, { cause: err, details: { dbCode: code, sqlState: refused } });
+    const what = `SQLSTATE ${refused}, ${ROW_CLASSES[refused.slice(0, 2)]}`;
+    const details = { dbCode: code, sqlState: refused };
+    return permanent('db_row_refused', `The database refused the row for its data (${what})`, { cause: err, details });
   }
   const message = err instanceof Error ? err.message.split('\n').at(-1) ?? err.message : String(err);
   // Decided by codes only, never by message text. An error with no code at all (pg's

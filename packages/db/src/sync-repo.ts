@@ -1,5 +1,6 @@
 import type { AITableSync, EntityType, Prisma, PrismaClient, SyncDirection } from './client';
-import { classifyDbError } from './errors';
+import { classifyDbError, isRowRefused } from './errors';
+import { pgText } from './pg-text';
 
 /** The unique key of a sync row: one current row per (datasheet, record, direction). */
 export interface SyncKey {
@@ -45,6 +46,8 @@ const unique = (key: SyncKey) => ({
   datasheetId_recordId_syncDirection: { datasheetId: key.datasheetId, recordId: key.recordId, syncDirection: key.direction },
 });
 
+const MAX_ID = 200;
+
 const asJson = (m: SyncMetadata) => m as Prisma.InputJsonObject;
 
 function merged(current: Prisma.JsonValue | undefined, patch: SyncMetadata | undefined): Prisma.InputJsonObject {
@@ -52,26 +55,39 @@ function merged(current: Prisma.JsonValue | undefined, patch: SyncMetadata | und
   return asJson({ ...base, ...patch });
 }
 
-async function classified<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw classifyDbError(err);
-  }
+export interface SyncRepoOptions {
+  /**
+   * Called when Postgres refuses a sync row for its data (e.g. a record id too long for its
+   * index, SQLSTATE 54000); the call then throws the permanent `db_row_refused` AppError.
+   */
+  onRefused?: (refusal: { table: 'AITableSync'; key: SyncKey; sqlState: string }) => void;
 }
+
+/** Text we write ourselves; an id from a job payload has no bound of its own. */
+const ownText = (s: string | null | undefined, max: number) => (s == null ? null : pgText(s, max));
 
 /**
  * Metadata is merged by read-then-write. That is safe because a row is only written by the
  * job holding its record's lock (see @bridge/locks); the upserts themselves are atomic.
  */
-export function createSyncRepo(db: PrismaClient): SyncRepo {
+export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): SyncRepo {
   const rows = db.aITableSync;
+  const classified = async <T>(key: SyncKey, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = classifyDbError(err);
+      if (isRowRefused(e)) opts.onRefused?.({ table: 'AITableSync', key, sqlState: String(e.details?.sqlState) });
+      throw e;
+    }
+  };
   return {
-    find: (key) => classified(() => rows.findUnique({ where: unique(key) })),
+    find: (key) => classified(key, () => rows.findUnique({ where: unique(key) })),
 
     beginAttempt: (key, f) =>
-      classified(() =>
-        rows.upsert({
+      classified(key, () => {
+        const ids = { lastJobId: ownText(f.jobId, MAX_ID), lastRequestId: ownText(f.requestId, MAX_ID) };
+        return rows.upsert({
           where: unique(key),
           create: {
             datasheetId: key.datasheetId,
@@ -80,15 +96,14 @@ export function createSyncRepo(db: PrismaClient): SyncRepo {
             entityType: f.entityType,
             syncStatus: 'pending',
             retryCount: f.attempt,
-            lastJobId: f.jobId ?? null,
-            lastRequestId: f.requestId ?? null,
+            ...ids,
           },
-          update: { syncStatus: 'pending', retryCount: f.attempt, lastJobId: f.jobId ?? null, lastRequestId: f.requestId ?? null },
-        }),
-      ),
+          update: { syncStatus: 'pending', retryCount: f.attempt, ...ids },
+        });
+      }),
 
     markSuccess: (key, f) =>
-      classified(async () => {
+      classified(key, async () => {
         const current = await rows.findUnique({ where: unique(key), select: { metadata: true } });
         return rows.update({
           where: unique(key),
@@ -104,15 +119,15 @@ export function createSyncRepo(db: PrismaClient): SyncRepo {
       }),
 
     markFailed: (key, failure) =>
-      classified(() =>
+      classified(key, () =>
         rows.update({
           where: unique(key),
-          data: { errorMessage: failure.message.slice(0, 2000), ...(failure.final ? { syncStatus: 'failed' as const } : {}) },
+          data: { errorMessage: ownText(failure.message, 2000), ...(failure.final ? { syncStatus: 'failed' as const } : {}) },
         }),
       ),
 
     markInactive: (key, f) =>
-      classified(async () => {
+      classified(key, async () => {
         const current = await rows.findUnique({ where: unique(key), select: { metadata: true } });
         const data = {
           active: false,
@@ -120,8 +135,8 @@ export function createSyncRepo(db: PrismaClient): SyncRepo {
           errorMessage: null,
           retryCount: 0,
           lastSyncedAt: new Date(),
-          lastJobId: f.jobId ?? null,
-          lastRequestId: f.requestId ?? null,
+          lastJobId: ownText(f.jobId, MAX_ID),
+          lastRequestId: ownText(f.requestId, MAX_ID),
           metadata: merged(current?.metadata, f.metadata),
           ...(f.entityId ? { entityId: f.entityId } : {}),
         };

@@ -1,5 +1,5 @@
 import { createDb, createDeliveryWriter, type DeliveryRow, type PrismaClient } from '@bridge/db';
-import { createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
+import { collectingLogger, createTestDatabase, waitFor, type TestDatabase } from '@bridge/testkit';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -12,15 +12,6 @@ const row = (over: Partial<DeliveryRow> = {}): DeliveryRow => ({
   httpStatus: 202,
   ...over,
 });
-
-function collectingLogger() {
-  const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    warn: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'warn', message, meta }),
-    error: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'error', message, meta }),
-  };
-}
 
 describe('createDeliveryWriter', () => {
   let t: TestDatabase;
@@ -89,12 +80,12 @@ describe('createDeliveryWriter', () => {
     });
   });
 
-  it('when a raw body holds a NUL byte, then the row is still stored', async () => {
+  it('when a raw body or an id from the sender holds a NUL byte, then the row is still stored', async () => {
     const w = createDeliveryWriter(db, { flushMs: 10_000 });
-    const r = row({ outcome: 'rejected', rawBody: 'a\u0000b', httpStatus: 400 });
+    const r = row({ outcome: 'rejected', rawBody: 'a\u0000b', recordId: 'rec\u0000x', httpStatus: 400 });
     w.record(r);
     await w.flush();
-    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { id: r.id } })).rawBody).toBe('a\uFFFDb');
+    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ rawBody: 'a\uFFFDb', recordId: 'rec\uFFFDx' });
     await w.close();
   });
 

@@ -1,4 +1,5 @@
 import { AppError } from '@bridge/errors';
+import { randomBytes } from 'node:crypto';
 import { createDb, createSyncRepo, type PrismaClient, type SyncKey, type SyncRepo } from '@bridge/db';
 import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
 
@@ -79,5 +80,22 @@ describe('sync repository', () => {
     const err = await repo.markFailed(key(), { message: 'x', final: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).kind).toBe('permanent');
+  });
+
+  it('when a record id is too long for its index, then the row is refused as permanent db_row_refused and reported once', async () => {
+    const refusals: { table: string; sqlState: string }[] = [];
+    const reporting = createSyncRepo(db, { onRefused: ({ table, sqlState }) => refusals.push({ table, sqlState }) });
+    const k = { ...key(), recordId: `rec${randomBytes(1500).toString('hex')}` };
+    const err = await reporting.beginAttempt(k, attempt(1)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'permanent', code: 'db_row_refused', details: { sqlState: '54000' } });
+    expect(refusals).toEqual([{ table: 'AITableSync', sqlState: '54000' }]);
+    expect(await db.aITableSync.count({ where: { recordId: k.recordId } })).toBe(0);
+  });
+
+  it('when our own texts hold NUL or are over-long, then they are cleaned rather than refused', async () => {
+    const k = key();
+    const row = await repo.beginAttempt(k, { entityType: 'lead', attempt: 1, jobId: 'job\u0000x', requestId: 'r'.repeat(5000) });
+    expect(row).toMatchObject({ lastJobId: 'job\uFFFDx', lastRequestId: 'r'.repeat(200) });
+    expect(await repo.markFailed(k, { message: 'AITable said \u0000', final: true })).toMatchObject({ errorMessage: 'AITable said \uFFFD' });
   });
 });

@@ -83,6 +83,12 @@ export function createMetrics(service: string) {
       labelNames: ['datasheet', 'outcome'] as const,
       registers,
     }),
+    dbRowsRefused: new Counter({
+      name: 'bridge_db_rows_refused_total',
+      help: 'Rows Postgres refused for their data (set aside, never retried), by table and SQLSTATE (54000: value too big for its index).',
+      labelNames: ['table', 'sqlstate'] as const,
+      registers,
+    }),
     rateLimitWaitSeconds: new Counter({
       name: 'bridge_rate_limit_wait_seconds_total',
       help: 'Total time spent waiting for the AITable rate limit, by datasheet.',

@@ -16,3 +16,13 @@ export function captureLogs(lines: LogLine[] = []): { lines: LogLine[]; stream: 
   });
   return { lines, stream };
 }
+
+/** A logger with `warn` and `error` that keeps what it was given, for code that takes only those two. */
+export function collectingLogger() {
+  const lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
+  return {
+    lines,
+    warn: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'warn', message, meta }),
+    error: (message: string, meta?: Record<string, unknown>) => lines.push({ level: 'error', message, meta }),
+  };
+}
