@@ -4,6 +4,9 @@ import { isAppError } from '@bridge/errors';
 import type { QueueName } from '@bridge/queues';
 import { UnrecoverableError, type Job } from 'bullmq';
 
+/** Audit ids are at most 200 characters; AITable ids are far shorter. */
+const ID_MAX = 200;
+
 const ENTITY_OF_QUEUE: Record<QueueName, EntityType> = { leads: 'lead', orders: 'order', 'audit-results': 'audit_result' };
 
 /** The code of a failure: the AppError's (also when BullMQ's UnrecoverableError wraps it), else `unexpected`. */
@@ -31,8 +34,9 @@ export function historyRow(
     entityType: ENTITY_OF_QUEUE[job.queueName as QueueName],
     queue: job.queueName,
     jobId: job.id ?? 'unknown',
-    datasheetId: text(raw.datasheetId),
-    recordId: text(raw.auditId) ?? text(raw.recordId),
+    // Cut to what a real id can be: a job with an absurd id (refused by the sync row's index) still gets its history row.
+    datasheetId: text(raw.datasheetId)?.slice(0, ID_MAX),
+    recordId: (text(raw.auditId) ?? text(raw.recordId))?.slice(0, ID_MAX),
     attempt,
     outcome: end.outcome,
     result: end.result?.slice(0, 100),

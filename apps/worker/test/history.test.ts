@@ -51,6 +51,14 @@ describe('sync history and retention', () => {
     expect(row!.errorCode).toMatch(/^aitable_/);
   });
 
+  it('when a job carries a record id too long for any index, then its failure still gets a history row, the id cut to 200', async () => {
+    const long = `rec${'x'.repeat(3000)}`;
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(long)));
+    expect(state).toBe('failed');
+    const [row] = await eventsOf(job.id!);
+    expect(row).toMatchObject({ outcome: 'failed', recordId: long.slice(0, 200) });
+  });
+
   it('when rows are older than their retention, then the scheduled clean-up deletes them and keeps the others', async () => {
     const ago = (days: number) => new Date(Date.now() - days * DAY_MS);
     const event = (id: string, days: number) => ({
