@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       '',
       'aitable-bridge is running',
       `  ingest     ${ingestUrl}/api/aitable/webhook   (health: ${ingestUrl}/readyz, metrics: ${ingestUrl}/metrics)`,
-      `  dashboard  ${dashboardUrl}/admin/queues   sync status: ${dashboardUrl}/status`,
+      `  dashboard  ${dashboardUrl}/admin/queues   sync status: ${dashboardUrl}/status   charts: ${dashboardUrl}/insight`,
       `  worker     metrics http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`,
       demo ? `  simulators http://127.0.0.1:${env.SIMULATORS_PORT}  (AITable at /fusion, MissionX at /missionx, control at /__sim)` : '',
       ...notes.map((n) => `  ${n}`),

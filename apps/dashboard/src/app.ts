@@ -13,6 +13,7 @@ import { BOARD_PATH, createBoards } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
+import { insightRoutes } from './routes/insight';
 import { jobsRoutes } from './routes/jobs';
 import { probeRoutes, type MetricsAccess } from './routes/metrics';
 import { statusRoutes } from './routes/status';
@@ -68,6 +69,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(statusRoutes(deps.db, deps.queues, deps.mask));
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
+  app.use(insightRoutes(deps.db, deps.queues));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });

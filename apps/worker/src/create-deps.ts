@@ -1,6 +1,6 @@
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
 import { buildFieldMapping, datasheetsFromConfig, type Config } from '@bridge/config';
-import { createDb, createSyncRepo, type PrismaClient } from '@bridge/db';
+import { createDb, createSyncEventWriter, createSyncRepo, type PrismaClient, type SyncEventWriter } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
@@ -10,7 +10,7 @@ import type { WorkerDeps } from './deps';
 import { logErrorsThrottled } from './redis-errors';
 
 /** The config sections a worker process reads. */
-export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx', 'reconcile', 'http'] as const;
+export const WORKER_SECTIONS = ['worker', 'jobs', 'datasheets', 'aitableApi', 'missionx', 'reconcile', 'retention', 'http'] as const;
 export type WorkerConfig = Config<(typeof WORKER_SECTIONS)[number]>;
 
 /** The deps plus the connections they hold, which the process closes on shutdown. */
@@ -18,6 +18,8 @@ export interface BuiltDeps {
   deps: WorkerDeps;
   db: PrismaClient;
   redis: Redis;
+  /** Flushed on shutdown, before Postgres closes. */
+  history: SyncEventWriter;
 }
 
 /** Builds the clients and repositories of one worker process from its config. */
@@ -46,6 +48,10 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     }),
   );
   const missionx = new MissionxApiClient(missionxOptionsFromConfig(config, { logger, hooks: { onCall: call('missionx') } }));
+  const history = createSyncEventWriter(db, {
+    logger,
+    onRefused: (_row, sqlState) => metrics.dbRowsRefused.inc({ table: 'SyncEvent', sqlstate: sqlState }),
+  });
   const deps: WorkerDeps = {
     aitable,
     missionx,
@@ -56,6 +62,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
         logger.error('sync row refused by the database; the job fails without retry', { table, sqlState });
       },
     }),
+    history,
     redis,
     fields,
     datasheets: datasheetsFromConfig(config),
@@ -63,5 +70,5 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     logger,
     metrics,
   };
-  return { deps, db, redis };
+  return { deps, db, redis, history };
 }

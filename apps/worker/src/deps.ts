@@ -1,6 +1,6 @@
 import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
 import type { AitableClient } from '@bridge/aitable';
-import type { SyncRepo } from '@bridge/db';
+import type { SyncEventSink, SyncRepo } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { MissionxApiClient } from '@bridge/missionx';
@@ -11,6 +11,8 @@ export interface WorkerDeps {
   aitable: AitableClient;
   missionx: MissionxApiClient;
   sync: SyncRepo;
+  /** Where each attempt's result goes (batched, off the job's path). */
+  history: SyncEventSink;
   /** For the per-record locks. */
   redis: Redis;
   fields: FieldMapping;

@@ -4,19 +4,20 @@ import { runJob } from '@bridge/queues';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
 import type { WorkerDeps } from './deps';
+import { historyRow } from './history';
 import { isFinalFailure, jobFacts, type JobFacts } from './job-facts';
 
 type Payload = { requestId: string; receivedAt: string };
 
 /**
  * The frame of every processor: the job's log context, payload validation, BullMQ's error
- * mapping (`runJob`), the job metrics and one log line per attempt.
+ * mapping (`runJob`), the job metrics, one log line and one history row per attempt.
  */
 export function processJob<S extends z.ZodType<Payload>>(
   job: Job,
   token: string | undefined,
   schema: S,
-  deps: Pick<WorkerDeps, 'logger' | 'metrics'>,
+  deps: Pick<WorkerDeps, 'logger' | 'metrics' | 'history'>,
   useCase: (payload: z.output<S>, facts: JobFacts) => Promise<string>,
 ): Promise<string> {
   const raw = (job.data ?? {}) as Record<string, unknown>;
@@ -41,12 +42,15 @@ export function processJob<S extends z.ZodType<Payload>>(
       });
       deps.metrics.jobDuration.observe({ queue: job.queueName, outcome: 'completed' }, seconds());
       deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'completed' }, facts.attempt);
+      deps.history.record(historyRow(job, facts.attempt, { outcome: 'success', result: outcome }));
       deps.logger.info('job completed', { outcome, attempt: facts.attempt });
       return outcome;
     } catch (err) {
       const outcome = err instanceof DelayedError ? 'delayed' : err instanceof UnrecoverableError || isFinalFailure(err, facts) ? 'failed' : 'retry';
       deps.metrics.jobDuration.observe({ queue: job.queueName, outcome }, seconds());
       if (outcome === 'failed') deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'failed' }, facts.attempt);
+      // A delay (busy record, 429) spends no attempt and changes no state: it is not history.
+      if (outcome !== 'delayed') deps.history.record(historyRow(job, facts.attempt, { outcome, err }));
       const what = { delayed: 'job delayed without spending an attempt', failed: 'job failed for good', retry: 'job attempt failed, will retry' }[outcome];
       deps.logger.log(outcome === 'delayed' ? 'debug' : 'warn', what, {
         attempt: facts.attempt,

@@ -8,6 +8,7 @@ import { createDeps, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { createMetricsServer } from './metrics-server';
 import { startReconcile } from './start-reconcile';
+import { startRetention } from './start-retention';
 import { startWorkers, type RunningWorker } from './start-workers';
 
 export interface WorkerRuntime {
@@ -18,7 +19,7 @@ export interface WorkerRuntime {
   /**
    * Stops taking jobs and lets active ones finish, for at most `SHUTDOWN_TIMEOUT_MS`; then
    * drops the connections (unfinished jobs are picked up again by another worker as stalled).
-   * Flushes batched writes and closes the server, Redis and Postgres. Safe to call twice.
+   * Flushes batched writes (AITable, sync history) and closes the server, Redis and Postgres. Safe to call twice.
    */
   shutdown(): Promise<{ forced: boolean }>;
 }
@@ -41,6 +42,9 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
   // The process that consumes leads also runs the scheduled reconciliation (off at RECONCILE_INTERVAL_MS=0).
   const reconcile = config.WORKER_QUEUES.includes('leads') ? await startReconcile(config, built.deps) : undefined;
   if (reconcile) workers.push(reconcile);
+  // So does the deletion of expired history and delivery rows (off at RETENTION_INTERVAL_MS=0).
+  const retention = config.WORKER_QUEUES.includes('leads') ? await startRetention(config, built.deps, built.db) : undefined;
+  if (retention) workers.push(retention);
   const server = createMetricsServer(metrics, () => workers, { timeouts: httpTimeoutsFromConfig(config), token: config.METRICS_TOKEN });
   const metricsPort = await listen(server, config.WORKER_METRICS_PORT);
   logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort });
@@ -71,6 +75,8 @@ async function stop(timeoutMs: number, workers: RunningWorker[], server: http.Se
   });
   const connections = [...workers.map((w) => w.connection), built.redis];
   if (forced) connections.forEach((c) => c.disconnect());
+  // History rows of the attempts that ended are written while Postgres is still open.
+  await built.history.close();
   await Promise.allSettled([...(forced ? [] : connections.map((c) => c.quit())), built.db.$disconnect()]);
   logger.info('worker stopped', { forced });
   return { forced };

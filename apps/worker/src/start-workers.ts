@@ -1,4 +1,4 @@
-import { backoffDelay, BACKOFF_TYPE, createRedis, type QueueName, type RECONCILE_QUEUE } from '@bridge/queues';
+import { backoffDelay, BACKOFF_TYPE, createRedis, type QueueName, type RECONCILE_QUEUE, type RETENTION_QUEUE } from '@bridge/queues';
 import { Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './create-deps';
@@ -18,7 +18,7 @@ const concurrencyOf = (config: WorkerConfig, queue: QueueName): number =>
   ({ leads: config.WORKER_CONCURRENCY_LEADS, orders: config.WORKER_CONCURRENCY_ORDERS, 'audit-results': config.WORKER_CONCURRENCY_AUDIT_RESULTS })[queue];
 
 export interface RunningWorker {
-  queue: QueueName | typeof RECONCILE_QUEUE;
+  queue: QueueName | typeof RECONCILE_QUEUE | typeof RETENTION_QUEUE;
   worker: Worker;
   connection: Redis;
 }

@@ -66,6 +66,8 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     WORKER_RECORD_BUSY_DELAY_MS: '50',
     // Off unless a test turns it on: a scheduled reconcile would add its own AITable reads and jobs.
     RECONCILE_INTERVAL_MS: '0',
+    // Likewise the scheduled clean-up of old rows.
+    RETENTION_INTERVAL_MS: '0',
     ...over,
   });
 

@@ -2,8 +2,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 
 export { Prisma, PrismaClient } from './generated/prisma/client';
-export type { AITableSync, WebhookDelivery } from './generated/prisma/client';
-export { DeliveryOutcome, EntityType, SyncDirection, SyncStatus } from './generated/prisma/enums';
+export type { AITableSync, SyncEvent, WebhookDelivery } from './generated/prisma/client';
+export { DeliveryOutcome, EntityType, SyncDirection, SyncEventOutcome, SyncStatus } from './generated/prisma/enums';
 
 export interface DbOptions {
   databaseUrl: string;

@@ -4,3 +4,5 @@ export * from './migrate';
 export * from './sync-repo';
 export * from './deliveries';
 export * from './batch-writer';
+export * from './sync-events';
+export * from './retention';

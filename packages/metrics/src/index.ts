@@ -25,6 +25,18 @@ export function createMetrics(service: string) {
       labelNames: ['queue', 'state'] as const,
       registers,
     }),
+    queueOldestWaiting: new Gauge({
+      name: 'bridge_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest job waiting in each queue (0 when none waits), read from Redis at scrape time.',
+      labelNames: ['queue'] as const,
+      registers,
+    }),
+    lastDelivery: new Gauge({
+      name: 'bridge_webhook_last_received_timestamp_seconds',
+      help: 'Unix time of the newest stored webhook delivery, by outcome, read from Postgres at scrape time (survives restarts).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     jobDuration: new Histogram({
       name: 'bridge_job_duration_seconds',
       help: 'Time one job attempt took, by queue and outcome (completed, retry, delayed, failed).',

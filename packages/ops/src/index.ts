@@ -8,3 +8,4 @@ export * from './time-window';
 export * from './deliveries/correct-delivery';
 export * from './deliveries/replay-delivery';
 export * from './deliveries/validate-delivery';
+export * from './insight';

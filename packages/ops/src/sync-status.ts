@@ -1,4 +1,4 @@
-import { classifyDbError, type PrismaClient } from '@bridge/db';
+import { classifyDbError, tableSizes, type PrismaClient } from '@bridge/db';
 import { describeError, isAppError, transient, withTimeLimit } from '@bridge/errors';
 import { QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
 
@@ -48,7 +48,7 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
   const now = opts.now ?? new Date();
   const take = opts.recentLimit ?? 20;
   const awaitingFix = { outcome: 'rejected', replayedAt: null, rawBody: { not: null } } as const;
-  const [groups, failures, oldestPending, depths, rejectedCount, rejected, lastAccepted] = await Promise.all([
+  const [groups, failures, oldestPending, depths, rejectedCount, rejected, lastAccepted, tables] = await Promise.all([
     fromDb(db.aITableSync.groupBy({ by: ['entityType', 'syncStatus'], _count: { _all: true } })),
     fromDb(db.aITableSync.findMany({ where: { syncStatus: 'failed' }, orderBy: { updatedAt: 'desc' }, take })),
     fromDb(db.aITableSync.findFirst({ where: { syncStatus: 'pending' }, orderBy: { updatedAt: 'asc' } })),
@@ -63,6 +63,7 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
       }),
     ),
     fromDb(db.webhookDelivery.findFirst({ where: { outcome: 'accepted' }, orderBy: { receivedAt: 'desc' }, select: { receivedAt: true } })),
+    fromDb(tableSizes(db)),
   ]);
 
   const counts: Record<string, Record<string, number>> = {};
@@ -93,6 +94,8 @@ export async function syncStatus(db: PrismaClient, queues: BridgeQueues, opts: S
       recent: rejected.map((d) => ({ ...d, receivedAt: d.receivedAt.toISOString() })),
     },
     lastAcceptedDeliveryAt: lastAccepted?.receivedAt.toISOString() ?? null,
+    /** Rows and bytes of the tables retention keeps bounded. */
+    tables,
   };
 }
 export type SyncStatus = Awaited<ReturnType<typeof syncStatus>>;

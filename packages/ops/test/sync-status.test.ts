@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDb, type PrismaClient, type Prisma } from '@bridge/db';
 import { createTestDatabase, type QueueHarness, startQueueHarness, type TestDatabase } from '@bridge/testkit';
 import { closeQueues, createQueues, createRedis } from '@bridge/queues';
-import { syncStatus } from '../src';
+import { queueHealth, syncStatus } from '../src';
 
 let tdb: TestDatabase;
 let db: PrismaClient;
@@ -88,4 +88,21 @@ test('when Redis does not answer, then the status fails as a transient 503 namin
     await closeQueues(deadQueues).catch(() => undefined);
     deadRedis.disconnect();
   }
+});
+
+test('when rows exist, then the status shows each growing table with its rows and bytes', async () => {
+  const s = await syncStatus(db, h.queues, { now });
+  expect(s.tables).toEqual([
+    { table: 'AITableSync', rows: 6, bytes: expect.any(Number) },
+    { table: 'SyncEvent', rows: 0, bytes: expect.any(Number) },
+    { table: 'WebhookDelivery', rows: 5, bytes: expect.any(Number) },
+  ]);
+  expect(s.tables[0]!.bytes).toBeGreaterThan(0);
+});
+
+test('when jobs wait, then queue health gives the waiting count and the age of the oldest one', async () => {
+  const oldest = Math.min(...(await h.queues.leads.getWaiting()).map((j) => j.timestamp));
+  const health = await queueHealth(h.queues, new Date(oldest + 90_000));
+  expect(health.find((q) => q.queue === 'leads')).toMatchObject({ waiting: 2, oldestWaitingSeconds: 90 });
+  expect(health.find((q) => q.queue === 'orders')).toMatchObject({ waiting: 0, oldestWaitingSeconds: 0 });
 });

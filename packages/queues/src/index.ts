@@ -5,3 +5,5 @@ export * from './payloads';
 export * from './queues';
 export * from './reconcile';
 export * from './run-job';
+export * from './retention';
+export * from './scheduled';

@@ -1,5 +1,6 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
+import { createScheduledQueue, upsertSchedule, type ScheduledQueue } from './scheduled';
 
 /**
  * The `reconcile` queue: one job per interval, made by a BullMQ job scheduler, tells a worker
@@ -22,29 +23,14 @@ export const reconcileJobSchema = z.object({
 });
 export type ReconcileJob = z.infer<typeof reconcileJobSchema>;
 
-/**
- * A failed run is not retried: the next interval runs again from the same cursor. Runs are
- * kept a day (completed) and a week (failed) so Bull Board shows recent history.
- */
-const RUN_OPTIONS = {
-  attempts: 1,
-  removeOnComplete: { age: 24 * 3600, count: 1000 },
-  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
-};
-
-export function createReconcileQueue(opts: { connection: ConnectionOptions; prefix: string }): Queue<ReconcileJob> {
-  return new Queue<ReconcileJob>(RECONCILE_QUEUE, { connection: opts.connection, prefix: opts.prefix, defaultJobOptions: RUN_OPTIONS });
+export function createReconcileQueue(opts: { connection: ConnectionOptions; prefix: string }): ScheduledQueue<ReconcileJob> {
+  return createScheduledQueue<ReconcileJob>(RECONCILE_QUEUE, opts);
 }
 
 /**
  * Makes (or updates) the schedule: a reconcile job every `everyMs`, the first one at once.
  * `everyMs = 0` removes the schedule, so turning reconciliation off takes effect everywhere.
  */
-export async function scheduleReconcile(queue: Queue<ReconcileJob>, everyMs: number, targets: readonly ReconcileTarget[] = RECONCILE_TARGETS): Promise<void> {
-  if (everyMs <= 0) {
-    await queue.removeJobScheduler(RECONCILE_SCHEDULER_ID);
-    return;
-  }
-  const data: ReconcileJob = { kind: 'reconcile.run', targets: [...targets] };
-  await queue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every: everyMs }, { name: data.kind, data, opts: RUN_OPTIONS });
+export async function scheduleReconcile(queue: ScheduledQueue<ReconcileJob>, everyMs: number, targets: readonly ReconcileTarget[] = RECONCILE_TARGETS): Promise<void> {
+  await upsertSchedule<ReconcileJob>(queue, RECONCILE_SCHEDULER_ID, everyMs, { kind: 'reconcile.run', targets: [...targets] });
 }

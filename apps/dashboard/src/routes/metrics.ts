@@ -1,7 +1,7 @@
 import { pingDb, type PrismaClient } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
-import { queueDepths } from '@bridge/ops';
+import { lastDeliveryTimes, queueDepths, queueHealth } from '@bridge/ops';
 import { pingRedis, type BridgeQueues } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 import { Router } from 'express';
@@ -25,7 +25,7 @@ export interface MetricsAccess {
 }
 
 /** The Prometheus scrape, with queue depths read at scrape time so the gauge is never older than the scrape. */
-export function dashboardMetrics({ queues, metrics, logger, metricsAccess }: ProbeDeps): RawHandler {
+export function dashboardMetrics({ db, queues, metrics, logger, metricsAccess }: ProbeDeps): RawHandler {
   const beforeScrape = async () => {
     try {
       const depths = await queueDepths(queues);
@@ -38,6 +38,7 @@ export function dashboardMetrics({ queues, metrics, logger, metricsAccess }: Pro
       metrics.queueJobs.reset();
       logger.warn('queue depths unavailable for /metrics', { error: err instanceof Error ? err.message : String(err) });
     }
+    await Promise.all([readOldestWaiting(queues, metrics, logger), readLastDeliveries(db, metrics, logger)]);
   };
   return metricsEndpoint({ registry: metrics.registry, token: metricsAccess?.token, beforeScrape });
 }
@@ -54,4 +55,24 @@ export function probeRoutes(deps: ProbeDeps): Router {
   });
 
   return r;
+}
+
+// Like the depths: set at scrape time, and dropped (not left stale) when the store does not answer.
+async function readOldestWaiting(queues: BridgeQueues, metrics: Metrics, logger: Logger): Promise<void> {
+  metrics.queueOldestWaiting.reset();
+  try {
+    for (const q of await queueHealth(queues)) metrics.queueOldestWaiting.set({ queue: q.queue }, q.oldestWaitingSeconds);
+  } catch (err) {
+    metrics.queueOldestWaiting.reset();
+    logger.warn('oldest waiting job unavailable for /metrics', { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function readLastDeliveries(db: PrismaClient, metrics: Metrics, logger: Logger): Promise<void> {
+  metrics.lastDelivery.reset();
+  try {
+    for (const [outcome, at] of Object.entries(await lastDeliveryTimes(db))) metrics.lastDelivery.set({ outcome }, at.getTime() / 1000);
+  } catch (err) {
+    logger.warn('last delivery times unavailable for /metrics', { error: err instanceof Error ? err.message : String(err) });
+  }
 }

@@ -23,3 +23,15 @@ export function formatAge(seconds: number): string {
   if (first < 0) return '0s';
   return parts.slice(first, first + 2).map(([n, u]) => `${n}${u}`).join(' ');
 }
+
+/** "1.5 MiB": a size an operator reads at a glance. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}

@@ -1,5 +1,5 @@
 import { JOB_STATES, type SyncStatus } from '@bridge/ops';
-import { escapeHtml, formatAge, table } from './html';
+import { escapeHtml, formatAge, formatBytes, table } from './html';
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
@@ -38,5 +38,8 @@ ${table(['updated', 'entity', 'record', 'retries', 'error', 'last job'], failure
 <h2>Rejected webhook deliveries awaiting a fix: <span class="${s.rejectedDeliveries.awaitingFix > 0 ? 'bad' : ''}">${escapeHtml(s.rejectedDeliveries.awaitingFix)}</span></h2>
 ${table(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'detail'], rejected, 'none')}
 <p class="muted">Fix and replay them with <code>npm run replay -- deliveries list</code> or the /api/deliveries endpoints.</p>
+<h2>Table sizes</h2>
+${table(['table', 'rows', 'size'], s.tables.map((t) => [t.table, t.rows, formatBytes(t.bytes)]))}
+<p class="muted">Old history and delivery rows are deleted by the worker (RETENTION_* settings). Charts: <a href="insight">insight</a>.</p>
 </body></html>`;
 }

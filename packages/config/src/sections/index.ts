@@ -5,6 +5,7 @@ import { httpSection } from './http';
 import { jobsSection } from './jobs';
 import { missionxSection } from './missionx';
 import { reconcileSection } from './reconcile';
+import { retentionSection } from './retention';
 import { ingestSection } from './webhook';
 import { workerSection } from './worker';
 
@@ -22,6 +23,7 @@ export const sections = {
   dashboard: dashboardSection,
   reconcile: reconcileSection,
   http: httpSection,
+  retention: retentionSection,
 };
 export type Sections = typeof sections;
 export type SectionName = keyof Sections;

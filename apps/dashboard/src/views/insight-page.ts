@@ -1,0 +1,85 @@
+import { INSIGHT_RANGES, type InsightRangeName } from '@bridge/ops';
+import { escapeHtml } from './html';
+
+interface ChartSpec {
+  id: string;
+  title: string;
+  about: string;
+  kind: 'bar' | 'line';
+  unit?: 'ratio';
+}
+
+/** What each time-series chart means, shown under its title; the README says the same. */
+const CHARTS: ChartSpec[] = [
+  { id: 'deliveries', title: 'Webhook deliveries', kind: 'bar', about: 'Per interval: accepted, duplicate, rejected by reason.' },
+  { id: 'webhook-success', title: 'Webhook success rate', kind: 'line', unit: 'ratio', about: 'Share of deliveries answered 2xx.' },
+  {
+    id: 'portal-success',
+    title: 'Portal creation success rate',
+    kind: 'line',
+    unit: 'ratio',
+    about: 'Lead jobs that synced the portal, of those that ended (synced or failed for good).',
+  },
+  { id: 'latency', title: 'Sync latency (seconds)', kind: 'line', about: 'From webhook received to sync success, p50 and p95 per entity.' },
+  { id: 'errors', title: 'Failed attempts by error code', kind: 'bar', about: 'Failed job attempts per interval (retried or final).' },
+];
+
+const canvas = (id: string, kind: string, api: string, unit = '') =>
+  `<div class="canvas-box"><canvas id="chart-${escapeHtml(id)}" data-chart="${escapeHtml(id)}" data-kind="${escapeHtml(kind)}"` +
+  ` data-unit="${escapeHtml(unit)}" data-api="${escapeHtml(api)}"></canvas></div>`;
+
+const heading = (title: string, about: string, api: string) =>
+  `<h2>${escapeHtml(title)}</h2><p class="muted">${escapeHtml(about)} <a href="${escapeHtml(api)}">JSON</a></p>`;
+
+const tableShell = (id: string, headers: string[], api = '') =>
+  `<table id="${escapeHtml(id)}"${api ? ` data-api="${escapeHtml(api)}"` : ''}><thead><tr>` +
+  `${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody></tbody></table>`;
+
+/**
+ * The insight page: a shell without inline script or style (the CSP stays strict). Each chart's
+ * canvas names the JSON API it draws (`data-api`); public/insight.js fetches and draws them.
+ */
+export function renderInsightPage(range: InsightRangeName, user: { name: string; role: string }): string {
+  const q = `range=${encodeURIComponent(range)}`;
+  const ranges = Object.keys(INSIGHT_RANGES)
+    .map((r) => (r === range ? `<strong>${escapeHtml(r)}</strong>` : `<a href="insight?range=${escapeHtml(r)}">${escapeHtml(r)}</a>`))
+    .join(' · ');
+  const charts = CHARTS.map((c) => {
+    const api = `api/insight/${c.id}?${q}`;
+    return `<section class="chart">${heading(c.title, c.about, api)}\n${canvas(c.id, c.kind, api, c.unit)}</section>`;
+  }).join('\n');
+  const funnelApi = `api/insight/funnel?${q}`;
+  const codesApi = `api/insight/error-codes?${q}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,"><title>aitable-bridge · insight</title><link rel="stylesheet" href="insight-assets/insight.css"></head>
+<body data-range="${escapeHtml(range)}">
+<h1>aitable-bridge · insight</h1>
+<p class="muted">signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}) · period: ${ranges} ·
+<a href="status">status</a> · <a href="admin/queues">queues (Bull Board)</a></p>
+<p id="insight-error" class="bad" hidden></p>
+<div class="grid">
+<section class="chart">${heading(
+    'Funnel: lead → portal → order won/active → audit delivered',
+    'Leads first received in the period and how far each got; conversion is the share of the stage before.',
+    funnelApi,
+  )}
+${canvas('funnel', 'funnel', funnelApi)}
+${tableShell('funnel-table', ['stage', 'count', 'conversion', 'median time from previous'])}
+</section>
+${charts}
+<section class="chart">${heading('Top error codes', "Failed attempts by code and queue; the links list the queue's failed jobs.", codesApi)}
+${tableShell('error-codes', ['code', 'queue', 'attempts', 'failed for good', 'failed jobs'], codesApi)}</section>
+<section class="chart">${heading(
+    'Queues now',
+    'Jobs waiting, active, delayed and failed per queue, read from Redis now, and the age of the oldest waiting job.',
+    'api/insight/queues',
+  )}
+${canvas('queues', 'queues', 'api/insight/queues')}
+${tableShell('queue-table', ['queue', 'waiting', 'active', 'delayed', 'failed', 'oldest waiting'])}
+</section>
+</div>
+<script src="insight-assets/chart.umd.min.js"></script>
+<script src="insight-assets/insight.js"></script>
+</body></html>`;
+}

@@ -1,0 +1,52 @@
+import { pruneExpiredRows, type PrismaClient, type RetentionPolicy } from '@bridge/db';
+import { withLogContext } from '@bridge/logger';
+import { createRedis, createRetentionQueue, RETENTION_QUEUE, retentionJobSchema, scheduleRetention } from '@bridge/queues';
+import { UnrecoverableError, Worker, type Processor } from 'bullmq';
+import type { WorkerConfig } from './create-deps';
+import type { WorkerDeps } from './deps';
+import { logErrorsThrottled } from './redis-errors';
+import type { RunningWorker } from './start-workers';
+
+/**
+ * Starts the row clean-up in this process: makes (or, at `RETENTION_INTERVAL_MS=0`, removes)
+ * the one job scheduler and, unless it is off, a `retention` worker of concurrency 1.
+ */
+export async function startRetention(config: WorkerConfig, deps: WorkerDeps, db: PrismaClient): Promise<RunningWorker | undefined> {
+  const schedulerQueue = createRetentionQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX });
+  try {
+    await scheduleRetention(schedulerQueue, config.RETENTION_INTERVAL_MS);
+  } finally {
+    await schedulerQueue.close();
+  }
+  if (config.RETENTION_INTERVAL_MS === 0) return undefined;
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  connection.on('error', logErrorsThrottled(deps.logger, 'redis connection of the retention worker'));
+  const worker = new Worker(RETENTION_QUEUE, retentionProcessor(db, deps, config), {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: 1,
+    lockDuration: config.WORKER_JOB_LOCK_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+  });
+  worker.on('error', logErrorsThrottled(deps.logger, 'retention worker'));
+  return { queue: RETENTION_QUEUE, worker, connection };
+}
+
+export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy => ({
+  historyDays: config.RETENTION_HISTORY_DAYS,
+  deliveryDays: config.RETENTION_DELIVERY_DAYS,
+  rejectedDays: config.RETENTION_REJECTED_DAYS,
+});
+
+/** One scheduled run: deletes expired rows of every table, a batch at a time, and says how many. */
+const retentionProcessor =
+  (db: PrismaClient, deps: Pick<WorkerDeps, 'logger'>, config: WorkerConfig): Processor =>
+  (job) =>
+    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, async () => {
+      if (!retentionJobSchema.safeParse(job.data).success) {
+        throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
+      }
+      const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
+      deps.logger.info('expired rows deleted', { ...deleted });
+      return deleted;
+    });

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@bridge/testkit';
+import { add, addLead, auditJob, createHarness, DS, leadEvent, settled, type Harness } from './harness';
+
+const DAY_MS = 86_400_000;
+
+describe('sync history and retention', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.start({ RETENTION_INTERVAL_MS: '1000', RETENTION_HISTORY_DAYS: '10', RETENTION_DELIVERY_DAYS: '5', RETENTION_REJECTED_DAYS: '20' });
+  });
+  afterAll(() => h.close());
+
+  const eventsOf = (jobId: string) =>
+    waitFor(
+      async () => {
+        const rows = await h.prisma.syncEvent.findMany({ where: { jobId }, orderBy: { attempt: 'asc' } });
+        return rows.length > 0 && rows.at(-1)!.outcome !== 'retry' ? rows : undefined;
+      },
+      { timeoutMs: 10_000, what: `history rows of job ${jobId}` },
+    );
+
+  it('when a lead job fails once and then succeeds, then history holds one row per attempt with its code, times and record', async () => {
+    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 1, kind: 'status', status: 500 });
+    const recordId = await addLead(h);
+    const event = leadEvent(recordId, { receivedAt: new Date(Date.now() - 5000).toISOString() });
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', event));
+    expect(state).toBe('completed');
+
+    const rows = await eventsOf(job.id!);
+    expect(rows.map((r) => [r.attempt, r.outcome, r.errorCode, r.result])).toEqual([
+      [1, 'retry', expect.stringMatching(/^missionx_/), null],
+      [2, 'success', null, 'synced'],
+    ]);
+    for (const r of rows) {
+      expect(r).toMatchObject({ entityType: 'lead', queue: 'leads', datasheetId: DS.leads, recordId });
+      expect(r.receivedAt.toISOString()).toBe(event.receivedAt);
+      expect(r.finishedAt.getTime()).toBeGreaterThan(r.receivedAt.getTime());
+    }
+  });
+
+  it('when an audit job fails for good, then its history row is final, keyed by the audit id, with the error code', async () => {
+    const job = auditJob('recNoSuchOrder', { auditId: `audit-${randomUUID().slice(0, 8)}` });
+    await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: DS.audit, count: 1, kind: 'status', status: 401 });
+    const { state } = await settled(h, 'audit-results', await add(h, 'audit-results', job));
+    expect(state).toBe('failed');
+    const [row] = await eventsOf(job.deliveryId);
+    expect(row).toMatchObject({ entityType: 'audit_result', recordId: job.auditId, outcome: 'failed', attempt: 1 });
+    expect(row!.errorCode).toMatch(/^aitable_/);
+  });
+
+  it('when a job carries a record id too long for any index, then its failure still gets a history row, the id cut to 200', async () => {
+    const long = `rec${'x'.repeat(3000)}`;
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(long)));
+    expect(state).toBe('failed');
+    const [row] = await eventsOf(job.id!);
+    expect(row).toMatchObject({ outcome: 'failed', recordId: long.slice(0, 200) });
+  });
+
+  it('when rows are older than their retention, then the scheduled clean-up deletes them and keeps the others', async () => {
+    const ago = (days: number) => new Date(Date.now() - days * DAY_MS);
+    const event = (id: string, days: number) => ({
+      id, receivedAt: ago(days), finishedAt: ago(days), entityType: 'lead' as const, queue: 'leads', jobId: id, attempt: 1, outcome: 'success' as const,
+    });
+    const [oldEvent, keptEvent] = [randomUUID(), randomUUID()];
+    await h.prisma.syncEvent.createMany({ data: [event(oldEvent, 11), event(keptEvent, 9)] });
+    const delivery = (days: number, over: object) => ({
+      id: randomUUID(), receivedAt: ago(days), requestId: 'req', source: 'aitable', httpStatus: 202, outcome: 'accepted' as const, ...over,
+    });
+    const expired = [
+      delivery(6, {}),
+      delivery(6, { outcome: 'rejected', httpStatus: 401, reason: 'signature' }),
+      delivery(21, { outcome: 'rejected', httpStatus: 422, reason: 'invalid_payload', rawBody: '{}' }),
+    ];
+    const kept = [delivery(4, {}), delivery(6, { outcome: 'rejected', httpStatus: 422, reason: 'invalid_payload', rawBody: '{}' })];
+    await h.prisma.webhookDelivery.createMany({ data: [...expired, ...kept] });
+
+    await waitFor(async () => ((await h.prisma.syncEvent.count({ where: { id: oldEvent } })) === 0 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the clean-up to delete the expired history row',
+    });
+    await waitFor(async () => ((await h.prisma.webhookDelivery.count({ where: { id: { in: expired.map((d) => d.id) } } })) === 0 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the clean-up to delete the expired deliveries',
+    });
+    expect(await h.prisma.syncEvent.count({ where: { id: keptEvent } })).toBe(1);
+    expect(await h.prisma.webhookDelivery.count({ where: { id: { in: kept.map((d) => d.id) } } })).toBe(2);
+  });
+});

@@ -1,0 +1,79 @@
+import { classifyDbError } from './errors';
+import type { PrismaClient } from './generated/prisma/client';
+
+/** How long rows are kept, in days. */
+export interface RetentionPolicy {
+  /** SyncEvent history rows, by when the attempt ended. */
+  historyDays: number;
+  /** Accepted and duplicate deliveries, and rejected ones already replayed or with no body to fix. */
+  deliveryDays: number;
+  /** Rejected deliveries still waiting for a fix (body kept, not replayed). */
+  rejectedDays: number;
+}
+
+export interface PruneResult {
+  syncEvents: number;
+  deliveries: number;
+  rejectedDeliveries: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes rows older than the policy, `batchSize` rows per statement, so no statement holds
+ * many locks or a long transaction while ingest and the workers keep writing.
+ */
+export async function pruneExpiredRows(
+  db: PrismaClient,
+  policy: RetentionPolicy,
+  opts: { batchSize: number; now?: Date },
+): Promise<PruneResult> {
+  const now = (opts.now ?? new Date()).getTime();
+  const cutoff = (days: number) => new Date(now - days * DAY_MS);
+  const n = opts.batchSize;
+  const history = cutoff(policy.historyDays);
+  const delivery = cutoff(policy.deliveryDays);
+  const rejected = cutoff(policy.rejectedDays);
+  try {
+    return {
+      syncEvents: await inBatches(n, () => db.$executeRaw`
+        DELETE FROM "SyncEvent" WHERE "id" IN (SELECT "id" FROM "SyncEvent" WHERE "finishedAt" < ${history} LIMIT ${n})`),
+      deliveries: await inBatches(n, () => db.$executeRaw`
+        DELETE FROM "WebhookDelivery" WHERE "id" IN (SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < ${delivery}
+          AND NOT ("outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL) LIMIT ${n})`),
+      rejectedDeliveries: await inBatches(n, () => db.$executeRaw`
+        DELETE FROM "WebhookDelivery" WHERE "id" IN (SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < ${rejected}
+          AND "outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL LIMIT ${n})`),
+    };
+  } catch (err) {
+    throw classifyDbError(err);
+  }
+}
+
+async function inBatches(batchSize: number, deleteBatch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch();
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
+/** Rows and bytes on disk (table, indexes and TOAST) of the tables that grow with traffic. */
+export interface TableSize {
+  table: string;
+  rows: number;
+  bytes: number;
+}
+
+export async function tableSizes(db: PrismaClient): Promise<TableSize[]> {
+  try {
+    const rows = await db.$queryRaw<{ table: string; rows: bigint; bytes: bigint }[]>`
+      SELECT 'AITableSync' AS "table", (SELECT count(*) FROM "AITableSync") AS "rows", pg_total_relation_size('"AITableSync"') AS "bytes"
+      UNION ALL SELECT 'SyncEvent', (SELECT count(*) FROM "SyncEvent"), pg_total_relation_size('"SyncEvent"')
+      UNION ALL SELECT 'WebhookDelivery', (SELECT count(*) FROM "WebhookDelivery"), pg_total_relation_size('"WebhookDelivery"')`;
+    return rows.map((r) => ({ table: r.table, rows: Number(r.rows), bytes: Number(r.bytes) }));
+  } catch (err) {
+    throw classifyDbError(err);
+  }
+}

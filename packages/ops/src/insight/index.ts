@@ -1,0 +1,5 @@
+export * from './funnel';
+export * from './queue-health';
+export * from './range';
+export * from './series';
+export * from './last-deliveries';

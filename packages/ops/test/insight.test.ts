@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { createDb, insertSyncEvents, type Prisma, type PrismaClient, type SyncEventRow } from '@bridge/db';
+import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { deliveriesChart, errorsChart, funnel, latencyChart, parseInsightRange, portalSuccessChart, topErrorCodes, webhookSuccessChart } from '../src';
+
+let tdb: TestDatabase;
+let db: PrismaClient;
+const now = new Date('2025-06-01T12:30:00Z');
+const at = (hhmm: string) => new Date(`2025-06-01T${hhmm}:00Z`);
+const range = parseInsightRange('24h', now);
+
+const ev = (over: Partial<SyncEventRow> & Pick<SyncEventRow, 'recordId' | 'receivedAt' | 'finishedAt'>): SyncEventRow => ({
+  id: randomUUID(), entityType: 'lead', queue: 'leads', jobId: randomUUID(), attempt: 1, outcome: 'success', result: 'synced', ...over,
+});
+const delivery = (over: Partial<Prisma.WebhookDeliveryCreateManyInput>): Prisma.WebhookDeliveryCreateManyInput => ({
+  id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'accepted', httpStatus: 202, ...over,
+});
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = createDb({ databaseUrl: tdb.url, poolSize: 3 });
+  await db.webhookDelivery.createMany({
+    data: [
+      delivery({ receivedAt: at('10:05') }),
+      delivery({ receivedAt: at('10:10') }),
+      delivery({ receivedAt: at('10:20'), outcome: 'duplicate', httpStatus: 200 }),
+      delivery({ receivedAt: at('10:30'), outcome: 'rejected', httpStatus: 401, reason: 'signature' }),
+      delivery({ receivedAt: at('11:15'), outcome: 'rejected', httpStatus: 422, reason: 'invalid_payload' }),
+      delivery({ receivedAt: new Date('2025-05-30T10:00:00Z') }), // outside the 24 h
+    ],
+  });
+  // Three leads: A gets a portal after 10 s, an order won 1 h later and an audit 2 h after that;
+  // B gets a portal after 30 s (after one retried attempt); C fails for good.
+  await insertSyncEvents(db, [
+    ev({ recordId: 'recA', receivedAt: at('10:00'), finishedAt: new Date(at('10:00').getTime() + 10_000) }),
+    ev({ recordId: 'recB', receivedAt: at('10:00'), finishedAt: new Date(at('10:00').getTime() + 5_000), outcome: 'retry', result: undefined, errorCode: 'missionx_unavailable' }),
+    ev({ recordId: 'recB', receivedAt: at('10:00'), finishedAt: new Date(at('10:00').getTime() + 30_000), attempt: 2 }),
+    ev({ recordId: 'recC', receivedAt: at('10:40'), finishedAt: at('10:41'), outcome: 'failed', result: undefined, errorCode: 'lead_missing_field' }),
+    ev({ recordId: 'recOrdA', entityType: 'order', queue: 'orders', receivedAt: at('11:00'), finishedAt: new Date(at('11:00').getTime() + 10_000), result: 'activated' }),
+    ev({ recordId: 'audit-1', entityType: 'audit_result', queue: 'audit-results', receivedAt: at('12:00'), finishedAt: new Date(at('12:00').getTime() + 10_000), result: 'created' }),
+  ]);
+  const sync = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
+    recordId: 'x', datasheetId: 'dst', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'success', ...over,
+  });
+  await db.aITableSync.createMany({
+    data: [
+      sync({ recordId: 'recOrdA', entityType: 'order', metadata: { leadRecordId: 'recA', action: 'activated' } }),
+      sync({ recordId: 'audit-1', entityType: 'audit_result', syncDirection: 'app_to_aitable', metadata: { orderRecordId: 'recOrdA' } }),
+    ],
+  });
+});
+afterAll(async () => {
+  await db.$disconnect();
+  await tdb.drop();
+});
+
+const valuesAt = (chart: { buckets: string[]; series: { name: string; values: (number | null)[] }[] }, name: string, hour: string) =>
+  chart.series.find((s) => s.name === name)?.values[chart.buckets.indexOf(`2025-06-01T${hour}:00:00.000Z`)];
+
+describe('insight queries', () => {
+  it('when a range is asked, then it is cut into aligned intervals ending after now, and an unknown range is a 400 naming the field', () => {
+    expect(range.buckets).toHaveLength(24);
+    expect(range.since.toISOString()).toBe('2025-05-31T13:00:00.000Z');
+    expect(range.until.toISOString()).toBe('2025-06-01T13:00:00.000Z');
+    expect(() => parseInsightRange('2y')).toThrow(expect.objectContaining({ httpStatus: 400, details: { field: 'range' } }));
+  });
+
+  it('when deliveries arrived, then they are counted per interval by outcome and rejection reason, and the success rate follows', async () => {
+    const chart = await deliveriesChart(db, range);
+    expect(chart.series.map((s) => s.name)).toEqual(['accepted', 'duplicate', 'rejected: invalid_payload', 'rejected: signature']);
+    expect(['accepted', 'duplicate', 'rejected: signature'].map((n) => valuesAt(chart, n, '10'))).toEqual([2, 1, 1]);
+    expect(valuesAt(chart, 'rejected: invalid_payload', '11')).toBe(1);
+    const rate = await webhookSuccessChart(db, range);
+    expect([valuesAt(rate, 'webhook success rate', '10'), valuesAt(rate, 'webhook success rate', '11'), valuesAt(rate, 'webhook success rate', '09')]).toEqual([0.75, 0, null]);
+  });
+
+  it('when lead jobs ended, then portal success is synced over synced-or-failed, and latency percentiles are per entity', async () => {
+    const portal = await portalSuccessChart(db, range);
+    expect(valuesAt(portal, 'portal creation success rate', '10')).toBeCloseTo(2 / 3, 4);
+    const latency = await latencyChart(db, range);
+    expect(valuesAt(latency, 'lead p50', '10')).toBe(20);
+    expect(valuesAt(latency, 'lead p95', '10')).toBe(29);
+    expect(valuesAt(latency, 'order p50', '11')).toBe(10);
+  });
+
+  it('when attempts failed, then error codes are counted per interval and ranked with their final failures', async () => {
+    const errors = await errorsChart(db, range);
+    expect(valuesAt(errors, 'missionx_unavailable', '10')).toBe(1);
+    expect(await topErrorCodes(db, range)).toEqual([
+      { code: 'lead_missing_field', queue: 'leads', attempts: 1, finalFailures: 1 },
+      { code: 'missionx_unavailable', queue: 'leads', attempts: 1, finalFailures: 0 },
+    ]);
+  });
+
+  it('when leads went through the stages, then the funnel counts each stage, its conversion and the median time from the stage before', async () => {
+    expect((await funnel(db, range)).stages).toEqual([
+      { stage: 'leads', count: 3, conversion: null, medianSecondsFromPrevious: null },
+      { stage: 'portal_created', count: 2, conversion: 0.6667, medianSecondsFromPrevious: 20 },
+      { stage: 'order_won', count: 1, conversion: 0.5, medianSecondsFromPrevious: 3600 },
+      { stage: 'audit_delivered', count: 1, conversion: 1, medianSecondsFromPrevious: 3600 },
+    ]);
+    expect((await funnel(db, parseInsightRange('1h', now))).stages[0]!.count).toBe(0);
+  });
+});
