@@ -24,8 +24,10 @@ function urlsFor(route: string): string[] {
     '/api/deliveries/:id': [...planted.deliveries, encodeURIComponent(LEAD.Email)].map((id) => `/api/deliveries/${id}`),
     '/api/failed-jobs': ['', '?queue=leads', '?record=recPd1'].map((q) => `/api/failed-jobs${q}`),
     '/api/queues': QUEUES.flatMap((q) => STATES.map((s) => `/api/queues?activeQueue=${q}&status=${s}&page=1&jobsPerPage=50`)),
+    '/insight-assets/:file': ['chart.umd.min.js', 'insight.js', 'insight.css'].map((f) => `/insight-assets/${f}`),
   };
   if (fixed[route]) return fixed[route]!;
+  if (route.startsWith('/api/insight/') || route === '/insight') return ['1h', '30d'].map((r) => `${route}?range=${r}`);
   if (route.includes(':jobId')) return jobs.map((j) => route.replace(':queueName', j.queue).replace(':jobId', j.id));
   if (route.includes(':queueName')) return QUEUES.map((q) => route.replace(':queueName', q));
   if (route.includes(':')) throw new Error(`the walk does not know how to fill ${route}; add it to urlsFor`);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityType, SyncEventRow } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
-import type { QueueName } from '@bridge/queues';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { useCaseError, type QueueName } from '@bridge/queues';
+import type { Job } from 'bullmq';
 
 /** Audit ids are at most 200 characters; AITable ids are far shorter. */
 const ID_MAX = 200;
@@ -11,7 +11,7 @@ const ENTITY_OF_QUEUE: Record<QueueName, EntityType> = { leads: 'lead', orders: 
 
 /** The code of a failure: the AppError's (also when BullMQ's UnrecoverableError wraps it), else `unexpected`. */
 export function errorCodeOf(err: unknown): string {
-  const inner = err instanceof UnrecoverableError && err.cause ? err.cause : err;
+  const inner = useCaseError(err);
   return isAppError(inner) ? inner.code : 'unexpected';
 }
 

@@ -1,6 +1,6 @@
 import { describeError, permanent } from '@bridge/errors';
 import { withLogContext } from '@bridge/logger';
-import { runJob } from '@bridge/queues';
+import { runJob, useCaseError } from '@bridge/queues';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
 import type { WorkerDeps } from './deps';
@@ -46,7 +46,7 @@ export function processJob<S extends z.ZodType<Payload>>(
       deps.logger.info('job completed', { outcome, attempt: facts.attempt });
       return outcome;
     } catch (err) {
-      const outcome = err instanceof DelayedError ? 'delayed' : err instanceof UnrecoverableError || isFinalFailure(err, facts) ? 'failed' : 'retry';
+      const outcome = err instanceof DelayedError ? 'delayed' : err instanceof UnrecoverableError || isFinalFailure(useCaseError(err), facts) ? 'failed' : 'retry';
       deps.metrics.jobDuration.observe({ queue: job.queueName, outcome }, seconds());
       if (outcome === 'failed') deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'failed' }, facts.attempt);
       // A delay (busy record, 429) spends no attempt and changes no state: it is not history.
@@ -55,7 +55,7 @@ export function processJob<S extends z.ZodType<Payload>>(
       deps.logger.log(outcome === 'delayed' ? 'debug' : 'warn', what, {
         attempt: facts.attempt,
         maxAttempts: facts.maxAttempts,
-        error: describeError(err instanceof UnrecoverableError && err.cause ? err.cause : err),
+        error: describeError(useCaseError(err)),
       });
       throw err;
     }

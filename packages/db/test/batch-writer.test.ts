@@ -1,5 +1,6 @@
 import { createBatchWriter, createDb, type PrismaClient } from '@bridge/db';
-import { collectingLogger, createTestDatabase, type TestDatabase } from '@bridge/testkit';
+import { collectingLogger } from '@bridge/testkit-base';
+import { createTestDatabase, type TestDatabase } from './database';
 
 interface Probe {
   id: string;

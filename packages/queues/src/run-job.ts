@@ -1,4 +1,4 @@
-import { describeError, isAppError, toJobDecision } from '@bridge/errors';
+import { describeError, isAppError, toJobDecision, type AppError } from '@bridge/errors';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 
 /**
@@ -28,10 +28,24 @@ export async function runJob<T>(job: Job, token: string | undefined, fn: () => P
   }
 }
 
+/** What `runJob` throws for a retriable AppError: its message leads with the code, its cause is the AppError. */
+class JobAttemptFailed extends Error {
+  override readonly cause: AppError;
+  constructor(err: AppError) {
+    super(describeError(err), { cause: err });
+    this.name = err.name;
+    this.cause = err;
+    this.stack = `${this.name}: ${this.message}${err.stack?.slice(err.stack.indexOf('\n')) ?? ''}`;
+  }
+}
+
 function withCodeInMessage(err: unknown): unknown {
-  if (!isAppError(err)) return err;
-  const failure = new Error(describeError(err), { cause: err });
-  failure.name = err.name;
-  failure.stack = `${failure.name}: ${failure.message}${err.stack?.slice(err.stack.indexOf('\n')) ?? ''}`;
-  return failure;
+  return isAppError(err) ? new JobAttemptFailed(err) : err;
+}
+
+/** The error the use case threw, from what `runJob` threw (which wraps it to steer BullMQ). */
+export function useCaseError(err: unknown): unknown {
+  if (err instanceof JobAttemptFailed) return err.cause;
+  if (err instanceof UnrecoverableError && err.cause) return err.cause;
+  return err;
 }
