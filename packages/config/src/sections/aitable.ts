@@ -30,8 +30,6 @@ export const aitableApiSection = {
   AITABLE_THROTTLE_RETRIES: int(5, 0, 50),
   /** Wait after an HTTP 429 (AITable sends no Retry-After), jittered ±20 %. @defaultValue 1000 */
   AITABLE_THROTTLE_BACKOFF_MS: int(1000, 10, 60_000),
-  /** How long single-record writes to one datasheet are collected into one batch request. @defaultValue 25 */
-  AITABLE_WRITE_BATCH_WINDOW_MS: int(25, 0, 1000),
   /** Field-name overrides per datasheet, JSON: {"email":"E-mail"}. Keys are our names, values AITable's. */
   AITABLE_LEAD_FIELDS: stringMap(),
   AITABLE_ORDER_FIELDS: stringMap(),
