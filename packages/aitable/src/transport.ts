@@ -50,6 +50,8 @@ export class AitableTransport {
       prefix: opts.rateLimitPrefix,
       limit: opts.rateLimitPerSecond,
       windowMs: 1000 + opts.rateLimitMarginMs,
+      // A request is in flight at most the HTTP timeout; a second on top for the event loop.
+      leaseMs: opts.timeoutMs + 1000,
     });
   }
 
