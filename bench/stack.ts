@@ -23,14 +23,14 @@ export interface Proc {
   cpuSeconds(): number;
 }
 
-const WAITED_FOR = ['"ingest listening"', '"worker started"'];
+const WAITED_FOR = ['"ingest listening"', '"worker started"', '"bare listening"'];
 const running = new Set<ChildProcess>();
 // A bench that fails must not leave its processes behind.
 process.on('exit', () => running.forEach((c) => c.kill('SIGKILL')));
 
 /** Starts `node --import tsx <script>`; only the log lines a bench waits for are parsed. */
-export function startProcess(script: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const wanted = new Map<string, Record<string, unknown>>();
@@ -82,6 +82,8 @@ export interface StackOptions {
   /** Extra variables for every bridge process. */
   env?: Record<string, string>;
   onRequest?: (r: SimRequest) => void;
+  /** Extra node flags of the ingest process, e.g. `--cpu-prof`. */
+  ingestNodeArgs?: string[];
 }
 
 export const leadId = (i: number) => `recBench${String(i).padStart(6, '0')}`;
@@ -124,7 +126,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     RECONCILE_INTERVAL_MS: '0',
     ...o.env,
   };
-  const ingest = startProcess('apps/ingest/src/main.ts', env);
+  const ingest = startProcess('apps/ingest/src/main.ts', env, o.ingestNodeArgs);
   const workers = Array.from({ length: o.workers }, () => startProcess('apps/worker/src/main.ts', env));
   const ingestPort = Number((await ingest.line('ingest listening')).port);
   await Promise.all(workers.map((w) => w.line('worker started')));
@@ -155,19 +157,25 @@ export function postWebhook(agent: http.Agent, port: number, payload: string): P
   });
 }
 
-/** Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got a 202. */
-export async function fireWebhooks(port: number, count: number, concurrency: number, body: (i: number) => string = webhookBody): Promise<number> {
+/** Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got each HTTP status. */
+export async function fireWebhooks(port: number, count: number, concurrency: number, body: (i: number) => string = webhookBody): Promise<Map<number, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
-  let accepted = 0;
+  const statuses = new Map<number, number>();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) if ((await postWebhook(agent, port, body(next++))) === 202) accepted++;
+      while (next < count) {
+        const status = await postWebhook(agent, port, body(next++));
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
     }),
   );
   agent.destroy();
-  return accepted;
+  return statuses;
 }
+
+/** `202 ×590, 503 ×10` */
+export const describeStatuses = (s: Map<number, number>) => [...s].map(([status, n]) => `${status || 'no answer'} ×${n}`).join(', ');
 
 /** Most requests per datasheet in any one-second window (AITable's sliding window), over the log. */
 export function maxPerSecondPerDatasheet(log: SimRequest[]): number {

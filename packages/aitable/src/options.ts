@@ -33,7 +33,7 @@ export interface AitableClientOptions {
   redis: Redis;
   /** Requests per second per datasheet, across all processes. @defaultValue 5 */
   rateLimitPerSecond?: number;
-  /** Added to the 1 s window (slots count from when the answer came back, so this only absorbs clock rounding). @defaultValue 50 */
+  /** Added to the 1 s window (slots count from when the answer came back, so this only absorbs clock rounding). @defaultValue 10 */
   rateLimitMarginMs?: number;
   /** Redis key prefix of the limiter. @defaultValue `bridge:aitable:rl` */
   rateLimitPrefix?: string;
@@ -54,7 +54,7 @@ export function resolveAitableOptions(o: AitableClientOptions): ResolvedAitableO
   return {
     timeoutMs: 10_000,
     rateLimitPerSecond: 5,
-    rateLimitMarginMs: 50,
+    rateLimitMarginMs: 10,
     rateLimitPrefix: 'bridge:aitable:rl',
     maxLimiterWaitMs: 60_000,
     throttleRetries: 5,
