@@ -176,18 +176,3 @@ export async function fireWebhooks(port: number, count: number, concurrency: num
 
 /** `202 ×590, 503 ×10` */
 export const describeStatuses = (s: Map<number, number>) => [...s].map(([status, n]) => `${status || 'no answer'} ×${n}`).join(', ');
-
-/** Most requests per datasheet in any one-second window (AITable's sliding window), over the log. */
-export function maxPerSecondPerDatasheet(log: SimRequest[]): number {
-  const byDs = new Map<string, number[]>();
-  for (const r of log) if (r.datasheetId && r.status !== 429) byDs.set(r.datasheetId, [...(byDs.get(r.datasheetId) ?? []), r.at]);
-  let max = 0;
-  for (const times of byDs.values()) {
-    times.sort((a, b) => a - b);
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while ((times[j] as number) <= (times[i] as number) - 1000) j++;
-      max = Math.max(max, i - j + 1);
-    }
-  }
-  return max;
-}

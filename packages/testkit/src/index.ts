@@ -4,3 +4,4 @@ export * from './wait';
 export * from './logs';
 export * from './queues';
 export * from './queue-harness';
+export * from './rate';
