@@ -92,7 +92,7 @@ export class AitableTransport {
         );
       }
       // A little jitter so the waiters of one window do not all ask again in the same millisecond.
-      const ms = wait + Math.floor(Math.random() * 15);
+      const ms = wait + Math.floor(Math.random() * 5);
       this.hook(() => this.opts.hooks?.onRateLimitWait?.(ctx.datasheetId, 'limiter', ms));
       await sleep(ms);
       waited += ms;
