@@ -10,7 +10,7 @@
  */
 import { closeQueues, createQueues, createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit';
-import { describeStatuses, fireWebhooks, leadFields, leadId, LEADS, startStack } from './stack';
+import { describeStatuses, fireWebhooks, leadFields, leadId, LEADS, startStack, runBench } from './stack';
 
 const WEBHOOKS = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 64);
@@ -81,10 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

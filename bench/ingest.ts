@@ -9,7 +9,7 @@
 import { createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
-import { LEADS, postWebhook, startProcess, startStack, type Proc } from './stack';
+import { LEADS, postWebhook, startProcess, startStack, type Proc, runBench } from './stack';
 
 const N = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -103,10 +103,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -11,7 +11,7 @@ import { createQueues, createRedis, closeQueues } from '@bridge/queues';
 import type { SimRequest } from '@bridge/simulators';
 import { maxPerSecondPerDatasheet, TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
-import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody } from './stack';
+import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody, runBench } from './stack';
 
 const N = Number(process.argv[2] ?? 600);
 const SAMPLES = Number(process.argv[3] ?? 40);
@@ -25,6 +25,8 @@ async function drain(workers: number): Promise<void> {
   const redis = createRedis(TEST_REDIS_URL, 'worker');
   const queues = createQueues({ connection: redis, prefix: stack.prefix });
   try {
+    const cpu = () => ({ ingest: stack.ingest.cpuSeconds(), workers: stack.workers.reduce((s, w) => s + w.cpuSeconds(), 0) });
+    const cpu0 = cpu();
     const started = Date.now();
     const statuses = await fireWebhooks(stack.ingestPort, N, 32);
     const accepted = statuses.get(202) ?? 0;
@@ -36,6 +38,7 @@ async function drain(workers: number): Promise<void> {
       await sleep(50);
     }
     const seconds = (Date.now() - started) / 1000;
+    const cpu1 = cpu();
     const failed = (await queues.leads.getJobCounts('failed')).failed ?? 0;
     const log = await stack.sim.control.requests({ service: 'aitable' });
     const patches = log.filter((r) => r.method === 'PATCH' && r.status === 200);
@@ -53,6 +56,7 @@ async function drain(workers: number): Promise<void> {
         `portals written ${written}, leads with >1 portal ${dupes}, portals ${clients.length}, PATCHes ${patches.length} ` +
         `(avg ${(written / Math.max(1, patches.length)).toFixed(1)} records), HTTP 429 ${log.filter((r) => r.status === 429).length}, ` +
         `PATCH rate between first and last ${(patches.length / span).toFixed(2)}/s (≤ 5), ` +
+        `CPU per lead: ingest ${((1000 * (cpu1.ingest - cpu0.ingest)) / N).toFixed(2)} ms, workers ${((1000 * (cpu1.workers - cpu0.workers)) / N).toFixed(2)} ms, ` +
         `max AITable req/s per datasheet ${maxPerSecondPerDatasheet(log.filter((r) => r.status !== 429))} (≤ 5)`,
     );
   } finally {
@@ -140,10 +144,4 @@ async function main(): Promise<void> {
   if (PARTS.includes('p3')) await latency();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

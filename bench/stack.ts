@@ -176,3 +176,14 @@ export async function fireWebhooks(port: number, count: number, concurrency: num
 
 /** `202 ×590, 503 ×10` */
 export const describeStatuses = (s: Map<number, number>) => [...s].map(([status, n]) => `${status || 'no answer'} ×${n}`).join(', ');
+
+/** Runs a bench's main and exits (children are killed on exit); a failure prints and exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
