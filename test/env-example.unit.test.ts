@@ -7,7 +7,15 @@ const text = readFileSync(path.resolve(__dirname, '../.env.example'), 'utf8');
 const listed = [...text.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!);
 const schema = Object.values(sections).flatMap((s) => Object.keys(s));
 // Read by the simulators, npm start and the tests, outside the service's config schema.
-const outsideSchema = ['NEXT_PUBLIC_APP_URL', 'SIMULATORS_PORT', 'TEST_DATABASE_URL', 'TEST_REDIS_URL'];
+const outsideSchema = [
+  'NEXT_PUBLIC_APP_URL',
+  'SIMULATORS_PORT',
+  'SIMULATORS_AITABLE_LATENCY_MS',
+  'SIMULATORS_MISSIONX_LATENCY_MS',
+  'SIMULATORS_LATENCY_JITTER_MS',
+  'TEST_DATABASE_URL',
+  'TEST_REDIS_URL',
+];
 
 describe('.env.example', () => {
   it('when the config schema reads a variable, then .env.example lists it', () => {

@@ -34,7 +34,9 @@ export interface BuildOptions {
 /** Builds every connection ingest needs from the config; nothing is connected before the first use. */
 export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): IngestDeps {
   const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json', stream: opts.logStream });
-  const redis = createRedis(config.REDIS_URL, 'producer');
+  // Auto-pipelining: the adds of concurrent requests share one write to Redis (one round trip
+  // for many) instead of one each; every request still gets its 202 only once its job is stored.
+  const redis = createRedis(config.REDIS_URL, 'producer', { enableAutoPipelining: true });
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,

@@ -14,6 +14,11 @@ const envSchema = z.object({
   SIMULATORS_HOST: z.string().min(1).default('127.0.0.1'),
   /** AITable requests per second per datasheet per token. @defaultValue 5 (AITable's limit) */
   SIMULATORS_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).default(5),
+  /** Simulated network latency of every AITable / MissionX answer, ± SIMULATORS_LATENCY_JITTER_MS. @defaultValue 0 */
+  SIMULATORS_AITABLE_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  SIMULATORS_MISSIONX_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  /** @defaultValue 0 */
+  SIMULATORS_LATENCY_JITTER_MS: z.coerce.number().int().min(0).default(0),
   /** @defaultValue 3600 */
   SIMULATORS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
   // The bridge's datasheet ids, so one environment drives both the bridge and its simulators.
@@ -43,6 +48,10 @@ async function main(): Promise<void> {
     host: env.SIMULATORS_HOST,
     aitable: { datasheets, rateLimitPerSecond: env.SIMULATORS_RATE_LIMIT_PER_SECOND },
     missionx: { tokenTtlSeconds: env.SIMULATORS_TOKEN_TTL_SECONDS },
+    latency: {
+      aitable: { ms: env.SIMULATORS_AITABLE_LATENCY_MS, jitterMs: env.SIMULATORS_LATENCY_JITTER_MS },
+      missionx: { ms: env.SIMULATORS_MISSIONX_LATENCY_MS, jitterMs: env.SIMULATORS_LATENCY_JITTER_MS },
+    },
     onRequest: (r) => logger.info(`${r.service} ${r.method} ${r.path} → ${r.status}`, { datasheetId: r.datasheetId }),
   });
   // Fixed demo credentials: printing them is the point, they open nothing but this process.

@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { aitableRouter } from './aitable/routes';
 import { SimControlClient } from './control/client';
 import { controlRouter } from './control/routes';
+import { latencyRouter } from './latency';
 import { missionxRouter } from './missionx/routes';
 import { SimState } from './state';
 import type { SimulatorOptions } from './types';
@@ -26,8 +27,11 @@ export function createSimulatorApp(state: SimState): Express {
   // qs parsing gives sort[0][field] and filter[customId] the nesting the real APIs read.
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
+  app.use('/fusion', state.latency.middleware('aitable'));
+  app.use('/missionx', state.latency.middleware('missionx'));
   app.use('/fusion', aitableRouter({ store: state.aitable, limiter: state.limiter, apiKeys: state.apiKeys, faults: state.faults, log: state.log }));
   app.use('/missionx', missionxRouter({ store: state.missionx, faults: state.faults, log: state.log }));
+  app.use('/__sim/latency', latencyRouter(state.latency));
   app.use('/__sim', controlRouter(state));
   app.use((req, res) => {
     res.status(404).json({ message: `Cannot ${req.method} ${req.originalUrl}` });
@@ -59,6 +63,7 @@ export async function startSimulators(opts: SimulatorOptions = {}): Promise<Runn
     close: () =>
       new Promise<void>((resolve, reject) => {
         state.faults.clear();
+        state.latency.reset();
         server.close((err) => (err ? reject(err) : resolve()));
         // Hung requests and keep-alive sockets would hold close() open.
         server.closeAllConnections();

@@ -2,6 +2,7 @@ import { SlidingWindowLimiter } from './aitable/rate-limit';
 import { defaultDatasheets } from './aitable/seeds';
 import { AitableStore } from './aitable/store';
 import { FaultBook } from './faults';
+import { LatencyBook } from './latency';
 import { MissionxStore } from './missionx/store';
 import { RequestLog } from './request-log';
 import type { SimulatorOptions } from './types';
@@ -13,11 +14,13 @@ export class SimState {
   readonly apiKeys: ReadonlySet<string>;
   readonly missionx: MissionxStore;
   readonly faults = new FaultBook();
+  readonly latency: LatencyBook;
   readonly log: RequestLog;
   private readonly initialRateLimit: number;
 
   constructor(opts: SimulatorOptions = {}) {
     this.log = new RequestLog(opts.onRequest);
+    this.latency = new LatencyBook(opts.latency);
     this.apiKeys = new Set(opts.aitable?.apiKeys ?? ['sim-aitable-key']);
     this.initialRateLimit = opts.aitable?.rateLimitPerSecond ?? 5;
     this.limiter = new SlidingWindowLimiter(this.initialRateLimit);
@@ -30,12 +33,13 @@ export class SimState {
     });
   }
 
-  /** Records, requests, faults, MissionX clients and the rate limit back to how they started. */
+  /** Records, requests, faults, latency, MissionX clients and the rate limit back to how they started. */
   reset(): void {
     this.aitable.reset();
     this.limiter.clear();
     this.limiter.perSecond = this.initialRateLimit;
     this.faults.clear();
+    this.latency.reset();
     this.log.clear();
     this.missionx.reset();
   }

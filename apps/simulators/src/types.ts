@@ -52,6 +52,8 @@ export interface SimulatorOptions {
     /** @defaultValue 3600 */
     tokenTtlSeconds?: number;
   };
+  /** Added delay per service (simulated network latency). @defaultValue none */
+  latency?: Partial<Record<'aitable' | 'missionx', { ms: number; jitterMs?: number }>>;
   /** Called with each API request once it is answered, e.g. to log it. */
   onRequest?: (request: SimRequest) => void;
 }

@@ -2,7 +2,7 @@ import { AppError, isAppError, permanent } from '@bridge/errors';
 import { z } from 'zod';
 import { AITABLE_ERROR_CODES, describeCall, type CallContext } from './errors';
 import { missingFieldNames, missingFieldsError } from './field-mapping';
-import { resolveAitableOptions, type AitableClientOptions, type ResolvedAitableOptions } from './options';
+import { resolveAitableOptions, type AitableClientOptions, type AitableOperation, type ResolvedAitableOptions } from './options';
 import { encodeListQuery, type ListRecordsQuery } from './query';
 import {
   fieldsDataSchema,
@@ -14,7 +14,8 @@ import {
   type RecordPage,
 } from './schemas';
 import { AitableTransport } from './transport';
-import { MAX_RECORDS_PER_WRITE, WriteBatcher } from './write-batcher';
+import type { LimiterSlot } from './rate-limiter';
+import { MAX_RECORDS_PER_WRITE, RecordBatcher } from './write-batcher';
 
 export interface RecordUpdate {
   recordId: string;
@@ -30,44 +31,56 @@ const recordsPath = (datasheetId: string) => `/datasheets/${encodeURIComponent(d
 export class AitableClient {
   private readonly opts: ResolvedAitableOptions;
   private readonly transport: AitableTransport;
-  private readonly updates: WriteBatcher<RecordUpdate>;
-  private readonly creates: WriteBatcher<FieldValues>;
+  private readonly updates: RecordBatcher<RecordUpdate>;
+  private readonly creates: RecordBatcher<FieldValues>;
+  private readonly reads: RecordBatcher<string>;
 
   constructor(options: AitableClientOptions) {
     this.opts = resolveAitableOptions(options);
     this.transport = new AitableTransport(this.opts);
-    this.updates = new WriteBatcher<RecordUpdate>({
-      operation: 'updateRecords',
-      windowMs: this.opts.batchWindowMs,
-      send: (ds, inputs) => this.updateRecords(ds, inputs),
-      match: (inputs, records) => inputs.map((u) => records.find((r) => r.recordId === u.recordId)),
+    const batching = (operation: AitableOperation) => ({
+      operation,
+      maxInFlight: this.opts.rateLimitPerSecond,
+      acquire: (datasheetId: string) => this.transport.acquire({ operation, datasheetId }),
+    });
+    const byRecordId = <I>(id: (input: I) => string) => (inputs: I[], records: AitableRecord[]) =>
+      inputs.map((input) => records.find((r) => r.recordId === id(input)));
+    this.updates = new RecordBatcher<RecordUpdate>({
+      ...batching('updateRecords'),
+      send: (ds, inputs, slot) => this.writeChunk('updateRecords', ds, inputs, slot),
+      match: byRecordId((u) => u.recordId),
       key: (u) => u.recordId,
     });
-    this.creates = new WriteBatcher<FieldValues>({
-      operation: 'createRecords',
-      windowMs: this.opts.batchWindowMs,
-      send: (ds, inputs) => this.createRecords(ds, inputs.map((fields) => ({ fields }))),
+    this.creates = new RecordBatcher<FieldValues>({
+      ...batching('createRecords'),
+      send: (ds, inputs, slot) => this.writeChunk('createRecords', ds, inputs.map((fields) => ({ fields })), slot),
       // AITable answers created records in the order they were sent.
       match: (inputs, records) => (records.length === inputs.length ? records : []),
     });
+    this.reads = new RecordBatcher<string>({
+      ...batching('getRecord'),
+      send: (ds, ids, slot) => this.readChunk(ds, ids, slot),
+      match: byRecordId((id) => id),
+      missing: (datasheetId, recordId) => recordNotFound({ operation: 'getRecord', datasheetId, recordIds: [recordId] }),
+    });
   }
 
-  /** One record by id; `aitable_record_not_found` (permanent) when AITable does not know it. */
+  /**
+   * One record by id, sharing a request (`recordIds`, ≤10) with concurrent reads of the same
+   * datasheet; `aitable_record_not_found` (permanent) when AITable does not know it.
+   */
   async getRecord(datasheetId: string, recordId: string): Promise<AitableRecord> {
     requireId(recordId, 'recordId', 'getRecord', datasheetId);
-    const ctx: CallContext = { operation: 'getRecord', datasheetId, recordIds: [recordId] };
-    let page: RecordPage;
     try {
-      const query = encodeListQuery({ recordIds: [recordId] });
-      page = await this.transport.call(ctx, { method: 'GET', path: recordsPath(datasheetId), query }, recordPageSchema);
+      return await this.reads.add(datasheetId, recordId);
     } catch (err) {
       // With recordIds, a 400 can only be about the id: AITable's way of saying "no such record".
-      if (isAppError(err) && err.code === AITABLE_ERROR_CODES.badRequest) throw recordNotFound(ctx, err);
+      // (A batch refused for one unknown id is retried id by id, so the 400 is this id's own.)
+      if (isAppError(err) && err.code === AITABLE_ERROR_CODES.badRequest) {
+        throw recordNotFound({ operation: 'getRecord', datasheetId, recordIds: [recordId] }, err);
+      }
       throw err;
     }
-    const record = page.records.find((r) => r.recordId === recordId);
-    if (!record) throw recordNotFound(ctx);
-    return record;
   }
 
   /** One page of records. */
@@ -95,22 +108,13 @@ export class AitableClient {
 
   /** Creates records, 10 per request in order; answers them in input order. */
   async createRecords(datasheetId: string, records: readonly { fields: FieldValues }[]): Promise<AitableRecord[]> {
-    return this.inChunks(records, async (chunk) => {
-      const ctx: CallContext = { operation: 'createRecords', datasheetId };
-      const data = await this.transport.call(ctx, { method: 'POST', path: recordsPath(datasheetId), body: { records: chunk, fieldKey: 'name' } }, recordsDataSchema);
-      return data.records;
-    });
+    return this.inChunks(records, (chunk) => this.writeChunk('createRecords', datasheetId, chunk));
   }
 
   /** Updates the given fields of records (others untouched), 10 per request in order. */
   async updateRecords(datasheetId: string, updates: readonly RecordUpdate[]): Promise<AitableRecord[]> {
     for (const u of updates) requireId(u.recordId, 'recordId', 'updateRecords', datasheetId);
-    return this.inChunks(updates, async (chunk) => {
-      const ctx: CallContext = { operation: 'updateRecords', datasheetId, recordIds: chunk.map((u) => u.recordId) };
-      const body = { records: chunk.map((u) => ({ recordId: u.recordId, fields: u.fields })), fieldKey: 'name' };
-      const data = await this.transport.call(ctx, { method: 'PATCH', path: recordsPath(datasheetId), body }, recordsDataSchema);
-      return data.records;
-    });
+    return this.inChunks(updates, (chunk) => this.writeChunk('updateRecords', datasheetId, chunk));
   }
 
   /** Deletes records, 10 per request. */
@@ -156,6 +160,27 @@ export class AitableClient {
   /** Sends the batched writes still waiting and waits for them; call before shutting down. */
   async flush(): Promise<void> {
     await Promise.all([this.updates.flush(), this.creates.flush()]);
+  }
+
+  /** One POST (creates) or PATCH (updates) of at most 10 records, with a slot already taken or its own. */
+  private async writeChunk(
+    operation: 'createRecords' | 'updateRecords',
+    datasheetId: string,
+    chunk: readonly { recordId?: string; fields: FieldValues }[],
+    slot?: LimiterSlot,
+  ): Promise<AitableRecord[]> {
+    const recordIds = operation === 'updateRecords' ? chunk.map((u) => u.recordId as string) : undefined;
+    const ctx: CallContext = { operation, datasheetId, ...(recordIds ? { recordIds } : {}) };
+    const records = chunk.map((r) => (recordIds ? { recordId: r.recordId, fields: r.fields } : { fields: r.fields }));
+    const req = { method: recordIds ? 'PATCH' : 'POST', path: recordsPath(datasheetId), body: { records, fieldKey: 'name' } } as const;
+    return (await this.transport.call(ctx, req, recordsDataSchema, slot)).records;
+  }
+
+  /** One GET of at most 10 records by id. */
+  private async readChunk(datasheetId: string, recordIds: string[], slot?: LimiterSlot): Promise<AitableRecord[]> {
+    const ctx: CallContext = { operation: 'getRecord', datasheetId, recordIds };
+    const query = encodeListQuery({ recordIds, pageSize: recordIds.length });
+    return (await this.transport.call(ctx, { method: 'GET', path: recordsPath(datasheetId), query }, recordPageSchema, slot)).records;
   }
 
   /**

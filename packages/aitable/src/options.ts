@@ -33,7 +33,7 @@ export interface AitableClientOptions {
   redis: Redis;
   /** Requests per second per datasheet, across all processes. @defaultValue 5 */
   rateLimitPerSecond?: number;
-  /** Added to the 1 s window (slots count from when the answer came back, so this only absorbs clock rounding). @defaultValue 50 */
+  /** Added to the 1 s window (slots count from when the answer came back, so this only absorbs clock rounding). @defaultValue 10 */
   rateLimitMarginMs?: number;
   /** Redis key prefix of the limiter. @defaultValue `bridge:aitable:rl` */
   rateLimitPrefix?: string;
@@ -43,8 +43,6 @@ export interface AitableClientOptions {
   throttleRetries?: number;
   /** Pause after an HTTP 429, jittered ±20 %. @defaultValue 1000 */
   throttleBackoffMs?: number;
-  /** Collection window of `createRecord` / `updateRecord`. @defaultValue 25 */
-  batchWindowMs?: number;
   hooks?: AitableHooks;
   logger?: Logger;
 }
@@ -56,12 +54,11 @@ export function resolveAitableOptions(o: AitableClientOptions): ResolvedAitableO
   return {
     timeoutMs: 10_000,
     rateLimitPerSecond: 5,
-    rateLimitMarginMs: 50,
+    rateLimitMarginMs: 10,
     rateLimitPrefix: 'bridge:aitable:rl',
     maxLimiterWaitMs: 60_000,
     throttleRetries: 5,
     throttleBackoffMs: 1000,
-    batchWindowMs: 25,
     ...stripUndefined(o),
   } as ResolvedAitableOptions;
 }
@@ -80,7 +77,6 @@ export interface AitableConfigVars {
   AITABLE_RATE_LIMIT_PREFIX: string;
   AITABLE_THROTTLE_RETRIES: number;
   AITABLE_THROTTLE_BACKOFF_MS: number;
-  AITABLE_WRITE_BATCH_WINDOW_MS: number;
 }
 
 /** Client options from the loaded config, plus the process's Redis, hooks and logger. */
@@ -97,7 +93,6 @@ export function aitableOptionsFromConfig(
     rateLimitPrefix: config.AITABLE_RATE_LIMIT_PREFIX,
     throttleRetries: config.AITABLE_THROTTLE_RETRIES,
     throttleBackoffMs: config.AITABLE_THROTTLE_BACKOFF_MS,
-    batchWindowMs: config.AITABLE_WRITE_BATCH_WINDOW_MS,
     ...deps,
   };
 }

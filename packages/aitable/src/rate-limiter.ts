@@ -7,22 +7,27 @@ import { AITABLE_ERROR_CODES } from './errors';
  * Sliding-window log in one sorted set per key, decided atomically in Redis with Redis's own
  * clock, so every process of the deployment shares one exact count (a fixed window or a GCRA
  * with a burst could let a sixth request into some one-second span).
- * Returns 0 when the slot is taken, else the milliseconds until the oldest entry leaves the window.
+ * A granted slot is stamped `lease` ms in the future until it is settled: a request still in
+ * flight (a slow answer, a starved event loop between grant and send) must not leave the window
+ * and let another in beside it. A crashed holder's slot comes back after lease + window.
+ * Returns 0 when the slot is taken, else the milliseconds until a slot can free up.
  */
 const TAKE = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local lease = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now, ARGV[3])
-  redis.call('PEXPIRE', key, window)
+  redis.call('ZADD', key, now + lease, ARGV[3])
+  redis.call('PEXPIRE', key, window + lease)
   return 0
 end
 local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 local wait = tonumber(oldest[2]) + window - now
+if tonumber(oldest[2]) > now then wait = window end
 if wait < 1 then wait = 1 end
 return wait
 `;
@@ -36,7 +41,7 @@ const SETTLE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
 return 1
 `;
 
@@ -49,6 +54,8 @@ export interface SlidingWindowLimiterOptions {
   /** Requests allowed in any window. */
   limit: number;
   windowMs: number;
+  /** Longest time a granted slot may stay unsettled (its request in flight). @defaultValue 30000 */
+  leaseMs?: number;
 }
 
 /** A slot taken from the limiter; call `settle()` once the request has been answered (or failed). */
@@ -71,7 +78,7 @@ export class SlidingWindowLimiter {
     const member = `${this.instance}:${++this.seq}`;
     let wait: number;
     try {
-      wait = Number(await this.run('take', redisKey, [this.opts.limit, this.opts.windowMs, member]));
+      wait = Number(await this.run('take', redisKey, [this.opts.limit, this.opts.windowMs, member, this.opts.leaseMs ?? 30_000]));
     } catch (err) {
       throw transient(
         AITABLE_ERROR_CODES.limiterUnavailable,
@@ -83,7 +90,7 @@ export class SlidingWindowLimiter {
     return {
       granted: true,
       slot: {
-        // Best effort: if Redis fails here the slot keeps its grant time, which is what we had before.
+        // Best effort: if Redis fails here the slot is freed when its lease runs out.
         settle: () => this.run('settle', redisKey, [member, this.opts.windowMs]).then(() => undefined, () => undefined),
       },
     };

@@ -50,12 +50,18 @@ export class AitableTransport {
       prefix: opts.rateLimitPrefix,
       limit: opts.rateLimitPerSecond,
       windowMs: 1000 + opts.rateLimitMarginMs,
+      // A request is in flight at most the HTTP timeout; a second on top for the event loop.
+      leaseMs: opts.timeoutMs + 1000,
     });
   }
 
-  async call<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S): Promise<z.output<S>> {
+  /**
+   * @param firstSlot a slot already taken with `acquire` (a batcher takes the slot before it picks
+   *   what to send); retries after a 429 take their own.
+   */
+  async call<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S, firstSlot?: LimiterSlot): Promise<z.output<S>> {
     for (let retries = 0; ; retries++) {
-      const slot = await this.waitForSlot(ctx);
+      const slot = retries === 0 && firstSlot ? firstSlot : await this.acquire(ctx);
       const outcome = await this.exchange(ctx, req, dataSchema).finally(() => slot.settle());
       if (outcome.ok) return outcome.data;
       if (!outcome.throttled) throw outcome.error;
@@ -70,7 +76,8 @@ export class AitableTransport {
     }
   }
 
-  private async waitForSlot(ctx: CallContext): Promise<LimiterSlot> {
+  /** Waits for a slot of the shared per-datasheet limit; throttled after `maxLimiterWaitMs`. */
+  async acquire(ctx: CallContext): Promise<LimiterSlot> {
     let waited = 0;
     for (;;) {
       const take = await this.limiter.tryTake(ctx.datasheetId);
@@ -85,7 +92,7 @@ export class AitableTransport {
         );
       }
       // A little jitter so the waiters of one window do not all ask again in the same millisecond.
-      const ms = wait + Math.floor(Math.random() * 15);
+      const ms = wait + Math.floor(Math.random() * 5);
       this.hook(() => this.opts.hooks?.onRateLimitWait?.(ctx.datasheetId, 'limiter', ms));
       await sleep(ms);
       waited += ms;

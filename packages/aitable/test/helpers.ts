@@ -3,6 +3,8 @@ import { AitableClient, type AitableClientOptions, type AitableOperation, type R
 import { startSimulators, type RunningSimulators } from '@bridge/simulators';
 import { TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit-base';
 
+export { maxPerSecond } from '@bridge/testkit-base';
+
 export const API_KEY = 'sim-aitable-key';
 export const LEADS = 'dstLeadsSim';
 export const ORDERS = 'dstOrdersSim';
@@ -77,15 +79,4 @@ export async function failure(p: Promise<unknown>): Promise<unknown> {
     return err;
   }
   throw new Error('expected the call to fail, but it succeeded');
-}
-
-/** Most requests seen in any one-second window ending at a request, as AITable's sliding window counts. */
-export function maxPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const end = sorted[i] as number;
-    max = Math.max(max, sorted.filter((t) => t > end - 1000 && t <= end).length);
-  }
-  return max;
 }

@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
-import { AITABLE_ERROR_CODES } from '@bridge/aitable';
+import { AITABLE_ERROR_CODES, SlidingWindowLimiter } from '@bridge/aitable';
 import { toJobDecision } from '@bridge/errors';
-import { uniquePrefix } from '@bridge/testkit-base';
+import { uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { AitableHarness, LEADS, ORDERS, failure, maxPerSecond } from './helpers';
 
 describe('AitableClient rate limiting', () => {
@@ -59,6 +59,19 @@ describe('AitableClient rate limiting', () => {
     await client.getFields(ORDERS);
     expect(await failure(client.getFields(ORDERS))).toMatchObject({ code: AITABLE_ERROR_CODES.throttled, kind: 'throttled' });
     expect(await h.sim.control.requests({ service: 'aitable' })).toHaveLength(1);
+  });
+
+  it('when a granted request is still in flight after the window has passed, then its slot stays taken until it is answered', async () => {
+    const limiter = new SlidingWindowLimiter({ redis: h.redis, prefix: uniquePrefix('rl-lease'), limit: 1, windowMs: 50, leaseMs: 10_000 });
+    const redisMs = async () => Number((await h.redis.time())[0]) * 1000 + Math.floor(Number((await h.redis.time())[1]) / 1000);
+    const first = await limiter.tryTake(LEADS);
+    if (!first.granted) throw new Error('the first slot must be granted');
+    const grantedAt = await redisMs();
+    await waitFor(async () => (await redisMs()) > grantedAt + 200, { intervalMs: 10, what: 'four windows to pass' });
+    expect(await limiter.tryTake(LEADS)).toMatchObject({ granted: false });
+    await first.slot.settle();
+    // Answered: the slot now counts from the answer and frees one window later.
+    await waitFor(async () => (await limiter.tryTake(LEADS)).granted, { intervalMs: 10, what: 'the settled slot to free up' });
   });
 
   it('when Redis is unreachable, then the call fails as a transient limiter error', async () => {

@@ -1,4 +1,5 @@
 import { AITABLE_ERROR_CODES } from '@bridge/aitable';
+import { uniquePrefix, waitFor } from '@bridge/testkit';
 import { AitableHarness, LEADS, failure } from './helpers';
 
 interface WriteBody {
@@ -82,11 +83,51 @@ describe('AitableClient write batching', () => {
     expect(await writes('PATCH')).toHaveLength(1);
   });
 
-  it('when writes are still waiting for their window, then flush sends them at once', async () => {
-    const { client } = fast({ batchWindowMs: 60_000 });
-    const [id] = await seedLeads(1);
-    const pending = client.updateRecord(LEADS, id as string, { Company: 'Flushed' });
+  it('when writes are in flight, then flush resolves only once each of them has its answer', async () => {
+    const { client } = fast();
+    const ids = await seedLeads(3);
+    let answered = 0;
+    const pending = ids.map((id) => client.updateRecord(LEADS, id, { Company: 'Flushed' }).then(() => answered++));
     await client.flush();
-    await expect(pending).resolves.toMatchObject({ fields: { Company: 'Flushed' } });
+    expect(answered).toBe(3);
+    await Promise.all(pending);
+  });
+
+  it('when no rate-limit slot is free, then the writes that arrive while one waits leave together once a slot opens', async () => {
+    const { client, seen } = h.client({ rateLimitPerSecond: 1, rateLimitPrefix: uniquePrefix('one-per-second') });
+    const ids = await seedLeads(10);
+    const [first, ...rest] = ids as [string, ...string[]];
+    await client.updateRecord(LEADS, first, { Company: 'alone' }); // takes the only slot of this second
+    const waitsBefore = seen.waits.length;
+    const waiting = client.updateRecord(LEADS, rest[0] as string, { Company: 'waits' });
+    await waitFor(() => seen.waits.length > waitsBefore, { intervalMs: 5, what: 'the write to wait for a slot' });
+    // The lane is waiting for a slot; these join the write that is waiting instead of queuing behind it.
+    await Promise.all([waiting, ...rest.slice(1).map((id) => client.updateRecord(LEADS, id, { Company: 'joined' }))]);
+    expect((await writes('PATCH')).map((p) => p.body.records.length)).toEqual([1, 9]);
+  });
+});
+
+describe('AitableClient read batching', () => {
+  const h = new AitableHarness();
+  beforeAll(() => h.start());
+  afterAll(() => h.stop());
+  beforeEach(() => h.resetUnthrottled());
+
+  it('when 25 records are read at once, then at most 3 GET requests by recordIds carry them and each caller gets its own', async () => {
+    const { client } = h.fastClient();
+    const ids = await h.seedLeads(25);
+    const records = await Promise.all(ids.map((id) => client.getRecord(LEADS, id)));
+    expect(records.map((r) => r.recordId)).toEqual(ids);
+    const gets = await h.sim.control.requests({ service: 'aitable', method: 'GET', pathIncludes: LEADS });
+    expect(gets.length).toBeLessThanOrEqual(3);
+    expect(gets.flatMap((g) => String(g.query.recordIds).split(',')).sort()).toEqual([...ids].sort());
+  });
+
+  it('when one read in a batch names an unknown record, then only that caller gets not-found', async () => {
+    const { client } = h.fastClient();
+    const ids = await h.seedLeads(3);
+    const settled = await Promise.allSettled([...ids, 'recNope123'].map((id) => client.getRecord(LEADS, id)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ code: AITABLE_ERROR_CODES.recordNotFound, kind: 'permanent' });
   });
 });

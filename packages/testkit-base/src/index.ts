@@ -2,3 +2,4 @@ export * from './database';
 export * from './env';
 export * from './wait';
 export * from './logs';
+export * from './rate';

@@ -75,6 +75,11 @@ export class SimControlClient {
     await this.call('PUT', '/aitable/rate-limit', { perSecond });
   }
 
+  /** Simulated latency of one service's answers, `ms` ± `jitterMs`. */
+  async setLatency(service: 'aitable' | 'missionx', ms: number, jitterMs = 0): Promise<void> {
+    await this.call('PUT', '/latency', { service, ms, jitterMs });
+  }
+
   async missionxClients(): Promise<MissionxClient[]> {
     return (await this.call('GET', '/missionx/clients')) as MissionxClient[];
   }

@@ -31,9 +31,10 @@ export const aitableApiSection = {
   /**
    * Extra milliseconds added to the one-second limiter window. A slot counts from when AITable's
    * answer came back (the latest moment AITable can have counted it), so this only absorbs clock
-   * rounding. @defaultValue 50
+   * rounding (a few ms); every ms of it costs throughput, as each slot is held window + round trip.
+   * @defaultValue 10
    */
-  AITABLE_RATE_LIMIT_MARGIN_MS: int(50, 0, 1000),
+  AITABLE_RATE_LIMIT_MARGIN_MS: int(10, 0, 1000),
   /** Redis key prefix of the shared limiter; every process of one deployment must use the same. @defaultValue bridge:aitable:rl */
   AITABLE_RATE_LIMIT_PREFIX: z.string().min(1).default('bridge:aitable:rl'),
   /** Timeout of one HTTP call. @defaultValue 10000 */
@@ -42,6 +43,4 @@ export const aitableApiSection = {
   AITABLE_THROTTLE_RETRIES: int(5, 0, 50),
   /** Wait after an HTTP 429 (AITable sends no Retry-After), jittered ±20 %. @defaultValue 1000 */
   AITABLE_THROTTLE_BACKOFF_MS: int(1000, 10, 60_000),
-  /** How long single-record writes to one datasheet are collected into one batch request. @defaultValue 25 */
-  AITABLE_WRITE_BATCH_WINDOW_MS: int(25, 0, 1000),
 };

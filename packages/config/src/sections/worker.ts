@@ -8,9 +8,15 @@ export const workerSection = {
   WORKER_QUEUES: list()
     .pipe(z.array(z.enum(QUEUE_NAMES)).min(1))
     .default([...QUEUE_NAMES]),
-  WORKER_CONCURRENCY_LEADS: int(5, 1, 100),
-  WORKER_CONCURRENCY_ORDERS: int(5, 1, 100),
-  WORKER_CONCURRENCY_AUDIT_RESULTS: int(5, 1, 100),
+  /**
+   * Jobs run at once per process and queue. They wait on the network, not the CPU: sized from the
+   * AITable budget (5 req/s × 10 records = 50 write-backs/s per datasheet) times a job's time
+   * outside the batched write, plus two batches of 10 waiting (docs/runbook.md, "Sizing").
+   * @defaultValue 50
+   */
+  WORKER_CONCURRENCY_LEADS: int(50, 1, 500),
+  WORKER_CONCURRENCY_ORDERS: int(50, 1, 500),
+  WORKER_CONCURRENCY_AUDIT_RESULTS: int(50, 1, 500),
   WORKER_METRICS_PORT: port(9464),
   /**
    * BullMQ's job lock: a job whose worker stops renewing it for this long (a crashed process)
