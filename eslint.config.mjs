@@ -64,4 +64,12 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    // Scripts the dashboard serves to the browser; Chart.js is loaded before them by the page.
+    files: ['apps/*/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(['document', 'window', 'Node', 'Chart', 'fetch', 'setInterval', 'clearInterval', 'URLSearchParams'].map((g) => [g, 'readonly'])),
+    },
+  },
 );

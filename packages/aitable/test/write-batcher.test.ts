@@ -1,5 +1,5 @@
 import { AITABLE_ERROR_CODES } from '@bridge/aitable';
-import { uniquePrefix, waitFor } from '@bridge/testkit';
+import { uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { AitableHarness, LEADS, failure } from './helpers';
 
 interface WriteBody {

@@ -108,7 +108,7 @@ async function applyOne(client: Client, name: string, sql: string, checksum: str
     await client.query('ROLLBACK').catch(() => undefined);
     // Left unfinished with its logs, as Prisma does, so no later deploy runs on a half-migrated database.
     await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, String(err)]);
-    throw new Error(`Migration ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`Migration ${name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
 }

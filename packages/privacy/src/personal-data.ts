@@ -21,7 +21,7 @@ export function isPersonalKey(key: string): boolean {
 const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 // A run of digits with the separators phone numbers are written with, not glued to a word,
 // an id or a UUID segment (letters, digits, `-` or `_` right before or after).
-const PHONE_IN_TEXT = /(?<![\w-])\+?\(?\d[\d\s().\/-]{5,}\d(?![\w-])/g;
+const PHONE_IN_TEXT = /(?<![\w-])\+?\(?\d[\d\s()./-]{5,}\d(?![\w-])/g;
 // Digit runs that are not phone numbers: dates, times, dotted IPv4 addresses.
 const NOT_A_PHONE = [/^\d{4}-\d{2}-\d{2}$/, /^\d{1,3}(\.\d{1,3}){3}$/, /^\d{4}\/\d{2}\/\d{2}$/];
 
@@ -61,7 +61,7 @@ export function maskPersonalValue(value: unknown): unknown {
   if (typeof value === 'string') {
     if (value.includes('@')) return maskEmail(value.trim());
     const digits = value.replace(/\D/g, '');
-    if (digits.length >= 6 && /^[\d\s+().\/-]+$/.test(value)) return maskPhone(digits);
+    if (digits.length >= 6 && /^[\d\s+()./-]+$/.test(value)) return maskPhone(digits);
     return value.split(/\s+/).filter(Boolean).map(star).join(' ');
   }
   if (Array.isArray(value)) return value.map(maskPersonalValue);

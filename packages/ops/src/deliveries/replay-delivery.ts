@@ -1,7 +1,6 @@
 import type { PrismaClient } from '@bridge/db';
 import { permanent } from '@bridge/errors';
 import { enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues } from '@bridge/queues';
-import type { Queue } from 'bullmq';
 import { dedupKey, sha256Hex } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 import { validateStoredDelivery, type ConfiguredDatasheets } from './validate-delivery';
