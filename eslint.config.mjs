@@ -69,7 +69,9 @@ export default tseslint.config(
     files: ['apps/*/public/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: Object.fromEntries(['document', 'window', 'Node', 'Chart', 'fetch', 'setInterval', 'clearInterval', 'URLSearchParams'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(
+        ['document', 'window', 'Node', 'Chart', 'fetch', 'setInterval', 'clearInterval', 'URLSearchParams'].map((g) => [g, 'readonly']),
+      ),
     },
   },
 );

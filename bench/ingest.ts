@@ -58,7 +58,13 @@ async function round(port: number, proc: Proc, count: number): Promise<Round> {
   const seconds = (performance.now() - started) / 1000;
   const [cpu1, redis1] = [proc.cpuSeconds(), await redisCpuSeconds()];
   agent.destroy();
-  return { rps: count / seconds, failed, latenciesMs, cpuUsPerReq: ((cpu1 - cpu0) * 1e6) / count, redisCpuUsPerReq: ((redis1 - redis0) * 1e6) / count };
+  return {
+    rps: count / seconds,
+    failed,
+    latenciesMs,
+    cpuUsPerReq: ((cpu1 - cpu0) * 1e6) / count,
+    redisCpuUsPerReq: ((redis1 - redis0) * 1e6) / count,
+  };
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -66,7 +72,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function summary(name: string, rounds: Round[]) {
   const sorted = rounds.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-  const s = { rps: median(rounds.map((r) => r.rps)), p50: pct(sorted, 50), p99: pct(sorted, 99), cpu: median(rounds.map((r) => r.cpuUsPerReq)) };
+  const s = {
+    rps: median(rounds.map((r) => r.rps)),
+    p50: pct(sorted, 50),
+    p99: pct(sorted, 99),
+    cpu: median(rounds.map((r) => r.cpuUsPerReq)),
+  };
   const redisCpu = median(rounds.map((r) => r.redisCpuUsPerReq));
   const failed = rounds.reduce((n, r) => n + r.failed, 0);
   console.log(

@@ -112,8 +112,14 @@ async function latency(): Promise<void> {
       `P3 webhook → Portal URL written, unloaded, 0 ms simulated latency, ${SAMPLES} leads: p50 ${pct(samples, 50).toFixed(1)} ms (goal < 25), ` +
         `p95 ${pct(samples, 95).toFixed(1)} ms (goal < 100), max ${samples.at(-1)?.toFixed(1)} ms  | baseline: the flow's 4 API calls made directly ${floor.toFixed(1)} ms`,
     );
-    const med = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50).toFixed(1);
-    console.log(`   medians from the webhook: 202 ${med(toAccepted)} ms, first MissionX request ${med(toMissionx)} ms, PATCH arrives ${med(toPatch)} ms, PATCH answered ${med(samples)} ms`);
+    const med = (xs: number[]) =>
+      pct(
+        [...xs].sort((a, b) => a - b),
+        50,
+      ).toFixed(1);
+    console.log(
+      `   medians from the webhook: 202 ${med(toAccepted)} ms, first MissionX request ${med(toMissionx)} ms, PATCH arrives ${med(toPatch)} ms, PATCH answered ${med(samples)} ms`,
+    );
   } finally {
     agent.destroy();
     await stack.close();
@@ -122,17 +128,37 @@ async function latency(): Promise<void> {
 
 /** The flow's own API calls (MissionX find, create, re-list; AITable PATCH) from a bare client, median of 10. */
 async function directCalls(missionxBase: string, authUrl: string, aitableBase: string): Promise<number> {
-  const token = ((await (await fetch(authUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret' })).json()) as { access_token: string }).access_token;
+  const token = (
+    (await (
+      await fetch(authUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret',
+      })
+    ).json()) as { access_token: string }
+  ).access_token;
   const mx = { authorization: `Bearer ${token}`, 'org-id': 'sim-org', 'content-type': 'application/json' };
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const id = leadId(i);
     const t0 = performance.now();
     await (await fetch(`${missionxBase}/clients?filter[customId]=direct${i}`, { headers: mx })).text();
-    await (await fetch(`${missionxBase}/clients`, { method: 'POST', headers: mx, body: JSON.stringify({ customId: `direct${i}`, title: 'Direct' }) })).text();
+    await (
+      await fetch(`${missionxBase}/clients`, {
+        method: 'POST',
+        headers: mx,
+        body: JSON.stringify({ customId: `direct${i}`, title: 'Direct' }),
+      })
+    ).text();
     await (await fetch(`${missionxBase}/clients?filter[customId]=direct${i}`, { headers: mx })).text();
     const body = JSON.stringify({ records: [{ recordId: id, fields: { 'Portal Status': 'Active' } }], fieldKey: 'name' });
-    await (await fetch(`${aitableBase}/v1/datasheets/${LEADS}/records`, { method: 'PATCH', headers: { authorization: 'Bearer sim-aitable-key', 'content-type': 'application/json' }, body })).text();
+    await (
+      await fetch(`${aitableBase}/v1/datasheets/${LEADS}/records`, {
+        method: 'PATCH',
+        headers: { authorization: 'Bearer sim-aitable-key', 'content-type': 'application/json' },
+        body,
+      })
+    ).text();
     times.push(performance.now() - t0);
     await sleep(250);
   }

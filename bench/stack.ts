@@ -30,7 +30,11 @@ process.on('exit', () => running.forEach((c) => c.kill('SIGKILL')));
 
 /** Starts `node --import tsx <script>`; only the log lines a bench waits for are parsed. */
 export function startProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const wanted = new Map<string, Record<string, unknown>>();
@@ -87,7 +91,12 @@ export interface StackOptions {
 }
 
 export const leadId = (i: number) => `recBench${String(i).padStart(6, '0')}`;
-export const leadFields = (i: number) => ({ 'Client Name': `Client ${i}`, Email: `c${i}@firm${i}.example`, Company: `Firm ${i}`, Status: 'New' });
+export const leadFields = (i: number) => ({
+  'Client Name': `Client ${i}`,
+  Email: `c${i}@firm${i}.example`,
+  Company: `Firm ${i}`,
+  Status: 'New',
+});
 
 export async function startStack(o: StackOptions): Promise<Stack> {
   const [leads, ...rest] = defaultDatasheets();
@@ -147,7 +156,11 @@ export function webhookBody(i: number): string {
 /** POSTs one signed delivery; answers the HTTP status (0 when the connection failed). */
 export function postWebhook(agent: http.Agent, port: number, payload: string): Promise<number> {
   return new Promise((resolve) => {
-    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-aitable-signature': signHmac(SECRET, payload) };
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-aitable-signature': signHmac(SECRET, payload),
+    };
     const req = http.request({ host: '127.0.0.1', port, path: '/api/aitable/webhook', method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
@@ -158,7 +171,12 @@ export function postWebhook(agent: http.Agent, port: number, payload: string): P
 }
 
 /** Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got each HTTP status. */
-export async function fireWebhooks(port: number, count: number, concurrency: number, body: (i: number) => string = webhookBody): Promise<Map<number, number>> {
+export async function fireWebhooks(
+  port: number,
+  count: number,
+  concurrency: number,
+  body: (i: number) => string = webhookBody,
+): Promise<Map<number, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   const statuses = new Map<number, number>();

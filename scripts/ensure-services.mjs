@@ -32,9 +32,15 @@ const targets = [
 const answers = (host, port) =>
   new Promise((resolve) => {
     const s = net.connect({ host, port, timeout: 1000 });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 
 let failed = false;

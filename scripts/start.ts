@@ -21,10 +21,14 @@ async function main(): Promise<void> {
   const pg = new URL(env.DATABASE_URL!);
   const problems: string[] = [];
   if (!(await reachable(redis.hostname, Number(redis.port || 6379)))) {
-    problems.push(`Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose -f docker-compose.dev.yml up -d redis\` (or set REDIS_URL).`);
+    problems.push(
+      `Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose -f docker-compose.dev.yml up -d redis\` (or set REDIS_URL).`,
+    );
   }
   if (!(await reachable(pg.hostname, Number(pg.port || 5432)))) {
-    problems.push(`PostgreSQL is not answering at ${pg.host}. Start it: \`pg_ctlcluster <version> main start\` or \`docker compose -f docker-compose.dev.yml up -d postgres\` (or set DATABASE_URL).`);
+    problems.push(
+      `PostgreSQL is not answering at ${pg.host}. Start it: \`pg_ctlcluster <version> main start\` or \`docker compose -f docker-compose.dev.yml up -d postgres\` (or set DATABASE_URL).`,
+    );
   }
   if (problems.length) {
     console.error(problems.join('\n'));
@@ -39,7 +43,10 @@ async function main(): Promise<void> {
     // So `npm run replay` / `npm run reconcile` in another terminal can reach the same demo stack.
     const keys = Object.values(sections).flatMap((s) => Object.keys(s));
     const lines = keys.filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]!.replace(/'/g, `'\\''`)}'`);
-    writeFileSync(path.join(root, '.env.demo'), `# Written by npm start (demo mode); not read by anything on its own.\n${lines.join('\n')}\n`);
+    writeFileSync(
+      path.join(root, '.env.demo'),
+      `# Written by npm start (demo mode); not read by anything on its own.\n${lines.join('\n')}\n`,
+    );
   }
 
   const group = new ProcessGroup(root, env);
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
       `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${demo ? env.AITABLE_WEBHOOK_SECRET!.split(',')[0] : '$AITABLE_WEBHOOK_SECRET'}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
       demo ? `Then watch the portal appear: curl -s http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/missionx/clients` : '',
       'An order for the newest lead (then its portal is marked active): npm run send-webhook -- --type order',
-      'Post an audit result for an order, as the audit engine does (orderRecordId: the order\'s rec… id, printed by send-webhook):',
+      "Post an audit result for an order, as the audit engine does (orderRecordId: the order's rec… id, printed by send-webhook):",
       // Demo credentials are printed to paste; real ones never are.
       `  ${auditResultCurl(ingestUrl, demo ? env.AUDIT_API_TOKEN! : '$AUDIT_API_TOKEN')}`,
       demo ? 'For npm run replay / npm run reconcile in another terminal: set -a && . ./.env.demo && set +a' : '',

@@ -8,7 +8,14 @@ const root = path.resolve(__dirname, '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<
     string,
-    { command?: string[]; profiles?: string[]; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string>; image?: string; init?: boolean }
+    {
+      command?: string[];
+      profiles?: string[];
+      depends_on?: Record<string, { condition: string }>;
+      environment?: Record<string, string>;
+      image?: string;
+      init?: boolean;
+    }
   >;
 };
 const knownVariables = new Set(Object.values(sections).flatMap((s) => Object.keys(s)));
@@ -28,7 +35,9 @@ describe('docker-compose.yml', () => {
   it('when parsed, then it has the datastores, a migration step, ingest, workers, dashboard and demo simulators', () => {
     const names = Object.keys(compose.services);
     expect(names).toEqual(expect.arrayContaining(['postgres', 'redis', 'migrate', 'ingest', 'dashboard', 'simulators']));
-    const workerQueues = Object.values(compose.services).map((s) => s.environment?.WORKER_QUEUES).filter(Boolean);
+    const workerQueues = Object.values(compose.services)
+      .map((s) => s.environment?.WORKER_QUEUES)
+      .filter(Boolean);
     expect(workerQueues.sort()).toEqual(['audit-results', 'leads', 'orders']);
     expect(compose.services.simulators?.profiles).toEqual(['demo']);
   });
@@ -58,7 +67,9 @@ describe('docker-compose.yml', () => {
 
   it('when a service sets a variable, then the config schema knows it', () => {
     const unknown = appServices.flatMap(([name, s]) =>
-      Object.keys(s.environment ?? {}).filter((k) => !knownVariables.has(k) && !k.startsWith('SIMULATORS_')).map((k) => `${name}.${k}`),
+      Object.keys(s.environment ?? {})
+        .filter((k) => !knownVariables.has(k) && !k.startsWith('SIMULATORS_'))
+        .map((k) => `${name}.${k}`),
     );
     expect(unknown).toEqual([]);
   });

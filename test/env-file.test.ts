@@ -16,7 +16,13 @@ jest.setTimeout(120_000);
 
 /** The variable each entry point validates first, an invalid value for the file and a valid one for the environment. */
 const CASES: { script: string; args: string[]; variable: string; bad: string; good: string; env?: Record<string, string> }[] = [
-  ...['start:ingest', 'start:worker', 'start:dashboard', 'db:migrate'].map((script) => ({ script, args: [], variable: 'LOG_LEVEL', bad: 'loudest', good: 'info' })),
+  ...['start:ingest', 'start:worker', 'start:dashboard', 'db:migrate'].map((script) => ({
+    script,
+    args: [],
+    variable: 'LOG_LEVEL',
+    bad: 'loudest',
+    good: 'info',
+  })),
   { script: 'replay', args: ['jobs'], variable: 'LOG_LEVEL', bad: 'loudest', good: 'info' },
   { script: 'reconcile', args: [], variable: 'LOG_LEVEL', bad: 'loudest', good: 'info' },
   // The simulators also stop on LOG_FORMAT, so the good run never starts a server.
@@ -29,16 +35,27 @@ const CASES: { script: string; args: string[]; variable: string; bad: string; go
  */
 function entryFile(script: string): string {
   const cmd = scripts[script] ?? '';
-  const file = cmd.match(/tsx (\S+\.ts)/)?.[1] ?? cmd.match(/node (\S+)\/dist\/(\S+)\.js/)?.slice(1).join('/src/').concat('.ts');
+  const file =
+    cmd.match(/tsx (\S+\.ts)/)?.[1] ??
+    cmd
+      .match(/node (\S+)\/dist\/(\S+)\.js/)
+      ?.slice(1)
+      .join('/src/')
+      .concat('.ts');
   if (!file) throw new Error(`npm script ${script} runs no entry point this test knows: ${cmd}`);
   return path.join(ROOT, file);
 }
 
 function run(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [file, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: stdout + stderr });
-    });
+    execFile(
+      TSX,
+      [file, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 

@@ -42,9 +42,17 @@ function run(script: string, args: string, fill: Record<string, string> = {}, ov
   ran.add(`${script} -- ${args}`);
   const argv = args.split(/\s+/).map((a) => fill[a] ?? a);
   const env = {
-    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent',
-    REDIS_URL: TEST_REDIS_URL, DATABASE_URL: tdb.url, QUEUE_PREFIX: h.prefix, AITABLE_API_KEY: 'unused',
-    AITABLE_LEADS_DATASHEET_ID: 'dstLeads1', AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1', AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: TEST_REDIS_URL,
+    DATABASE_URL: tdb.url,
+    QUEUE_PREFIX: h.prefix,
+    AITABLE_API_KEY: 'unused',
+    AITABLE_LEADS_DATASHEET_ID: 'dstLeads1',
+    AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1',
+    AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
     ...over,
   };
   return new Promise((resolve) => {
@@ -69,21 +77,35 @@ afterAll(async () => {
 });
 
 /** A rejected delivery row as ingest stores it; returns its id. */
-async function rejected(row: { reason: string; detail: string; httpStatus: number; rawBody: string; datasheetId?: string; recordId?: string }): Promise<string> {
+async function rejected(row: {
+  reason: string;
+  detail: string;
+  httpStatus: number;
+  rawBody: string;
+  datasheetId?: string;
+  recordId?: string;
+}): Promise<string> {
   const id = randomUUID();
-  await db.webhookDelivery.create({ data: { id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', contentType: 'application/json', ...row } });
+  await db.webhookDelivery.create({
+    data: { id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', contentType: 'application/json', ...row },
+  });
   return id;
 }
 
 test('§4.1: a delivery broken by an unescaped quote is found, shown, corrected and replayed with the runbook commands', async () => {
-  const broken = '{"eventType":"record.created","datasheetId":"dstLeads1","recordId":"recQuote1","record":{"fields":{"Company":"Say "hi""}}}';
+  const broken =
+    '{"eventType":"record.created","datasheetId":"dstLeads1","recordId":"recQuote1","record":{"fields":{"Company":"Say "hi""}}}';
   const id = await rejected({ reason: 'invalid_json', detail: 'Invalid JSON at line 1', httpStatus: 400, rawBody: broken });
   writeFileSync(path.join(cwd, 'fixed.json'), broken.replace('"Say "hi""', '"Say \\"hi\\""'));
 
   const listed = await run('replay', recipe('replay', 'deliveries list --since 1h').args);
   expect(listed).toMatchObject({ code: 0 });
   expect(listed.stdout).toContain(id);
-  for (const step of ['deliveries show <id> --show-personal-data', 'deliveries correct <id> --body-file fixed.json', 'deliveries replay <id>']) {
+  for (const step of [
+    'deliveries show <id> --show-personal-data',
+    'deliveries correct <id> --body-file fixed.json',
+    'deliveries replay <id>',
+  ]) {
     const r = await run('replay', recipe('replay', step).args, { '<id>': id });
     expect([step, r.code, r.stderr]).toEqual([step, 0, '']);
     // The body to correct is shown as stored, not masked.
@@ -95,7 +117,14 @@ test('§4.1: a delivery broken by an unescaped quote is found, shown, corrected 
 
 test('§4.1: a delivery for a datasheet missing from the config revalidates and replays once the variable is fixed', async () => {
   const body = '{"eventType":"record.created","datasheetId":"dstNewOrders","recordId":"recOrd9"}';
-  const id = await rejected({ reason: 'unknown_datasheet', detail: 'not configured', httpStatus: 422, rawBody: body, datasheetId: 'dstNewOrders', recordId: 'recOrd9' });
+  const id = await rejected({
+    reason: 'unknown_datasheet',
+    detail: 'not configured',
+    httpStatus: 422,
+    rawBody: body,
+    datasheetId: 'dstNewOrders',
+    recordId: 'recOrd9',
+  });
   const fixedConfig = { AITABLE_ORDERS_DATASHEET_ID: 'dstNewOrders' };
   for (const step of ['deliveries revalidate <id>', 'deliveries replay <id>']) {
     const r = await run('replay', recipe('replay', step).args, { '<id>': id }, fixedConfig);
@@ -111,8 +140,16 @@ test('§4.2: failed jobs are listed with their reasons, and `--error unavailable
 
   const listed = await run('replay', recipe('replay', 'jobs --queue leads --since 1d --dry-run --json').args);
   expect(listed.code).toBe(0);
-  const reasons = (JSON.parse(listed.stdout) as { jobs: { id: string; failedReason: string }[] }).jobs.map((j) => [j.id, j.failedReason.split(':')[0]]);
-  expect(reasons).toEqual(expect.arrayContaining([[down.id, 'missionx_unavailable'], [bad.id, 'lead_missing_field']]));
+  const reasons = (JSON.parse(listed.stdout) as { jobs: { id: string; failedReason: string }[] }).jobs.map((j) => [
+    j.id,
+    j.failedReason.split(':')[0],
+  ]);
+  expect(reasons).toEqual(
+    expect.arrayContaining([
+      [down.id, 'missionx_unavailable'],
+      [bad.id, 'lead_missing_field'],
+    ]),
+  );
 
   h.outage.delete('recDown1');
   const replayed = await run('replay', recipe('replay', 'jobs --error unavailable --since 1d --yes').args);
@@ -136,7 +173,11 @@ test('every concrete recipe in the runbook was run by the tests above (they run 
 test('the field table lists exactly the fields the worker maps, with their default names', async () => {
   const { DEFAULT_FIELDS } = await import('@bridge/worker');
   const text = readFileSync(path.join(ROOT, 'docs/runbook.md'), 'utf8');
-  const rows = [...text.matchAll(/^\| (Leads|Orders|Audit Results) \| ([^|]+) \| `(\w+)` \|/gm)].map(([, sheet, name, key]) => [sheet, key, name!.trim()]);
+  const rows = [...text.matchAll(/^\| (Leads|Orders|Audit Results) \| ([^|]+) \| `(\w+)` \|/gm)].map(([, sheet, name, key]) => [
+    sheet,
+    key,
+    name!.trim(),
+  ]);
   const sheetOf = { lead: 'Leads', order: 'Orders', audit: 'Audit Results' } as const;
   const expected = Object.entries(DEFAULT_FIELDS).flatMap(([entity, fields]) =>
     Object.entries(fields).map(([key, name]) => [sheetOf[entity as keyof typeof sheetOf], key, name]),

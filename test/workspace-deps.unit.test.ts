@@ -89,7 +89,9 @@ describe('workspace package.json files', () => {
 });
 
 describe('workspace graph', () => {
-  const manifests = new Map(workspaces.map((dir) => [readManifest(dir).name, { dir: path.relative(root, dir), manifest: readManifest(dir) }]));
+  const manifests = new Map(
+    workspaces.map((dir) => [readManifest(dir).name, { dir: path.relative(root, dir), manifest: readManifest(dir) }]),
+  );
   const edges = (name: string) => declared(manifests.get(name)!.manifest).filter((d) => manifests.has(d));
 
   it('when dependencies and devDependencies are followed, then no workspace reaches itself (turbo refuses cycles)', () => {
@@ -106,7 +108,11 @@ describe('workspace graph', () => {
     const apps = [...manifests.values()].filter((w) => w.dir.startsWith('apps')).map((w) => w.manifest.name);
     const wrong = [...manifests.values()]
       .filter((w) => w.dir.startsWith('packages'))
-      .flatMap((w) => runtime(w.manifest).filter((d) => apps.includes(d)).map((d) => `${w.manifest.name} depends on ${d}`));
+      .flatMap((w) =>
+        runtime(w.manifest)
+          .filter((d) => apps.includes(d))
+          .map((d) => `${w.manifest.name} depends on ${d}`),
+      );
     expect(wrong).toEqual([]);
   });
 });

@@ -30,7 +30,13 @@ export class BridgeProcess {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`${this.label} exited with ${child.exitCode} before it was ready (see the chaos log)`);
-      if (await fetch(this.healthUrl).then((r) => r.ok, () => false)) return;
+      if (
+        await fetch(this.healthUrl).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`${this.label} was not ready at ${this.healthUrl} within 60 s`);

@@ -79,7 +79,9 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     ...[...refused].map(([status, n]) => `${n} webhooks answered ${status || 'no answer'} (not accepted, so not counted as lost)`),
     ...(refusedWithPortal ? [`${refusedWithPortal} of the refused webhooks still got a portal (their job landed after the 503)`] : []),
     ...(unused ? [`${unused} injected fault uses never met a request`] : []),
-    ...[...seen.lost].map(([id, why]) => `lost ${id}: ${why}`), ...[...seen.duplicated].map(([id, why]) => `duplicated ${id}: ${why}`)];
+    ...[...seen.lost].map(([id, why]) => `lost ${id}: ${why}`),
+    ...[...seen.duplicated].map(([id, why]) => `duplicated ${id}: ${why}`),
+  ];
   return {
     scenario: s.name,
     sent: leads.length,
@@ -117,7 +119,10 @@ async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer
         headers: { 'content-type': 'application/json', 'x-aitable-signature': WEBHOOK_SECRET },
         body,
         signal: AbortSignal.timeout(5000),
-      }).then((r) => r.status, () => 0);
+      }).then(
+        (r) => r.status,
+        () => 0,
+      );
       onAnswer(recordId, status);
     }
   };

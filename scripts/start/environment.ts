@@ -38,7 +38,9 @@ export function localEnvironment(base: NodeJS.ProcessEnv): { env: NodeJS.Process
     });
     notes.push('mode: demo (no AITABLE_API_KEY/MISSIONX_CLIENT_ID set) — AITable and MissionX are the local simulators');
   } else {
-    notes.push(`mode: live — AITable at ${base.AITABLE_BASE_URL ?? 'https://aitable.ai/fusion'}, MissionX at ${base.MISSIONX_BASE_URL ?? 'https://open.api.missionx.ai/v2'}`);
+    notes.push(
+      `mode: live — AITable at ${base.AITABLE_BASE_URL ?? 'https://aitable.ai/fusion'}, MissionX at ${base.MISSIONX_BASE_URL ?? 'https://open.api.missionx.ai/v2'}`,
+    );
   }
   const env: NodeJS.ProcessEnv = { ...defaults, ...base };
   if (!env.DASHBOARD_USERS) {

@@ -36,7 +36,10 @@ export class ProcessGroup {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.children.has(label)) throw new Error(`${label} exited before it was ready`);
-      const ok = await fetch(url).then((r) => r.ok, () => false);
+      const ok = await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 250));
     }

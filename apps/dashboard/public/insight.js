@@ -8,11 +8,15 @@
   var STAGES = { leads: 'leads', portal_created: 'portal created', order_won: 'order won/active', audit_delivered: 'audit delivered' };
   var charts = {};
 
-  function color(i) { return COLORS[i % COLORS.length]; }
+  function color(i) {
+    return COLORS[i % COLORS.length];
+  }
 
   function label(iso, bucketSeconds) {
     var d = new Date(iso);
-    var pad = function (n) { return (n < 10 ? '0' : '') + n; };
+    var pad = function (n) {
+      return (n < 10 ? '0' : '') + n;
+    };
     var day = d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate());
     var time = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
     return bucketSeconds >= 86400 ? day : bucketSeconds >= 21600 ? day + ' ' + time : time;
@@ -31,7 +35,9 @@
     return {
       type: kind,
       data: {
-        labels: body.buckets.map(function (b) { return label(b, body.bucketSeconds); }),
+        labels: body.buckets.map(function (b) {
+          return label(b, body.bucketSeconds);
+        }),
         datasets: body.series.map(function (s, i) {
           return { label: s.name, data: s.values, backgroundColor: color(i), borderColor: color(i), spanGaps: true, pointRadius: 2 };
         }),
@@ -49,35 +55,59 @@
   }
 
   function funnelConfig(body) {
-    fillRows('funnel-table', body.stages.map(function (s) {
-      return [STAGES[s.stage] || s.stage, s.count, s.conversion === null ? '–' : Math.round(s.conversion * 1000) / 10 + ' %',
-        s.medianSecondsFromPrevious === null ? '–' : age(Math.round(s.medianSecondsFromPrevious))];
-    }));
+    fillRows(
+      'funnel-table',
+      body.stages.map(function (s) {
+        return [
+          STAGES[s.stage] || s.stage,
+          s.count,
+          s.conversion === null ? '–' : Math.round(s.conversion * 1000) / 10 + ' %',
+          s.medianSecondsFromPrevious === null ? '–' : age(Math.round(s.medianSecondsFromPrevious)),
+        ];
+      }),
+    );
     return {
       type: 'bar',
       data: {
-        labels: body.stages.map(function (s) { return STAGES[s.stage] || s.stage; }),
-        datasets: [{
-          label: 'leads reaching the stage',
-          data: body.stages.map(function (s) { return s.count; }),
-          backgroundColor: color(0),
-        }],
+        labels: body.stages.map(function (s) {
+          return STAGES[s.stage] || s.stage;
+        }),
+        datasets: [
+          {
+            label: 'leads reaching the stage',
+            data: body.stages.map(function (s) {
+              return s.count;
+            }),
+            backgroundColor: color(0),
+          },
+        ],
       },
       options: { animation: false, maintainAspectRatio: false, indexAxis: 'y', scales: { x: { beginAtZero: true } } },
     };
   }
 
   function queuesConfig(body) {
-    fillRows('queue-table', body.queues.map(function (q) {
-      return [q.queue, q.waiting, q.active, q.delayed, q.failed, q.waiting ? age(q.oldestWaitingSeconds) : '–'];
-    }));
+    fillRows(
+      'queue-table',
+      body.queues.map(function (q) {
+        return [q.queue, q.waiting, q.active, q.delayed, q.failed, q.waiting ? age(q.oldestWaitingSeconds) : '–'];
+      }),
+    );
     var states = ['waiting', 'active', 'delayed', 'failed'];
     return {
       type: 'bar',
       data: {
-        labels: body.queues.map(function (q) { return q.queue; }),
+        labels: body.queues.map(function (q) {
+          return q.queue;
+        }),
         datasets: states.map(function (st, i) {
-          return { label: st, data: body.queues.map(function (q) { return q[st]; }), backgroundColor: color(i) };
+          return {
+            label: st,
+            data: body.queues.map(function (q) {
+              return q[st];
+            }),
+            backgroundColor: color(i),
+          };
         }),
       },
       options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
@@ -86,15 +116,19 @@
 
   function fillRows(tableId, rows) {
     var tbody = document.querySelector('#' + tableId + ' tbody');
-    tbody.replaceChildren.apply(tbody, rows.map(function (cells) {
-      var tr = document.createElement('tr');
-      cells.forEach(function (c) {
-        var td = document.createElement('td');
-        if (c instanceof Node) td.appendChild(c); else td.textContent = String(c);
-        tr.appendChild(td);
-      });
-      return tr;
-    }));
+    tbody.replaceChildren.apply(
+      tbody,
+      rows.map(function (cells) {
+        var tr = document.createElement('tr');
+        cells.forEach(function (c) {
+          var td = document.createElement('td');
+          if (c instanceof Node) td.appendChild(c);
+          else td.textContent = String(c);
+          tr.appendChild(td);
+        });
+        return tr;
+      }),
+    );
   }
 
   function errorCodes(table, body) {
@@ -104,17 +138,20 @@
       table.setAttribute('data-state', 'ready');
       return;
     }
-    fillRows(table.id, body.codes.map(function (c) {
-      var a = document.createElement('a');
-      a.href = 'api/failed-jobs?queue=' + encodeURIComponent(c.queue) + '&since=' + since;
-      a.textContent = 'failed jobs';
-      var board = document.createElement('a');
-      board.href = 'admin/queues/queue/' + encodeURIComponent(c.queue) + '?status=failed';
-      board.textContent = 'Bull Board';
-      var links = document.createElement('span');
-      links.append(a, ' · ', board);
-      return [c.code, c.queue, c.attempts, c.finalFailures, links];
-    }));
+    fillRows(
+      table.id,
+      body.codes.map(function (c) {
+        var a = document.createElement('a');
+        a.href = 'api/failed-jobs?queue=' + encodeURIComponent(c.queue) + '&since=' + since;
+        a.textContent = 'failed jobs';
+        var board = document.createElement('a');
+        board.href = 'admin/queues/queue/' + encodeURIComponent(c.queue) + '?status=failed';
+        board.textContent = 'Bull Board';
+        var links = document.createElement('span');
+        links.append(a, ' · ', board);
+        return [c.code, c.queue, c.attempts, c.finalFailures, links];
+      }),
+    );
     table.setAttribute('data-state', 'ready');
   }
 
@@ -148,11 +185,20 @@
 
   function refresh() {
     var work = Array.prototype.map.call(document.querySelectorAll('canvas[data-api]'), function (c) {
-      return draw(c).catch(function (err) { c.setAttribute('data-state', 'error'); throw err; });
+      return draw(c).catch(function (err) {
+        c.setAttribute('data-state', 'error');
+        throw err;
+      });
     });
     var table = document.getElementById('error-codes');
-    work.push(fetchJson(table.getAttribute('data-api')).then(function (body) { errorCodes(table, body); }));
-    return Promise.all(work).then(function () { document.body.setAttribute('data-ready', 'true'); }, showError);
+    work.push(
+      fetchJson(table.getAttribute('data-api')).then(function (body) {
+        errorCodes(table, body);
+      }),
+    );
+    return Promise.all(work).then(function () {
+      document.body.setAttribute('data-ready', 'true');
+    }, showError);
   }
 
   refresh();

@@ -43,7 +43,9 @@ export interface DashboardDeps {
 export function createApp(deps: DashboardDeps): Express {
   const auth = basicAuth({ users: deps.users, allowNoAuth: deps.allowNoAuth });
   if (deps.users.length === 0) {
-    deps.logger.warn('DASHBOARD_ALLOW_NO_AUTH is set: the dashboard has NO LOGIN and anyone who can reach it can retry, clean and replay jobs. Never do this outside a developer machine.');
+    deps.logger.warn(
+      'DASHBOARD_ALLOW_NO_AUTH is set: the dashboard has NO LOGIN and anyone who can reach it can retry, clean and replay jobs. Never do this outside a developer machine.',
+    );
   }
   const app = express();
   app.disable('x-powered-by');
@@ -76,7 +78,12 @@ export function createApp(deps: DashboardDeps): Express {
   });
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     const answer = toHttpAnswer(err);
-    if (answer.status >= 500) deps.logger.error('dashboard request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    if (answer.status >= 500)
+      deps.logger.error('dashboard request failed', {
+        method: req.method,
+        path: req.path,
+        error: err instanceof Error ? err.message : String(err),
+      });
     res.status(answer.status).set(answer.headers).json(answer.body);
   };
   app.use(onError);

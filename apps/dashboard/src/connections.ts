@@ -16,10 +16,7 @@ export interface Connections {
  * CLI run should report an outage, not hang), but queues commands while it first connects.
  * `onRedisError` hears about connection errors (ioredis keeps reconnecting on its own).
  */
-export function openConnections(
-  c: Config<'jobs'>,
-  onRedisError: (err: Error) => void,
-): Connections {
+export function openConnections(c: Config<'jobs'>, onRedisError: (err: Error) => void): Connections {
   const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);

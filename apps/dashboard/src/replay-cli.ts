@@ -12,13 +12,25 @@ import { ConnectionError, EXIT, USAGE, UsageError } from './cli/usage';
 import { openConnections, type Connections } from './connections';
 
 const OPTIONS = {
-  queue: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, record: { type: 'string' },
-  error: { type: 'string' }, limit: { type: 'string' }, all: { type: 'boolean', default: false },
-  'dry-run': { type: 'boolean', default: false }, yes: { type: 'boolean', short: 'y', default: false },
-  json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-  reason: { type: 'string' }, datasheet: { type: 'string' }, outcome: { type: 'string' },
-  'awaiting-fix': { type: 'boolean', default: false }, body: { type: 'string' }, 'body-file': { type: 'string' },
-  'content-type': { type: 'string' }, 'show-personal-data': { type: 'boolean', default: false },
+  queue: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  record: { type: 'string' },
+  error: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  yes: { type: 'boolean', short: 'y', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  reason: { type: 'string' },
+  datasheet: { type: 'string' },
+  outcome: { type: 'string' },
+  'awaiting-fix': { type: 'boolean', default: false },
+  body: { type: 'string' },
+  'body-file': { type: 'string' },
+  'content-type': { type: 'string' },
+  'show-personal-data': { type: 'boolean', default: false },
 } as const;
 
 function parse(argv: string[]) {
@@ -37,8 +49,10 @@ async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: 
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  if (command !== 'jobs' && command !== 'deliveries') throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs or deliveries');
-  if ((command === 'jobs' && action !== undefined) || extra.length > 0) throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
+  if (command !== 'jobs' && command !== 'deliveries')
+    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs or deliveries');
+  if ((command === 'jobs' && action !== undefined) || extra.length > 0)
+    throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
   const c = await conns();
   const out = createOutput(c.mask, v['show-personal-data']);
   if (command === 'jobs') {

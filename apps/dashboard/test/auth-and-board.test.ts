@@ -36,8 +36,15 @@ describe('authentication', () => {
   });
 
   const depsWithout = (allowNoAuth: boolean, stream?: NodeJS.WritableStream) => ({
-    queues: t.h.queues, db: t.db, redis: t.h.redis, datasheets: { leads: 'dstA', orders: 'dstB', auditResults: 'dstC' },
-    users: [], allowNoAuth, metrics: createMetrics('dashboard'), mask: createMaskPolicy(), logger: createLogger({ service: 't', level: 'warn', format: 'json', stream }),
+    queues: t.h.queues,
+    db: t.db,
+    redis: t.h.redis,
+    datasheets: { leads: 'dstA', orders: 'dstB', auditResults: 'dstC' },
+    users: [],
+    allowNoAuth,
+    metrics: createMetrics('dashboard'),
+    mask: createMaskPolicy(),
+    logger: createLogger({ service: 't', level: 'warn', format: 'json', stream }),
   });
 
   test('when no users are configured and no-auth is not allowed, then the app refuses to start', () => {
@@ -58,7 +65,12 @@ describe('authentication', () => {
 describe('Bull Board by role', () => {
   test('when a viewer retries, promotes or cleans through Bull Board’s API, then the API refuses with 405 and the job stays failed', async () => {
     const job = await t.h.failJob('leads', 'recView1');
-    for (const path of [`/admin/queues/api/queues/leads/${job.id}/retry`, '/admin/queues/api/queues/leads/retry/failed', `/admin/queues/api/queues/leads/${job.id}/clean`, '/admin/queues/api/queues/leads/promote']) {
+    for (const path of [
+      `/admin/queues/api/queues/leads/${job.id}/retry`,
+      '/admin/queues/api/queues/leads/retry/failed',
+      `/admin/queues/api/queues/leads/${job.id}/clean`,
+      '/admin/queues/api/queues/leads/promote',
+    ]) {
       const res = await asViewer(request(t.app).put(path));
       expect({ path, status: res.status }).toEqual({ path, status: 405 });
     }
@@ -103,7 +115,11 @@ describe('Bull Board by role', () => {
 
   test('when an operator tries to edit job data from the board, then it is refused because the data shown is masked', async () => {
     const job = await t.h.failJob('leads', 'recEdit1');
-    const res = await asOperator(request(t.app).patch(`/admin/queues/api/queues/leads/${job.id}/update-data`).send({ data: { recordId: 'recX' } }));
+    const res = await asOperator(
+      request(t.app)
+        .patch(`/admin/queues/api/queues/leads/${job.id}/update-data`)
+        .send({ data: { recordId: 'recX' } }),
+    );
     expect(res.status).toBe(403);
     expect((await t.h.queues.leads.getJob(job.id!))!.data.recordId).toBe('recEdit1');
   });

@@ -14,7 +14,15 @@ export const VIEWER = { name: 'victor', password: 'viewer-pass-1' };
 export const DATASHEETS = { leads: 'dstLeads1', orders: 'dstOrders1', auditResults: 'dstAudit1' };
 /** The personal field names of the default configuration, as main.ts builds them. */
 export const PERSONAL_FIELDS = personalFieldNames(
-  loadConfig({ DATABASE_URL: 'postgres://unused', AITABLE_LEADS_DATASHEET_ID: 'dstL', AITABLE_ORDERS_DATASHEET_ID: 'dstO', AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstA' }, ['datasheets']),
+  loadConfig(
+    {
+      DATABASE_URL: 'postgres://unused',
+      AITABLE_LEADS_DATASHEET_ID: 'dstL',
+      AITABLE_ORDERS_DATASHEET_ID: 'dstO',
+      AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstA',
+    },
+    ['datasheets'],
+  ),
 );
 
 export interface TestDashboard {
@@ -52,7 +60,11 @@ export async function startTestDashboard(over: Partial<DashboardDeps> = {}): Pro
     ...over,
   });
   return {
-    app, h, db, logLines, databaseUrl: tdb.url,
+    app,
+    h,
+    db,
+    logLines,
+    databaseUrl: tdb.url,
     async close() {
       await h.close();
       await db.$disconnect();

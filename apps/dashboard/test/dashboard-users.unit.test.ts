@@ -22,7 +22,10 @@ describe('DASHBOARD_USERS', () => {
     ['ops:short:viewer', 'entry 1 (user "ops") has a password shorter than 8 characters'],
     ['ops:sha256:abc:viewer', 'entry 1 (user "ops") has a sha256: password that is not 64 hex digits'],
     ['ops:scrypt:16384:8:1:long-enough-pass:viewer', 'entry 1 (user "ops") has a scrypt: password not of the form scrypt:N:r:p:'],
-    [`ops:long-enough-pass:viewer,dev:scrypt:1000:8:1:${'A'.repeat(24)}:${'B'.repeat(44)}:viewer`, 'entry 2 (user "dev") has a scrypt: N that is not a power of two'],
+    [
+      `ops:long-enough-pass:viewer,dev:scrypt:1000:8:1:${'A'.repeat(24)}:${'B'.repeat(44)}:viewer`,
+      'entry 2 (user "dev") has a scrypt: N that is not a power of two',
+    ],
     [`ops:scrypt:16384:8:1:${'A'.repeat(8)}:${'B'.repeat(44)}:viewer`, 'entry 1 (user "ops") has a scrypt: salt shorter than 16 bytes'],
     ['ops:long-enough-pass:viewer,ops:other-long-pass:operator', 'entry 2 repeats the user "ops"'],
     ['o ps:long-enough-pass:viewer', 'entry 1 has a user name with characters'],
@@ -41,7 +44,9 @@ describe('DASHBOARD_USERS', () => {
 });
 
 describe('authenticate', () => {
-  const authenticate = createAuthenticator(users('ops:s3cret-pass:operator,view:sha256:' + createHash('sha256').update('v1ewer-pass').digest('hex') + ':viewer'));
+  const authenticate = createAuthenticator(
+    users('ops:s3cret-pass:operator,view:sha256:' + createHash('sha256').update('v1ewer-pass').digest('hex') + ':viewer'),
+  );
 
   test('when the Basic credentials match a plain or a hashed password, then the user and role are found', async () => {
     expect(await authenticate(basic('ops', 's3cret-pass'))).toEqual({ name: 'ops', role: 'operator' });
@@ -49,7 +54,16 @@ describe('authenticate', () => {
   });
 
   test('when anything is off, then nobody is found', async () => {
-    for (const header of [undefined, '', 'Bearer x', 'Basic !!!', basic('ops', 'S3cret-pass'), basic('view', 's3cret-pass'), basic('', 's3cret-pass'), `Basic ${Buffer.from('no-colon').toString('base64')}`]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer x',
+      'Basic !!!',
+      basic('ops', 'S3cret-pass'),
+      basic('view', 's3cret-pass'),
+      basic('', 's3cret-pass'),
+      `Basic ${Buffer.from('no-colon').toString('base64')}`,
+    ]) {
       expect(await authenticate(header)).toBeUndefined();
     }
   });

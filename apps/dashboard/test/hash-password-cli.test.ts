@@ -7,7 +7,10 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 /** `npm run hash-password` as a real process, the password piped to its stdin. */
 function hashPasswordCli(stdin: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/dashboard/src/hash-password-cli.ts', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/dashboard/src/hash-password-cli.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -23,7 +26,9 @@ describe('npm run hash-password', () => {
     const line = stdout.trim();
     expect(line).toMatch(/^scrypt:32768:8:1:\S+:\S+$/);
     expect(stdout + stderr).not.toContain('piped-secret-42');
-    const users = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DASHBOARD_USERS: `ops:${line}:operator` }, ['dashboard']).DASHBOARD_USERS;
+    const users = loadConfig({ DATABASE_URL: 'postgres://localhost/x', DASHBOARD_USERS: `ops:${line}:operator` }, [
+      'dashboard',
+    ]).DASHBOARD_USERS;
     const authenticate = createAuthenticator(users);
     const basic = (p: string) => `Basic ${Buffer.from(`ops:${p}`).toString('base64')}`;
     expect(await authenticate(basic('piped-secret-42'))).toEqual({ name: 'ops', role: 'operator' });

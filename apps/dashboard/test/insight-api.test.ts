@@ -31,9 +31,13 @@ describe('insight APIs and assets', () => {
 
   test('when a delivery was stored then /metrics gives the last-received time, and the oldest waiting age of every queue', async () => {
     const receivedAt = new Date('2026-01-02T03:04:05Z');
-    await t.db.webhookDelivery.create({ data: { id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'accepted', httpStatus: 202, receivedAt } });
+    await t.db.webhookDelivery.create({
+      data: { id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'accepted', httpStatus: 202, receivedAt },
+    });
     const text = (await request(t.app).get('/metrics')).text;
-    expect(text).toContain(`bridge_webhook_last_received_timestamp_seconds{outcome="accepted",service="dashboard"} ${receivedAt.getTime() / 1000}`);
+    expect(text).toContain(
+      `bridge_webhook_last_received_timestamp_seconds{outcome="accepted",service="dashboard"} ${receivedAt.getTime() / 1000}`,
+    );
     for (const queue of ['leads', 'orders', 'audit-results']) {
       expect(text).toMatch(new RegExp(`bridge_queue_oldest_waiting_seconds\\{queue="${queue}",service="dashboard"\\} \\d+`));
     }

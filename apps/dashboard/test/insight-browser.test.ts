@@ -8,7 +8,15 @@ import { seedInsight } from './insight-seed';
 import { startTestDashboard, VIEWER, type TestDashboard } from './build-app';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = path.resolve(__dirname, '../../../artifacts');
 const auth = `Basic ${Buffer.from(`${VIEWER.name}:${VIEWER.password}`).toString('base64')}`;
 
@@ -26,7 +34,11 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   // CI runs as root on a fresh machine: install Debian's chromium when it is missing.
-  if (!existsSync(CHROMIUM)) execSync('apt-get update && apt-get install -y chromium', { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (!existsSync(CHROMIUM))
+    execSync('apt-get update && apt-get install -y chromium', {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   t = await startTestDashboard();
   await seedInsight(t, new Date());
   server = t.app.listen(0, '127.0.0.1');
@@ -36,7 +48,9 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   await page.authenticate({ username: VIEWER.name, password: VIEWER.password });
-  page.on('console', (m) => (m.type() === 'error' || /Content Security Policy/i.test(m.text()) ? problems.push(`console: ${m.text()}`) : undefined));
+  page.on('console', (m) =>
+    m.type() === 'error' || /Content Security Policy/i.test(m.text()) ? problems.push(`console: ${m.text()}`) : undefined,
+  );
   page.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
   page.on('response', (r) => (r.status() >= 400 ? problems.push(`HTTP ${r.status()}: ${r.url()}`) : undefined));
@@ -67,7 +81,9 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
     await page.goto(`${base}/insight?range=${range}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     const names = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'funnel', 'error-codes'];
-    const bodies = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)));
+    const bodies = Object.fromEntries(
+      await Promise.all(names.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
+    );
     if (bodies.deliveries!.since === before.since) return bodies;
   }
 }
@@ -89,7 +105,9 @@ describe('insight page in a real browser', () => {
     expect(funnelRows).toEqual(['leads3––', 'portal created266.7 %20s', 'order won/active150 %1h 0m', 'audit delivered1100 %2h 0m']);
 
     const codes = (bodies['error-codes'] as unknown as { codes: { code: string; attempts: number }[] }).codes;
-    const codeRows = await page.$$eval('#error-codes tbody tr', (rows) => rows.map((r) => [r.children[0]!.textContent, r.children[2]!.textContent]));
+    const codeRows = await page.$$eval('#error-codes tbody tr', (rows) =>
+      rows.map((r) => [r.children[0]!.textContent, r.children[2]!.textContent]),
+    );
     expect(codeRows).toEqual(codes.map((c) => [c.code, String(c.attempts)]));
     expect(codes.map((c) => c.code)).toEqual(['lead_missing_field', 'missionx_unavailable']);
 

@@ -14,7 +14,13 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
   const base = now.getTime() - 4 * HOUR;
   const at = (ms: number) => new Date(base + ms);
   const delivery = (over: Partial<Prisma.WebhookDeliveryCreateManyInput>): Prisma.WebhookDeliveryCreateManyInput => ({
-    id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'accepted', httpStatus: 202, receivedAt: at(0), ...over,
+    id: randomUUID(),
+    requestId: 'r',
+    source: 'aitable',
+    outcome: 'accepted',
+    httpStatus: 202,
+    receivedAt: at(0),
+    ...over,
   });
   await t.db.webhookDelivery.createMany({
     data: [
@@ -23,30 +29,78 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
       delivery({ outcome: 'duplicate', httpStatus: 200, recordId: 'recB' }),
       delivery({ outcome: 'rejected', httpStatus: 401, reason: 'signature' }),
       delivery({
-        outcome: 'rejected', httpStatus: 422, reason: 'invalid_payload', receivedAt: at(40 * MIN),
+        outcome: 'rejected',
+        httpStatus: 422,
+        reason: 'invalid_payload',
+        receivedAt: at(40 * MIN),
         rawBody: '{"fields":{"Client Name":"Jane","Email":"jane@example.com","Company":"Doe Payroll"}}',
       }),
     ],
   });
   const ev = (over: Partial<SyncEventRow> & Pick<SyncEventRow, 'recordId' | 'finishedAt'>): SyncEventRow => ({
-    id: randomUUID(), receivedAt: at(0), entityType: 'lead', queue: 'leads', jobId: randomUUID(), attempt: 1, outcome: 'success', result: 'synced', ...over,
+    id: randomUUID(),
+    receivedAt: at(0),
+    entityType: 'lead',
+    queue: 'leads',
+    jobId: randomUUID(),
+    attempt: 1,
+    outcome: 'success',
+    result: 'synced',
+    ...over,
   });
   await insertSyncEvents(t.db, [
     ev({ recordId: 'recA', finishedAt: at(10_000) }),
     ev({ recordId: 'recB', finishedAt: at(5_000), outcome: 'retry', result: undefined, errorCode: 'missionx_unavailable' }),
     ev({ recordId: 'recB', finishedAt: at(30_000), attempt: 2 }),
-    ev({ recordId: 'recC', receivedAt: at(40 * MIN), finishedAt: at(41 * MIN), outcome: 'failed', result: undefined, errorCode: 'lead_missing_field' }),
-    ev({ recordId: 'recOrdA', entityType: 'order', queue: 'orders', receivedAt: at(HOUR), finishedAt: at(HOUR + 10_000), result: 'activated' }),
-    ev({ recordId: 'audit-1', entityType: 'audit_result', queue: 'audit-results', receivedAt: at(3 * HOUR), finishedAt: at(3 * HOUR + 10_000), result: 'created' }),
+    ev({
+      recordId: 'recC',
+      receivedAt: at(40 * MIN),
+      finishedAt: at(41 * MIN),
+      outcome: 'failed',
+      result: undefined,
+      errorCode: 'lead_missing_field',
+    }),
+    ev({
+      recordId: 'recOrdA',
+      entityType: 'order',
+      queue: 'orders',
+      receivedAt: at(HOUR),
+      finishedAt: at(HOUR + 10_000),
+      result: 'activated',
+    }),
+    ev({
+      recordId: 'audit-1',
+      entityType: 'audit_result',
+      queue: 'audit-results',
+      receivedAt: at(3 * HOUR),
+      finishedAt: at(3 * HOUR + 10_000),
+      result: 'created',
+    }),
   ]);
   const sync = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
-    recordId: 'x', datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'success', ...over,
+    recordId: 'x',
+    datasheetId: 'dstLeads1',
+    entityType: 'lead',
+    syncDirection: 'aitable_to_app',
+    syncStatus: 'success',
+    ...over,
   });
   await t.db.aITableSync.createMany({
     data: [
       sync({ recordId: 'recC', syncStatus: 'failed', errorMessage: 'lead_missing_field: no Email for Jane <jane@example.com>' }),
-      sync({ recordId: 'recOrdA', datasheetId: 'dstOrders1', entityType: 'order', metadata: { leadRecordId: 'recA', action: 'activated' } }),
-      sync({ recordId: 'audit-1', datasheetId: 'dstAudit1', entityType: 'audit_result', syncDirection: 'app_to_aitable', metadata: { orderRecordId: 'recOrdA' } }),
+      sync({
+        recordId: 'recOrdA',
+        datasheetId: 'dstOrders1',
+        entityType: 'order',
+        metadata: { leadRecordId: 'recA', action: 'activated' },
+      }),
+      sync({
+        recordId: 'audit-1',
+        datasheetId: 'dstAudit1',
+        entityType: 'audit_result',
+        syncDirection: 'app_to_aitable',
+        metadata: { orderRecordId: 'recOrdA' },
+      }),
     ],
   });
   await t.h.failJob('leads', 'recC', 'lead_missing_field: no Email for Jane <jane@example.com>');

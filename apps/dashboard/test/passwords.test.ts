@@ -3,7 +3,8 @@ import { loadConfig } from '@bridge/config';
 import { createAuthenticator, passwordWarnings } from '../src/auth';
 import { hashPassword, VerifiedLogins } from '../src/passwords';
 
-const users = (DASHBOARD_USERS: string) => loadConfig({ DATABASE_URL: 'postgres://localhost/x', DASHBOARD_USERS }, ['dashboard']).DASHBOARD_USERS;
+const users = (DASHBOARD_USERS: string) =>
+  loadConfig({ DATABASE_URL: 'postgres://localhost/x', DASHBOARD_USERS }, ['dashboard']).DASHBOARD_USERS;
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 // The smallest cost the config accepts, to keep the test quick; the helper's default is higher.
 const QUICK = { N: 2 ** 14, r: 8, p: 1 };
@@ -29,13 +30,17 @@ describe('password warnings at start', () => {
   test('when production uses a plain password, then it is named in a warning without the password', async () => {
     const configured = users(`ops:plain-pass-1:operator,safe:${await hashPassword('x-long-password', QUICK)}:viewer`);
     const warnings = passwordWarnings(configured, true);
-    expect(warnings).toEqual([expect.stringMatching(/^DASHBOARD_USERS entry 1 \(user "ops"\) has a plain-text password in production: .*npm run hash-password/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^DASHBOARD_USERS entry 1 \(user "ops"\) has a plain-text password in production: .*npm run hash-password/),
+    ]);
     expect(warnings.join('')).not.toContain('plain-pass-1');
     expect(passwordWarnings(configured, false)).toEqual([]);
   });
 
   test('when a sha256: hash is configured, then it is reported as deprecated in any environment', () => {
-    expect(passwordWarnings(users(`view:${sha}:viewer`), false)).toEqual([expect.stringMatching(/entry 1 \(user "view"\) uses an unsalted sha256: hash, which is deprecated/)]);
+    expect(passwordWarnings(users(`view:${sha}:viewer`), false)).toEqual([
+      expect.stringMatching(/entry 1 \(user "view"\) uses an unsalted sha256: hash, which is deprecated/),
+    ]);
   });
 });
 

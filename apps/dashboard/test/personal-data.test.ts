@@ -20,7 +20,9 @@ const STATES = ['latest', 'active', 'waiting', 'waiting-children', 'prioritized'
 function urlsFor(route: string): string[] {
   const jobs = planted.jobs;
   const fixed: Record<string, string[]> = {
-    '/api/deliveries': ['?outcome=rejected', '?reason=invalid_json&awaitingFix=true', '?outcome=accepted'].map((q) => `/api/deliveries${q}`),
+    '/api/deliveries': ['?outcome=rejected', '?reason=invalid_json&awaitingFix=true', '?outcome=accepted'].map(
+      (q) => `/api/deliveries${q}`,
+    ),
     '/api/deliveries/:id': [...planted.deliveries, encodeURIComponent(LEAD.Email)].map((id) => `/api/deliveries/${id}`),
     '/api/failed-jobs': ['', '?queue=leads', '?record=recPd1'].map((q) => `/api/failed-jobs${q}`),
     '/api/queues': QUEUES.flatMap((q) => STATES.map((s) => `/api/queues?activeQueue=${q}&status=${s}&page=1&jobsPerPage=50`)),
@@ -36,14 +38,18 @@ function urlsFor(route: string): string[] {
 
 /** Every GET the dashboard answers, found in its own router and in Bull Board's. */
 function everyViewerUrl(): string[] {
-  const board = getRoutes(createBoards(t.h.queues).viewer).flatMap(urlsFor).map((u) => `${BOARD_PATH}${u === '/' ? '' : u}`);
+  const board = getRoutes(createBoards(t.h.queues).viewer)
+    .flatMap(urlsFor)
+    .map((u) => `${BOARD_PATH}${u === '/' ? '' : u}`);
   return [...getRoutes(t.app).flatMap(urlsFor), ...board];
 }
 
 describe('personal data on every screen a viewer reads', () => {
   test('when a viewer walks every GET route (Bull Board API included), then no planted name, email, phone or company shows', async () => {
     const urls = everyViewerUrl();
-    expect(urls).toEqual(expect.arrayContaining(['/status', '/api/status', '/metrics', `${BOARD_PATH}/api/queues/leads/${planted.jobs[0]!.id}/logs`]));
+    expect(urls).toEqual(
+      expect.arrayContaining(['/status', '/api/status', '/metrics', `${BOARD_PATH}/api/queues/leads/${planted.jobs[0]!.id}/logs`]),
+    );
     const found: { url: string; status: number; leaks: string[] }[] = [];
     const answers = new Map<string, string>();
     for (const url of urls) {
@@ -80,13 +86,23 @@ describe('personal data in the replay CLI', () => {
   const cli = (args: string[]) =>
     new Promise<{ code: number; out: string }>((resolve) => {
       const env = {
-        PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: TEST_REDIS_URL,
-        DATABASE_URL: t.databaseUrl, QUEUE_PREFIX: t.h.prefix,
-        AITABLE_LEADS_DATASHEET_ID: 'dstLeads1', AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1', AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        REDIS_URL: TEST_REDIS_URL,
+        DATABASE_URL: t.databaseUrl,
+        QUEUE_PREFIX: t.h.prefix,
+        AITABLE_LEADS_DATASHEET_ID: 'dstLeads1',
+        AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1',
+        AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
       };
       const bin = path.join(ROOT, 'node_modules/.bin/tsx');
-      execFile(bin, [path.join(ROOT, 'apps/dashboard/src/replay-cli.ts'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
+      execFile(
+        bin,
+        [path.join(ROOT, 'apps/dashboard/src/replay-cli.ts'), ...args],
+        { cwd: ROOT, env, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
       ).stdin?.end();
     });
 

@@ -22,7 +22,12 @@ export interface Planted {
 
 // An API error echoing the request, as MissionX and AITable do.
 const ECHO = `MissionX 422 for ${LEAD.Email} (${LEAD.Phone}): {"Client Name": "${LEAD['Client Name']}", "Company": "${LEAD.Company}"}`;
-const leadBody = (fields: Record<string, string>) => ({ datasheetId: 'dstLeads1', recordId: 'recPd1', eventType: 'record.created', fields });
+const leadBody = (fields: Record<string, string>) => ({
+  datasheetId: 'dstLeads1',
+  recordId: 'recPd1',
+  eventType: 'record.created',
+  fields,
+});
 
 /**
  * Personal data everywhere a viewer can look: failed, completed and delayed jobs (data, error,
@@ -34,32 +39,79 @@ export async function plantPersonalData(t: TestDashboard): Promise<Planted> {
   await failed.log(`lead {"Client Name": "${LEAD['Client Name']}", "Phone": "${LEAD.Phone}"}, wrote to ${LEAD.Email}`);
   const completed = await t.h.addJob('orders', 'recPd2', { fields: LEAD });
   await t.h.waitForState('orders', completed, 'completed');
-  const event = { kind: 'aitable.event' as const, deliveryId: randomUUID(), requestId: 'req-pd3', receivedAt: new Date().toISOString(), datasheetId: 'dstAudit1' };
-  const delayed = await t.h.queues['audit-results'].add('aitable.event', { ...event, recordId: 'recPd3', fields: LEAD }, { delay: 600_000 });
+  const event = {
+    kind: 'aitable.event' as const,
+    deliveryId: randomUUID(),
+    requestId: 'req-pd3',
+    receivedAt: new Date().toISOString(),
+    datasheetId: 'dstAudit1',
+  };
+  const delayed = await t.h.queues['audit-results'].add(
+    'aitable.event',
+    { ...event, recordId: 'recPd3', fields: LEAD },
+    { delay: 600_000 },
+  );
 
-  const unescaped = `{"datasheetId": "dstLeads1", "recordId": "recPd4", "fields": {"Client Name": "Zebulon "Zeb" Quartermaine", ` +
+  const unescaped =
+    `{"datasheetId": "dstLeads1", "recordId": "recPd4", "fields": {"Client Name": "Zebulon "Zeb" Quartermaine", ` +
     `"Company": "Quartermaine "QH" Holdings", "Email": "${LEAD.Email}", "Phone": "${LEAD.Phone}"}}`;
   const rows = [
-    { reason: 'invalid_json', rawBody: unescaped, detail: 'invalid JSON at line 1, column 96: expected \',\' or \'}\' after a property value' },
-    { reason: 'unknown_datasheet', rawBody: JSON.stringify({ ...leadBody(LEAD), datasheetId: 'dstNope' }), detail: 'datasheet dstNope is not configured' },
-    { reason: 'invalid_payload', rawBody: JSON.stringify(leadBody({ ...LEAD, Email: 'x' })), detail: `fields.Email: "${LEAD.Email}" or ${LEAD.Phone} expected` },
+    { reason: 'invalid_json', rawBody: unescaped, detail: "invalid JSON at line 1, column 96: expected ',' or '}' after a property value" },
+    {
+      reason: 'unknown_datasheet',
+      rawBody: JSON.stringify({ ...leadBody(LEAD), datasheetId: 'dstNope' }),
+      detail: 'datasheet dstNope is not configured',
+    },
+    {
+      reason: 'invalid_payload',
+      rawBody: JSON.stringify(leadBody({ ...LEAD, Email: 'x' })),
+      detail: `fields.Email: "${LEAD.Email}" or ${LEAD.Phone} expected`,
+    },
   ];
   const deliveries: string[] = [];
   for (const r of rows) {
     const id = randomUUID();
     deliveries.push(id);
     await t.db.webhookDelivery.create({
-      data: { id, requestId: `req-${id}`, source: 'aitable', outcome: 'rejected', httpStatus: 400, contentType: 'application/json', datasheetId: 'dstLeads1', ...r },
+      data: {
+        id,
+        requestId: `req-${id}`,
+        source: 'aitable',
+        outcome: 'rejected',
+        httpStatus: 400,
+        contentType: 'application/json',
+        datasheetId: 'dstLeads1',
+        ...r,
+      },
     });
   }
   await t.db.aITableSync.createMany({
     data: [
-      { recordId: 'recPd1', datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'failed', errorMessage: ECHO, retryCount: 3 },
-      { recordId: 'recPd5', datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'pending', metadata: LEAD },
+      {
+        recordId: 'recPd1',
+        datasheetId: 'dstLeads1',
+        entityType: 'lead',
+        syncDirection: 'aitable_to_app',
+        syncStatus: 'failed',
+        errorMessage: ECHO,
+        retryCount: 3,
+      },
+      {
+        recordId: 'recPd5',
+        datasheetId: 'dstLeads1',
+        entityType: 'lead',
+        syncDirection: 'aitable_to_app',
+        syncStatus: 'pending',
+        metadata: LEAD,
+      },
     ],
   });
   return {
-    jobs: [{ queue: 'leads', id: failed.id! }, { queue: 'orders', id: completed }, { queue: 'audit-results', id: delayed.id! }],
+    jobs: [
+      { queue: 'leads', id: failed.id! },
+      { queue: 'orders', id: completed },
+      { queue: 'audit-results', id: delayed.id! },
+    ],
     deliveries,
   };
 }

@@ -22,9 +22,14 @@ interface Run {
 /** Runs a script of this app in its own process, as an operator would; stdin is not a terminal. */
 function run(script: string, args: string[], over: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(TSX, [path.join(ROOT, 'apps/dashboard/src', script), ...args], { cwd: ROOT, env: { ...env, ...over }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      TSX,
+      [path.join(ROOT, 'apps/dashboard/src', script), ...args],
+      { cwd: ROOT, env: { ...env, ...over }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -35,9 +40,16 @@ beforeAll(async () => {
   db = createDb({ databaseUrl: tdb.url, poolSize: 2 });
   h = startQueueHarness();
   env = {
-    PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'silent',
-    REDIS_URL: TEST_REDIS_URL, DATABASE_URL: tdb.url, QUEUE_PREFIX: h.prefix,
-    AITABLE_LEADS_DATASHEET_ID: 'dstLeads1', AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1', AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: TEST_REDIS_URL,
+    DATABASE_URL: tdb.url,
+    QUEUE_PREFIX: h.prefix,
+    AITABLE_LEADS_DATASHEET_ID: 'dstLeads1',
+    AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1',
+    AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
   };
 });
 afterAll(async () => {
@@ -55,7 +67,14 @@ describe('replay jobs', () => {
 
     expect(r).toMatchObject({ code: 0 });
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(out).toMatchObject({ dryRun: false, matched: 1, replayed: 1, skipped: 0, errors: [], jobs: [expect.objectContaining({ id: job.id, recordId: 'recCli1' })] });
+    expect(out).toMatchObject({
+      dryRun: false,
+      matched: 1,
+      replayed: 1,
+      skipped: 0,
+      errors: [],
+      jobs: [expect.objectContaining({ id: job.id, recordId: 'recCli1' })],
+    });
     await h.waitForState('leads', job.id!, 'completed');
   });
 
@@ -66,10 +85,7 @@ describe('replay jobs', () => {
     const r = await cli(['jobs', '--queue', 'audit-results', '--error', 'BULK OUTAGE', '--yes']);
 
     expect(r.code).toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual([
-      `1/2 replayed audit-results/${b.id}`,
-      `2/2 replayed audit-results/${a.id}`,
-    ]);
+    expect(r.stderr.trim().split('\n')).toEqual([`1/2 replayed audit-results/${b.id}`, `2/2 replayed audit-results/${a.id}`]);
     expect(r.stdout).toMatch(/2 failed job\(s\) match/);
     expect(r.stdout).toMatch(/2 replayed, 0 skipped, 0 failed/);
   });
@@ -80,13 +96,24 @@ describe('replay jobs', () => {
     const r = await cli(['jobs', '--queue', 'orders', '--error', 'aitable 500', '--dry-run', '--json']);
 
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, matched: 1, replayed: 0, items: [{ jobId: job.id, outcome: 'would-replay' }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      dryRun: true,
+      matched: 1,
+      replayed: 0,
+      items: [{ jobId: job.id, outcome: 'would-replay' }],
+    });
     expect(await (await h.queues.orders.getJob(job.id!))!.getState()).toBe('failed');
   });
 
   test('when the CLI is called wrongly, then it exits 2 with a message and replays nothing', async () => {
     const job = await h.failJob('orders', 'recCliUsage', 'AITable 500');
-    for (const args of [['jobs', '--queue', 'lead'], ['jobs'], ['frobnicate'], ['jobs', '--bogus'], ['jobs', '--queue', 'orders', '--record', 'recCliUsage']]) {
+    for (const args of [
+      ['jobs', '--queue', 'lead'],
+      ['jobs'],
+      ['frobnicate'],
+      ['jobs', '--bogus'],
+      ['jobs', '--queue', 'orders', '--record', 'recCliUsage'],
+    ]) {
       const r = await cli(args);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(/error: /);
@@ -108,8 +135,16 @@ describe('replay deliveries', () => {
     const id = randomUUID();
     await db.webhookDelivery.create({
       data: {
-        id, requestId: 'req-cli', source: 'aitable', outcome: 'rejected', reason: 'unknown_datasheet', httpStatus: 422, datasheetId: 'dstNewOrders', recordId: 'recOrdCli',
-        contentType: 'application/json', rawBody: JSON.stringify({ datasheetId: 'dstNewOrders', recordId: 'recOrdCli' }),
+        id,
+        requestId: 'req-cli',
+        source: 'aitable',
+        outcome: 'rejected',
+        reason: 'unknown_datasheet',
+        httpStatus: 422,
+        datasheetId: 'dstNewOrders',
+        recordId: 'recOrdCli',
+        contentType: 'application/json',
+        rawBody: JSON.stringify({ datasheetId: 'dstNewOrders', recordId: 'recOrdCli' }),
       },
     });
     const listed = await cli(['deliveries', 'list', '--reason', 'unknown_datasheet', '--awaiting-fix', '--json']);
@@ -119,7 +154,10 @@ describe('replay deliveries', () => {
     expect(before).toMatchObject({ code: 1, stderr: expect.stringMatching(/still invalid \(unknown_datasheet\)/) });
 
     const fixedEnv = { AITABLE_ORDERS_DATASHEET_ID: 'dstNewOrders' };
-    expect(JSON.parse((await cli(['deliveries', 'revalidate', id, '--json'], fixedEnv)).stdout)).toMatchObject({ ok: true, queue: 'orders' });
+    expect(JSON.parse((await cli(['deliveries', 'revalidate', id, '--json'], fixedEnv)).stdout)).toMatchObject({
+      ok: true,
+      queue: 'orders',
+    });
     const after = await cli(['deliveries', 'replay', id, '--json'], fixedEnv);
     expect(after.code).toBe(0);
     expect(JSON.parse(after.stdout)).toEqual({ deliveryId: id, queue: 'orders', jobId: id, duplicate: false });
@@ -144,7 +182,8 @@ describe('listing deliveries', () => {
 describe('dashboard start-up', () => {
   test('when the dashboard gets SIGTERM, then it closes its server and connections and exits 0', async () => {
     const child = spawn(TSX, [path.join(ROOT, 'apps/dashboard/src/main.ts')], {
-      cwd: ROOT, env: { ...env, DASHBOARD_PORT: '0', DASHBOARD_USERS: 'ops:operator-pass:operator', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+      cwd: ROOT,
+      env: { ...env, DASHBOARD_PORT: '0', DASHBOARD_USERS: 'ops:operator-pass:operator', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
     });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

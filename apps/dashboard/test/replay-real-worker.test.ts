@@ -17,9 +17,14 @@ beforeAll(async () => {
   h = await createHarness();
   await h.start();
   app = createApp({
-    queues: h.queues, db: h.prisma, redis: h.redis, datasheets: { leads: DS.leads, orders: DS.orders, auditResults: DS.audit },
-    users: [{ ...OPERATOR, role: 'operator' }], allowNoAuth: false,
-    logger: createLogger({ service: 'dashboard-test', level: 'silent' }), metrics: createMetrics('dashboard'),
+    queues: h.queues,
+    db: h.prisma,
+    redis: h.redis,
+    datasheets: { leads: DS.leads, orders: DS.orders, auditResults: DS.audit },
+    users: [{ ...OPERATOR, role: 'operator' }],
+    allowNoAuth: false,
+    logger: createLogger({ service: 'dashboard-test', level: 'silent' }),
+    metrics: createMetrics('dashboard'),
     mask: createMaskPolicy({ personalFields: PERSONAL_FIELDS }),
   });
 });
@@ -34,12 +39,17 @@ test('when MissionX failed every attempt of a lead and then recovers slowly, the
   expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'failed', retryCount: 4 });
 
   const status = await request(app).get('/api/status').auth(OPERATOR.name, OPERATOR.password);
-  expect(status.body.recentFailures).toEqual([expect.objectContaining({ recordId, retryCount: 4, lastJobId: jobId, errorMessage: expect.stringContaining('503') })]);
+  expect(status.body.recentFailures).toEqual([
+    expect.objectContaining({ recordId, retryCount: 4, lastJobId: jobId, errorMessage: expect.stringContaining('503') }),
+  ]);
   expect(status.body.queues.leads.failed).toBe(1);
 
   // Still down for three more calls: one more try (a plain retry) would not be enough.
   await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 3, kind: 'status', status: 503 });
-  const replay = await request(app).post('/api/replay').auth(OPERATOR.name, OPERATOR.password).send({ queue: 'leads', record: recordId, error: '503' });
+  const replay = await request(app)
+    .post('/api/replay')
+    .auth(OPERATOR.name, OPERATOR.password)
+    .send({ queue: 'leads', record: recordId, error: '503' });
   expect(replay.body).toMatchObject({ matched: 1, replayed: 1, errors: [] });
 
   const { state, job } = await settled(h, 'leads', jobId, 30_000);

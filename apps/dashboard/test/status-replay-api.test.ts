@@ -6,14 +6,24 @@ const t = useTestDashboard();
 
 /** The value of one bridge_queue_jobs series in a Prometheus text answer. */
 function queueJobs(metrics: string, queue: string, state: string): number | undefined {
-  const line = metrics.split('\n').find((l) => l.startsWith('bridge_queue_jobs{') && l.includes(`queue="${queue}"`) && l.includes(`state="${state}"`));
+  const line = metrics
+    .split('\n')
+    .find((l) => l.startsWith('bridge_queue_jobs{') && l.includes(`queue="${queue}"`) && l.includes(`state="${state}"`));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 
 describe('sync status', () => {
   test('when a failure message holds markup, then the status page escapes it and the JSON carries it', async () => {
     await t.db.aITableSync.create({
-      data: { recordId: 'recHtml1', datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'failed', errorMessage: '<script>alert(1)</script> & "x"', retryCount: 8 },
+      data: {
+        recordId: 'recHtml1',
+        datasheetId: 'dstLeads1',
+        entityType: 'lead',
+        syncDirection: 'aitable_to_app',
+        syncStatus: 'failed',
+        errorMessage: '<script>alert(1)</script> & "x"',
+        retryCount: 8,
+      },
     });
     const page = await asViewer(request(t.app).get('/status'));
     expect(page.status).toBe(200);
@@ -23,7 +33,11 @@ describe('sync status', () => {
 
     const json = await asViewer(request(t.app).get('/api/status'));
     expect(json.body.syncCounts.lead.failed).toBe(1);
-    expect(json.body.recentFailures[0]).toMatchObject({ recordId: 'recHtml1', retryCount: 8, errorMessage: '<script>alert(1)</script> & "x"' });
+    expect(json.body.recentFailures[0]).toMatchObject({
+      recordId: 'recHtml1',
+      retryCount: 8,
+      errorMessage: '<script>alert(1)</script> & "x"',
+    });
   });
 });
 
@@ -60,12 +74,26 @@ describe('failed jobs and replay API', () => {
 });
 
 describe('rejected deliveries API', () => {
-  const body = JSON.stringify({ eventType: 'record.updated', datasheetId: 'dstLeads1', recordId: 'recDel1', record: { fields: { Email: 'ann@example.com' } } });
+  const body = JSON.stringify({
+    eventType: 'record.updated',
+    datasheetId: 'dstLeads1',
+    recordId: 'recDel1',
+    record: { fields: { Email: 'ann@example.com' } },
+  });
 
   test('when an operator fixes and replays a rejected delivery, then a job is on the right queue and the row is marked; a viewer may only look', async () => {
     const id = randomUUID();
     await t.db.webhookDelivery.create({
-      data: { id, requestId: 'req-1', source: 'aitable', outcome: 'rejected', reason: 'invalid_json', httpStatus: 400, contentType: 'application/json', rawBody: body.replace('"recDel1"', '"recDel1') },
+      data: {
+        id,
+        requestId: 'req-1',
+        source: 'aitable',
+        outcome: 'rejected',
+        reason: 'invalid_json',
+        httpStatus: 400,
+        contentType: 'application/json',
+        rawBody: body.replace('"recDel1"', '"recDel1'),
+      },
     });
 
     const listed = await asViewer(request(t.app).get('/api/deliveries').query({ outcome: 'rejected', reason: 'invalid_json' }));
@@ -83,7 +111,11 @@ describe('rejected deliveries API', () => {
     const replayed = await asOperator(request(t.app).post(`/api/deliveries/${id}/replay`));
     expect(replayed.body).toEqual({ deliveryId: id, queue: 'leads', jobId: id, duplicate: false });
 
-    expect((await t.h.queues.leads.getJob(id))!.data).toMatchObject({ kind: 'aitable.event', recordId: 'recDel1', eventType: 'record.updated' });
+    expect((await t.h.queues.leads.getJob(id))!.data).toMatchObject({
+      kind: 'aitable.event',
+      recordId: 'recDel1',
+      eventType: 'record.updated',
+    });
     const row = await t.db.webhookDelivery.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ replayJobId: id, replayedAt: expect.any(Date) });
     expect((await asOperator(request(t.app).post(`/api/deliveries/${id}/replay`))).status).toBe(409);
@@ -103,7 +135,12 @@ describe('probes', () => {
 
     // Delayed, so the stand-in workers leave them where they are.
     const payload = (recordId: string) => ({
-      kind: 'aitable.event' as const, deliveryId: randomUUID(), requestId: 'r', receivedAt: new Date().toISOString(), datasheetId: 'dstAudit1', recordId,
+      kind: 'aitable.event' as const,
+      deliveryId: randomUUID(),
+      requestId: 'r',
+      receivedAt: new Date().toISOString(),
+      datasheetId: 'dstAudit1',
+      recordId,
     });
     await t.h.queues['audit-results'].add('aitable.event', payload('recM1'), { delay: 60_000 });
     await t.h.queues['audit-results'].add('aitable.event', payload('recM2'), { delay: 60_000 });

@@ -18,7 +18,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const answer = toHttpAnswer(err);
     if (!(fromHttpError(err) instanceof AppError)) {
-      logger.error('unexpected error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
+      logger.error('unexpected error', {
+        error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      });
     }
     res.status(answer.status).set(answer.headers).json(answer.body);
   };

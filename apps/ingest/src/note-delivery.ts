@@ -27,5 +27,9 @@ export function noteDelivery(deps: IngestDeps, facts: DeliveryFacts, o: Outcome)
     return;
   }
   deps.deliveries.record({ ...facts, ...o, httpStatus: 202 });
-  deps.logger.info(o.outcome === 'duplicate' ? 'delivery was a duplicate' : 'delivery accepted', { ...where, queue: o.queue, jobId: o.jobId });
+  deps.logger.info(o.outcome === 'duplicate' ? 'delivery was a duplicate' : 'delivery accepted', {
+    ...where,
+    queue: o.queue,
+    jobId: o.jobId,
+  });
 }

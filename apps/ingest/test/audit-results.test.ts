@@ -40,7 +40,13 @@ describe('POST /api/audit-results', () => {
       receivedAt: expect.any(String),
     });
     const row = await deliveryRow(h, { id: res.body.jobId });
-    expect(row).toMatchObject({ source: 'audit-api', outcome: 'accepted', recordId: 'recOrder1', eventType: 'audit.submitted', queue: 'audit-results' });
+    expect(row).toMatchObject({
+      source: 'audit-api',
+      outcome: 'accepted',
+      recordId: 'recOrder1',
+      eventType: 'audit.submitted',
+      queue: 'audit-results',
+    });
   });
 
   it.each([
@@ -67,11 +73,20 @@ describe('POST /api/audit-results', () => {
     const paths = (res.body.details.issues as { path: string }[]).map((i) => i.path).sort();
     expect(paths).toEqual(['auditId', 'employeesProcessed', 'orderRecordId', 'status']);
     const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
-    expect(row).toMatchObject({ outcome: 'rejected', reason: 'invalid_payload', httpStatus: 422, rawBody: expect.stringContaining('order-1') });
+    expect(row).toMatchObject({
+      outcome: 'rejected',
+      reason: 'invalid_payload',
+      httpStatus: 422,
+      rawBody: expect.stringContaining('order-1'),
+    });
   });
 
   it('when the body is not JSON, then 415; when it is broken JSON, then 400', async () => {
-    const notJson = await request(h.app).post('/api/audit-results').set('Authorization', `Bearer ${AUDIT_TOKEN}`).set('Content-Type', 'text/plain').send('hi');
+    const notJson = await request(h.app)
+      .post('/api/audit-results')
+      .set('Authorization', `Bearer ${AUDIT_TOKEN}`)
+      .set('Content-Type', 'text/plain')
+      .send('hi');
     expect(notJson.status).toBe(415);
     expect((await submit('{"auditId": "A",')).status).toBe(400);
   });

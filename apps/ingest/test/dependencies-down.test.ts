@@ -30,7 +30,14 @@ describe('when Redis does not answer', () => {
     const body = leadBody({ recordId: 'recReplayMe' });
     const res = await postWebhook(h.app, body);
     const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
-    expect(row).toMatchObject({ outcome: 'rejected', reason: 'queue_unavailable', httpStatus: 503, queue: 'leads', rawBody: body, recordId: 'recReplayMe' });
+    expect(row).toMatchObject({
+      outcome: 'rejected',
+      reason: 'queue_unavailable',
+      httpStatus: 503,
+      queue: 'leads',
+      rawBody: body,
+      recordId: 'recReplayMe',
+    });
     // The cause is kept for whoever reads the row: what Redis said, not only that it failed.
     expect(row.detail).toMatch(/\(cause: .+\)$/);
   });
@@ -38,7 +45,11 @@ describe('when Redis does not answer', () => {
   it('then /readyz answers 503 naming Redis', async () => {
     const res = await request(h.app).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ error: 'not_ready', message: 'Not ready: redis does not answer', details: { redis: 'down', postgres: 'up' } });
+    expect(res.body).toEqual({
+      error: 'not_ready',
+      message: 'Not ready: redis does not answer',
+      details: { redis: 'down', postgres: 'up' },
+    });
   });
 
   it('then /healthz still answers 200: the process lives', async () => {

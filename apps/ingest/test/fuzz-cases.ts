@@ -42,7 +42,11 @@ export const tooLongId = (prefix: string) => alnum(62, 3000).map((s) => `${prefi
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 /** Any text: every code point (NUL and controls included), printable graphemes, lone surrogates. */
 export const text = (maxLength: number) =>
-  fc.oneof(fc.string({ unit: 'binary', maxLength }), fc.string({ unit: 'grapheme', maxLength }), fc.string({ unit: loneSurrogate, maxLength: 3 }));
+  fc.oneof(
+    fc.string({ unit: 'binary', maxLength }),
+    fc.string({ unit: 'grapheme', maxLength }),
+    fc.string({ unit: loneSurrogate, maxLength: 3 }),
+  );
 
 export const fieldValue = fc.oneof(
   text(40),
@@ -53,7 +57,11 @@ export const fieldValue = fc.oneof(
   fc.array(fc.record({ recordId, title: text(10) }), { maxLength: 3 }),
   fc.record({ id: alnum(1, 10), name: text(10), color: fc.integer({ min: 0, max: 50 }) }),
 );
-export const fields = fc.dictionary(text(30).filter((k) => k.length > 0), fieldValue, { maxKeys: 8 });
+export const fields = fc.dictionary(
+  text(30).filter((k) => k.length > 0),
+  fieldValue,
+  { maxKeys: 8 },
+);
 
 /**
  * Valid bodies with one value nested 1–200 arrays deep: `place` puts the string `"__DEEP__"` where
@@ -62,7 +70,9 @@ export const fields = fc.dictionary(text(30).filter((k) => k.length > 0), fieldV
 function deepContent<T>(body: fc.Arbitrary<T>, place: (b: T, value: string) => unknown, outer: number): fc.Arbitrary<Content> {
   return fc.tuple(body, fc.integer({ min: 1, max: 200 })).map(([b, levels]): Content => {
     const bytes = Buffer.from(JSON.stringify(place(b, '__DEEP__')).replace('"__DEEP__"', `${'['.repeat(levels)}0${']'.repeat(levels)}`));
-    return outer + levels <= 64 ? { kind: 'deep within limit', bytes, expected: 202 } : { kind: 'too deep', bytes, expected: 422, names: 'limit of 64 levels' };
+    return outer + levels <= 64
+      ? { kind: 'deep within limit', bytes, expected: 202 }
+      : { kind: 'too deep', bytes, expected: 422, names: 'limit of 64 levels' };
   });
 }
 
@@ -74,17 +84,17 @@ function invalidJson(valid: fc.Arbitrary<string>): fc.Arbitrary<Content> {
       const at = t.indexOf('":"') >= 0 ? t.indexOf('":"') + 3 + (n % 3) : n % t.length;
       return Buffer.from(t.slice(0, at) + c + t.slice(at));
     }),
-    fc.tuple(valid, fc.nat(), fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82])).map(([t, n, bad]) => {
-      const b = Buffer.from(t);
-      const at = n % (b.length + 1);
-      return Buffer.concat([b.subarray(0, at), Buffer.from(bad), b.subarray(at)]);
-    }),
+    fc
+      .tuple(valid, fc.nat(), fc.constantFrom([0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]))
+      .map(([t, n, bad]) => {
+        const b = Buffer.from(t);
+        const at = n % (b.length + 1);
+        return Buffer.concat([b.subarray(0, at), Buffer.from(bad), b.subarray(at)]);
+      }),
     fc.string({ unit: 'binary', maxLength: 60 }).map((s) => Buffer.from(s)),
     fc.constantFrom('', '   ', '\uFEFF', 'undefined', "{'a':1}", '{"a":1,}', '[1,]', 'NaN', '{"a":01}').map((s) => Buffer.from(s)),
   );
-  return broken
-    .filter((bytes) => !parsesAsJson(bytes))
-    .map((bytes) => ({ kind: 'invalid json', bytes, expected: 400 as const }));
+  return broken.filter((bytes) => !parsesAsJson(bytes)).map((bytes) => ({ kind: 'invalid json', bytes, expected: 400 as const }));
 }
 
 function parsesAsJson(bytes: Buffer): boolean {
@@ -98,10 +108,16 @@ function parsesAsJson(bytes: Buffer): boolean {
   }
 }
 
-const randomJson = fc.jsonValue({ maxDepth: 5 }).map((v): Content => ({ kind: 'random json', bytes: Buffer.from(JSON.stringify(v) ?? 'null'), expected: 422 }));
+const randomJson = fc
+  .jsonValue({ maxDepth: 5 })
+  .map((v): Content => ({ kind: 'random json', bytes: Buffer.from(JSON.stringify(v) ?? 'null'), expected: 422 }));
 
 /** A valid body with one key set to a value that breaks the shape; the answer must name `names(key, value)`. */
-export function mutated<T extends object>(body: fc.Arbitrary<T>, changes: fc.Arbitrary<readonly [string, unknown]>[], names = (key: string, _value: unknown) => key) {
+export function mutated<T extends object>(
+  body: fc.Arbitrary<T>,
+  changes: fc.Arbitrary<readonly [string, unknown]>[],
+  names = (key: string, _value: unknown) => key,
+) {
   return fc.tuple(body, fc.oneof(...changes)).map(([b, [key, value]]): Content => ({
     kind: `bad ${key}`,
     bytes: Buffer.from(JSON.stringify({ ...b, [key]: value })),
@@ -115,7 +131,10 @@ export function mutated<T extends object>(body: fc.Arbitrary<T>, changes: fc.Arb
  * field broken), random JSON, broken JSON, and too large. `place(body, value)` puts a value in a
  * spot the schema accepts anything, `outer` levels down.
  */
-export function bodies<T>(valid: fc.Arbitrary<T>, o: { mutated: fc.Arbitrary<Content>; place: (b: T, value: string) => unknown; outer: number; limit: number }) {
+export function bodies<T>(
+  valid: fc.Arbitrary<T>,
+  o: { mutated: fc.Arbitrary<Content>; place: (b: T, value: string) => unknown; outer: number; limit: number },
+) {
   const big = fc
     .tuple(valid, fc.integer({ min: o.limit + 1, max: o.limit * 3 }), fc.constantFrom('x', 'é', '€'))
     .map(([b, n, c]): Content => ({ kind: 'too large', bytes: Buffer.from(JSON.stringify(o.place(b, c.repeat(n)))), expected: 202 }));
@@ -130,15 +149,37 @@ export function bodies<T>(valid: fc.Arbitrary<T>, o: { mutated: fc.Arbitrary<Con
 }
 
 /** The Content-Type header: the JSON forms ingest accepts, or one it must refuse with a 415. */
-const goodMedia = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"', 'application/vnd.api+json', 'application/json;charset=utf8');
-const badMedia = fc.constantFrom('text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'json', '*/*');
-export const media = fc.oneof({ weight: 6, arbitrary: goodMedia.map((v) => ({ value: v, ok: true })) }, { weight: 1, arbitrary: badMedia.map((v) => ({ value: v, ok: false })) });
+const goodMedia = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'Application/JSON; Charset="UTF-8"',
+  'application/vnd.api+json',
+  'application/json;charset=utf8',
+);
+const badMedia = fc.constantFrom(
+  'text/plain',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/jsonx',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'json',
+  '*/*',
+);
+export const media = fc.oneof(
+  { weight: 6, arbitrary: goodMedia.map((v) => ({ value: v, ok: true })) },
+  { weight: 1, arbitrary: badMedia.map((v) => ({ value: v, ok: false })) },
+);
 
 /** How the body travels: as is, compressed, compressed in an encoding we cannot read, or claimed compressed and not. */
 export const encoding = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ name: undefined as string | undefined, kind: 'identity' as const }) },
   { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'identity', 'GZIP').map((name) => ({ name, kind: 'known' as const })) },
-  { weight: 1, arbitrary: fc.constantFrom('compress', 'x-custom', 'gzip, gzip', 'bogus').map((name) => ({ name, kind: 'unknown' as const })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('compress', 'x-custom', 'gzip, gzip', 'bogus').map((name) => ({ name, kind: 'unknown' as const })),
+  },
   { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate').map((name) => ({ name, kind: 'corrupt' as const })) },
 );
 export type Encoding = typeof encoding extends fc.Arbitrary<infer E> ? E : never;
@@ -149,7 +190,13 @@ export function encode(bytes: Buffer, enc: Encoding): Buffer {
 }
 
 /** Puts a content in its envelope and works out the answer its class must get. */
-export function wire(c: Content, m: { value: string; ok: boolean }, enc: Encoding, auth: { headers: Record<string, string>; ok: boolean }, limit: number): Wire {
+export function wire(
+  c: Content,
+  m: { value: string; ok: boolean },
+  enc: Encoding,
+  auth: { headers: Record<string, string>; ok: boolean },
+  limit: number,
+): Wire {
   const headers: Record<string, string> = { ...auth.headers, 'Content-Type': m.value };
   if (enc.name !== undefined) headers['Content-Encoding'] = enc.name;
   const tooLarge = c.bytes.length > limit;
@@ -157,7 +204,11 @@ export function wire(c: Content, m: { value: string; ok: boolean }, enc: Encodin
   // (so does an empty one, which some decompressors take as empty output).
   const e = (tooLarge || c.bytes.length === 0) && enc.kind === 'corrupt' ? { name: undefined, kind: 'identity' as const } : enc;
   if (e.name === undefined) delete headers['Content-Encoding'];
-  const base = { kind: `${c.kind} / ${e.kind} / ${m.ok ? 'json' : m.value} / ${auth.ok ? 'signed' : 'unsigned'}`, body: encode(c.bytes, e), headers };
+  const base = {
+    kind: `${c.kind} / ${e.kind} / ${m.ok ? 'json' : m.value} / ${auth.ok ? 'signed' : 'unsigned'}`,
+    body: encode(c.bytes, e),
+    headers,
+  };
   if (e.kind === 'unknown') return { ...base, expected: 415 };
   if (tooLarge) return { ...base, expected: 413 };
   if (e.kind === 'corrupt') return { ...base, expected: 400 };

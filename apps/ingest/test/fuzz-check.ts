@@ -29,7 +29,13 @@ export function frontDoor(bodyLimit: number): { h: Harness; server: Server } {
 }
 
 /** Sends one generated case and checks the answer against its class. */
-export async function sendCase(server: Server, path: string, w: Wire, jobs: { count: number }, countJobs: () => Promise<number>): Promise<void> {
+export async function sendCase(
+  server: Server,
+  path: string,
+  w: Wire,
+  jobs: { count: number },
+  countJobs: () => Promise<number>,
+): Promise<void> {
   const req = request(server).post(path);
   for (const [k, v] of Object.entries(w.headers)) req.set(k, v);
   await checkAnswer(w, await req.serialize(asIs).send(w.body), jobs, countJobs);
@@ -51,7 +57,8 @@ async function checkAnswer(w: Wire, res: Response, jobs: { count: number }, coun
     if (res.body.duplicate !== true) jobs.count++;
   } else {
     const { error, message } = res.body as { error?: unknown; message?: unknown };
-    if (!CODES[w.expected as keyof typeof CODES].includes(String(error))) fail(`an error code other than ${CODES[w.expected as keyof typeof CODES].join('/')}`);
+    if (!CODES[w.expected as keyof typeof CODES].includes(String(error)))
+      fail(`an error code other than ${CODES[w.expected as keyof typeof CODES].join('/')}`);
     if (typeof message !== 'string' || message.length < 10) fail('no message');
     if (w.names && !String(message).includes(w.names)) fail(`a message not naming ${w.names}`);
   }

@@ -2,7 +2,16 @@ import { loadConfig } from '@bridge/config';
 import { createDb, type PrismaClient } from '@bridge/db';
 import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, startIngest, warmUp } from '@bridge/ingest';
 import type { IngestConfig, IngestDeps, RunningIngest } from '@bridge/ingest';
-import { captureLogs, createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
+import {
+  captureLogs,
+  createTestDatabase,
+  obliterateQueues,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  waitFor,
+  type LogLine,
+  type TestDatabase,
+} from '@bridge/testkit';
 import { signHmac } from '@bridge/webhooks';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -69,7 +78,13 @@ export async function startHarness(over: Record<string, string> = {}, database?:
 }
 
 export const leadBody = (over: Record<string, unknown> = {}) =>
-  JSON.stringify({ eventType: 'record.created', datasheetId: SHEETS.leads, recordId: 'recLead1', record: { fields: { Email: 'a@example.com' } }, ...over });
+  JSON.stringify({
+    eventType: 'record.created',
+    datasheetId: SHEETS.leads,
+    recordId: 'recLead1',
+    record: { fields: { Email: 'a@example.com' } },
+    ...over,
+  });
 
 /** POSTs a webhook; with no auth header given, signs it with the hex HMAC of SECRET. */
 export function postWebhook(app: Express, body: string, headers: Record<string, string> = {}) {

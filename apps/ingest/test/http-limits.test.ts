@@ -39,7 +39,10 @@ describe('ingest HTTP limits and /metrics access', () => {
     const { url } = await start({ METRICS_TOKEN });
     const without = await fetch(`${url}/metrics`);
     expect(without.status).toBe(401);
-    expect(await without.json()).toEqual({ error: 'unauthorized', message: '/metrics needs the header Authorization: Bearer <METRICS_TOKEN>.' });
+    expect(await without.json()).toEqual({
+      error: 'unauthorized',
+      message: '/metrics needs the header Authorization: Bearer <METRICS_TOKEN>.',
+    });
     const wrong = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer not-the-token' } });
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { message: string }).message).toMatch(/does not match METRICS_TOKEN/);

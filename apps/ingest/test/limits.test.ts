@@ -4,7 +4,8 @@ import { AUDIT_TOKEN, deliveryRow, leadBody, postWebhook, startHarness, type Har
 
 /** A JSON value nested `levels` arrays deep, as text (building it as an object would need recursion to print). */
 const nested = (levels: number) => `${'['.repeat(levels)}"leaf"${']'.repeat(levels)}`;
-const randomAlnum = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
+const randomAlnum = (n: number) =>
+  Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
 
 describe('limits at the front door', () => {
   let h: Harness;
@@ -14,15 +15,27 @@ describe('limits at the front door', () => {
   afterAll(() => h.close());
 
   const jobCount = async () => {
-    const counts = await Promise.all(QUEUE_NAMES.map((q) => h.deps.queues[q].getJobCountByTypes('wait', 'delayed', 'active', 'completed', 'failed')));
+    const counts = await Promise.all(
+      QUEUE_NAMES.map((q) => h.deps.queues[q].getJobCountByTypes('wait', 'delayed', 'active', 'completed', 'failed')),
+    );
     return counts.reduce((a, b) => a + b, 0);
   };
   const submitAudit = (body: string) =>
-    request(h.app).post('/api/audit-results').set('Content-Type', 'application/json').set('Authorization', `Bearer ${AUDIT_TOKEN}`).send(body);
+    request(h.app)
+      .post('/api/audit-results')
+      .set('Content-Type', 'application/json')
+      .set('Authorization', `Bearer ${AUDIT_TOKEN}`)
+      .send(body);
   const audit = (over: Record<string, unknown> = {}) =>
     JSON.stringify({
-      auditId: 'AUD-LIM', orderRecordId: 'recOrder1', fileName: 'payroll.xlsx', uploadDate: '2026-01-15T09:30:00Z',
-      employeesProcessed: 1, correctionsMade: 0, status: 'completed', ...over,
+      auditId: 'AUD-LIM',
+      orderRecordId: 'recOrder1',
+      fileName: 'payroll.xlsx',
+      uploadDate: '2026-01-15T09:30:00Z',
+      employeesProcessed: 1,
+      correctionsMade: 0,
+      status: 'completed',
+      ...over,
     });
 
   it('when a signed webhook has a 3,000-character recordId, then 422 naming recordId and the limit, and no job', async () => {
@@ -39,7 +52,10 @@ describe('limits at the front door', () => {
     const body = leadBody({ recordId: 'recDeep1' }).replace('"a@example.com"', nested(10_000));
     const res = await postWebhook(h.app, body);
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ error: 'invalid_payload', details: { depthLimit: 64, issues: [expect.objectContaining({ path: expect.stringMatching(/^record\.fields\.Email\.0/) })] } });
+    expect(res.body).toMatchObject({
+      error: 'invalid_payload',
+      details: { depthLimit: 64, issues: [expect.objectContaining({ path: expect.stringMatching(/^record\.fields\.Email\.0/) })] },
+    });
     expect(res.body.message).toMatch(/limit of 64 levels/);
     expect(await jobCount()).toBe(before);
     const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
@@ -70,7 +86,10 @@ describe('limits at the front door', () => {
     const before = await jobCount();
     const res = await submitAudit(audit().replace('"completed"', nested(10_000)));
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ error: 'invalid_payload', details: { depthLimit: 64, issues: [expect.objectContaining({ path: expect.stringMatching(/^status\.0/) })] } });
+    expect(res.body).toMatchObject({
+      error: 'invalid_payload',
+      details: { depthLimit: 64, issues: [expect.objectContaining({ path: expect.stringMatching(/^status\.0/) })] },
+    });
     expect(await jobCount()).toBe(before);
   });
 });

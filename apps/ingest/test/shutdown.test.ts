@@ -83,7 +83,10 @@ describe('graceful shutdown', () => {
     const db = createDb({ databaseUrl: database.url });
     try {
       // No waiting: shutdown resolves only after the writer's flush.
-      expect(await db.webhookDelivery.findFirst({ where: { requestId: 'in-flight-1' } })).toMatchObject({ outcome: 'accepted', recordId: 'recInFlight' });
+      expect(await db.webhookDelivery.findFirst({ where: { requestId: 'in-flight-1' } })).toMatchObject({
+        outcome: 'accepted',
+        recordId: 'recInFlight',
+      });
     } finally {
       await db.$disconnect();
     }
@@ -118,9 +121,15 @@ describe('graceful shutdown', () => {
     const deps = buildDeps(config, { logStream: stream });
     running = await startIngest(deps, { port: 0, host: '127.0.0.1' });
     const post = (body: string) =>
-      fetch(`${running.url}/api/aitable/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-aitable-signature': signHmac(SECRET, body) }, body });
+      fetch(`${running.url}/api/aitable/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-aitable-signature': signHmac(SECRET, body) },
+        body,
+      });
     // 3,003 random letters and digits: over btree's 2704-byte limit of WebhookDelivery_datasheetId_recordId_idx.
-    const long = `rec${randomBytes(2250).toString('base64').replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const long = `rec${randomBytes(2250)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, 'x')}`;
     await post(leadBody({ recordId: long }));
     for (let i = 0; i < 20; i++) expect((await post(leadBody({ recordId: `recGood${i}` }))).status).toBe(202);
     await running.shutdown('SIGTERM');
@@ -133,7 +142,9 @@ describe('graceful shutdown', () => {
       const refusedRows = refused.reduce((n, v) => n + v.value, 0);
       expect((await db.webhookDelivery.count()) + refusedRows).toBe(21);
       const closing = lines.find((l) => l.message.startsWith('WebhookDelivery writer closed'));
-      expect(closing?.message).toBe(refusedRows ? 'WebhookDelivery writer closed with rows not stored: 1 refused by the database for their data' : undefined);
+      expect(closing?.message).toBe(
+        refusedRows ? 'WebhookDelivery writer closed with rows not stored: 1 refused by the database for their data' : undefined,
+      );
       expect(lines.some((l) => /did not answer/.test(l.message))).toBe(false);
     } finally {
       await db.$disconnect();

@@ -117,7 +117,15 @@ describe('POST /api/aitable/webhook: authentication', () => {
     const res = await postWebhook(any.app, body, { 'X-AITable-Signature': badSig });
     const requestId = res.get('X-Request-Id')!;
     const row = await deliveryRow(any, { requestId });
-    expect(row).toMatchObject({ outcome: 'rejected', reason: 'signature', detail: 'mismatch', httpStatus: 401, rawBody: null, contentType: null, source: 'aitable' });
+    expect(row).toMatchObject({
+      outcome: 'rejected',
+      reason: 'signature',
+      detail: 'mismatch',
+      httpStatus: 401,
+      rawBody: null,
+      contentType: null,
+      source: 'aitable',
+    });
     const line = any.logs.find((l) => l.requestId === requestId && l.message === 'delivery rejected');
     expect(line).toMatchObject({ reason: 'signature', httpStatus: 401 });
     const allLogs = JSON.stringify(any.logs);

@@ -65,7 +65,11 @@ describe('POST /api/aitable/webhook: jobs', () => {
   it('when the same signed webhook-id comes twice with different bodies, then one job and duplicate: true', async () => {
     const standard = (body: string) => {
       const ts = Math.floor(Date.now() / 1000);
-      return { 'webhook-id': 'msg_same_1', 'webhook-timestamp': String(ts), 'webhook-signature': signStandard(SECRET, 'msg_same_1', ts, body) };
+      return {
+        'webhook-id': 'msg_same_1',
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signStandard(SECRET, 'msg_same_1', ts, body),
+      };
     };
     const body1 = leadBody({ recordId: 'recWh1' });
     const body2 = leadBody({ recordId: 'recWh2' });

@@ -24,7 +24,13 @@ describe('POST /api/aitable/webhook: bad input', () => {
     expect(res.status).toBe(415);
     expect(res.body).toMatchObject({ error: 'unsupported_media_type', message: expect.stringContaining('text/plain') });
     const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
-    expect(row).toMatchObject({ outcome: 'rejected', reason: 'unsupported_media_type', httpStatus: 415, rawBody: body, contentType: 'text/plain' });
+    expect(row).toMatchObject({
+      outcome: 'rejected',
+      reason: 'unsupported_media_type',
+      httpStatus: 415,
+      rawBody: body,
+      contentType: 'text/plain',
+    });
   });
 
   it('when the body is neither JSON nor signed, then 401 comes before 415', async () => {
@@ -36,9 +42,19 @@ describe('POST /api/aitable/webhook: bad input', () => {
     const body = `{"datasheetId":"${SHEETS.leads}","recordId":"recQ1",\n"record":{"fields":{"Company":"Acme "Best" Ltd"}}}`;
     const res = await postWebhook(h.app, body);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: 'invalid_json', details: { line: 2, column: 38 }, message: expect.stringContaining('line 2, column 38') });
+    expect(res.body).toMatchObject({
+      error: 'invalid_json',
+      details: { line: 2, column: 38 },
+      message: expect.stringContaining('line 2, column 38'),
+    });
     const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
-    expect(row).toMatchObject({ outcome: 'rejected', reason: 'invalid_json', httpStatus: 400, rawBody: body, contentType: 'application/json' });
+    expect(row).toMatchObject({
+      outcome: 'rejected',
+      reason: 'invalid_json',
+      httpStatus: 400,
+      rawBody: body,
+      contentType: 'application/json',
+    });
     expect(row.detail).toContain('line 2, column 38');
   });
 

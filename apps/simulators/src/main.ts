@@ -22,9 +22,18 @@ const envSchema = z.object({
   /** @defaultValue 3600 */
   SIMULATORS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
   // The bridge's datasheet ids, so one environment drives both the bridge and its simulators.
-  AITABLE_LEADS_DATASHEET_ID: z.string().regex(/^dst\w+$/).default('dstLeadsSim'),
-  AITABLE_ORDERS_DATASHEET_ID: z.string().regex(/^dst\w+$/).default('dstOrdersSim'),
-  AITABLE_AUDIT_RESULTS_DATASHEET_ID: z.string().regex(/^dst\w+$/).default('dstAuditSim'),
+  AITABLE_LEADS_DATASHEET_ID: z
+    .string()
+    .regex(/^dst\w+$/)
+    .default('dstLeadsSim'),
+  AITABLE_ORDERS_DATASHEET_ID: z
+    .string()
+    .regex(/^dst\w+$/)
+    .default('dstOrdersSim'),
+  AITABLE_AUDIT_RESULTS_DATASHEET_ID: z
+    .string()
+    .regex(/^dst\w+$/)
+    .default('dstAuditSim'),
   LOG_LEVEL: z.string().default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('pretty'),
 });

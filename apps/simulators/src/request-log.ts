@@ -18,7 +18,15 @@ export class RequestLog {
   middleware(service: SimRequest['service']): RequestHandler {
     return (req, res, next) => {
       const path = req.originalUrl.split('?')[0] ?? '';
-      const entry: SimRequest = { service, method: req.method, path, query: { ...(req.query as Record<string, unknown>) }, body: undefined, status: 0, at: Date.now() };
+      const entry: SimRequest = {
+        service,
+        method: req.method,
+        path,
+        query: { ...(req.query as Record<string, unknown>) },
+        body: undefined,
+        status: 0,
+        at: Date.now(),
+      };
       const datasheetId = /\/v1\/datasheets\/([^/]+)/.exec(path)?.[1];
       if (service === 'aitable' && datasheetId) entry.datasheetId = decodeURIComponent(datasheetId);
       this.entries.push(entry);

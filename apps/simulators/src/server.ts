@@ -29,7 +29,10 @@ export function createSimulatorApp(state: SimState): Express {
   app.disable('x-powered-by');
   app.use('/fusion', state.latency.middleware('aitable'));
   app.use('/missionx', state.latency.middleware('missionx'));
-  app.use('/fusion', aitableRouter({ store: state.aitable, limiter: state.limiter, apiKeys: state.apiKeys, faults: state.faults, log: state.log }));
+  app.use(
+    '/fusion',
+    aitableRouter({ store: state.aitable, limiter: state.limiter, apiKeys: state.apiKeys, faults: state.faults, log: state.log }),
+  );
   app.use('/missionx', missionxRouter({ store: state.missionx, faults: state.faults, log: state.log }));
   app.use('/__sim/latency', latencyRouter(state.latency));
   app.use('/__sim', controlRouter(state));

@@ -1,15 +1,5 @@
 /** AITable field types the simulator knows (the ones aitable-bridge uses). */
-export type FieldType =
-  | 'SingleText'
-  | 'Text'
-  | 'Email'
-  | 'Phone'
-  | 'Number'
-  | 'DateTime'
-  | 'SingleSelect'
-  | 'URL'
-  | 'Link'
-  | 'Checkbox';
+export type FieldType = 'SingleText' | 'Text' | 'Email' | 'Phone' | 'Number' | 'DateTime' | 'SingleSelect' | 'URL' | 'Link' | 'Checkbox';
 
 /** One field of a seeded datasheet; the first field of a datasheet is its primary field. */
 export interface FieldSeed {

@@ -14,7 +14,8 @@ const names = (records: ApiRecord[]) => records.map((r) => r.fields['Client Name
 
 async function addLeads(n: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 1; i <= n; i++) ids.push((await sim.control.addRecord(LEADS, leadFields({ 'Client Name': `Lead ${String(i).padStart(2, '0')}` }))).recordId);
+  for (let i = 1; i <= n; i++)
+    ids.push((await sim.control.addRecord(LEADS, leadFields({ 'Client Name': `Lead ${String(i).padStart(2, '0')}` }))).recordId);
   return ids;
 }
 
@@ -40,14 +41,20 @@ describe('AITable errors', () => {
     expect(res.body).toMatchObject({ success: false, code: 404 });
   });
 
-  test.each([['pageSize=1001'], ['pageSize=0'], ['pageNum=abc'], ['cellFormat=xml'], ['fieldKey=label'], ['fields=Nope'], ['sort[0][field]=Nope'], ['recordIds=recUnknown00000']])(
-    'when the query has %s, then HTTP 200 success:false code 400',
-    async (query) => {
-      const res = await aitable(sim).get(`${recordsPath(LEADS)}?${query}`);
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ success: false, code: 400 });
-    },
-  );
+  test.each([
+    ['pageSize=1001'],
+    ['pageSize=0'],
+    ['pageNum=abc'],
+    ['cellFormat=xml'],
+    ['fieldKey=label'],
+    ['fields=Nope'],
+    ['sort[0][field]=Nope'],
+    ['recordIds=recUnknown00000'],
+  ])('when the query has %s, then HTTP 200 success:false code 400', async (query) => {
+    const res = await aitable(sim).get(`${recordsPath(LEADS)}?${query}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: false, code: 400 });
+  });
 });
 
 describe('AITable record reads', () => {
@@ -92,12 +99,15 @@ describe('AITable record reads', () => {
     await addLeads(3);
     const bracket = await aitable(sim).get(`${recordsPath(LEADS)}?sort[0][field]=Client Name&sort[0][order]=desc`);
     expect(names(bracket.body.data.records)).toEqual(['Lead 03', 'Lead 02', 'Lead 01']);
-    const json = await aitable(sim).get(`${recordsPath(LEADS)}?sort=${encodeURIComponent(JSON.stringify([{ field: 'Client Name', order: 'desc' }]))}`);
+    const json = await aitable(sim).get(
+      `${recordsPath(LEADS)}?sort=${encodeURIComponent(JSON.stringify([{ field: 'Client Name', order: 'desc' }]))}`,
+    );
     expect(names(json.body.data.records)).toEqual(['Lead 03', 'Lead 02', 'Lead 01']);
   });
 
   test('when numbers are sorted ascending, then they sort numerically with empty values first', async () => {
-    for (const n of [10, 9, undefined, 100]) await sim.control.addRecord(AUDIT, { 'Audit ID': `A${n ?? '-'}`, 'Employees Processed': n ?? null });
+    for (const n of [10, 9, undefined, 100])
+      await sim.control.addRecord(AUDIT, { 'Audit ID': `A${n ?? '-'}`, 'Employees Processed': n ?? null });
     const res = await aitable(sim).get(`${recordsPath(AUDIT)}?sort[0][field]=Employees Processed&sort[0][order]=asc`);
     expect(res.body.data.records.map((r: ApiRecord) => r.fields['Audit ID'])).toEqual(['A-', 'A9', 'A10', 'A100']);
   });
@@ -111,7 +121,11 @@ describe('AITable record reads', () => {
   test('when a URL field is read, then it is {text, title, favicon}; with cellFormat=string it is the text', async () => {
     await sim.control.addRecord(LEADS, leadFields({ 'Portal URL': 'https://app.missionx.ai/portal/abc' }));
     const json = await aitable(sim).get(recordsPath(LEADS));
-    expect(json.body.data.records[0].fields['Portal URL']).toEqual({ text: 'https://app.missionx.ai/portal/abc', title: expect.any(String), favicon: expect.any(String) });
+    expect(json.body.data.records[0].fields['Portal URL']).toEqual({
+      text: 'https://app.missionx.ai/portal/abc',
+      title: expect.any(String),
+      favicon: expect.any(String),
+    });
     const text = await aitable(sim).get(`${recordsPath(LEADS)}?cellFormat=string`);
     expect(text.body.data.records[0].fields['Portal URL']).toBe('https://app.missionx.ai/portal/abc');
   });
@@ -126,7 +140,13 @@ describe('AITable record reads', () => {
   test('when the fields endpoint is called, then it lists id, name, type and select options with the primary field first', async () => {
     const res = await aitable(sim).get(`/datasheets/${LEADS}/fields`);
     expect(res.body).toMatchObject({ success: true, code: 200 });
-    const fields = res.body.data.fields as { id: string; name: string; type: string; isPrimary?: boolean; property?: { options: { name: string }[] } }[];
+    const fields = res.body.data.fields as {
+      id: string;
+      name: string;
+      type: string;
+      isPrimary?: boolean;
+      property?: { options: { name: string }[] };
+    }[];
     expect(fields.map((f) => f.name)).toEqual(['Client Name', 'Email', 'Phone', 'Company', 'Status', 'Portal URL', 'Portal Status']);
     expect(fields[0]).toMatchObject({ type: 'SingleText', isPrimary: true });
     expect(fields[4]?.property?.options.map((o) => o.name)).toEqual(['New', 'Contacted', 'Qualified', 'Won', 'Lost']);
@@ -172,7 +192,11 @@ describe('AITable filterByFormula subset', () => {
       await sim.control.updateRecordAsUser(LEADS, bob, { Status: 'Contacted' });
       updated = (await sim.control.records(LEADS)).find((r) => r.recordId === bob)?.updatedAt;
     }
-    for (const formula of [`IS_AFTER(LAST_MODIFIED_TIME(), "${since}")`, `LAST_MODIFIED_TIME() > "${since}"`, `LAST_MODIFIED_TIME()>DATETIME_PARSE('${since}')`]) {
+    for (const formula of [
+      `IS_AFTER(LAST_MODIFIED_TIME(), "${since}")`,
+      `LAST_MODIFIED_TIME() > "${since}"`,
+      `LAST_MODIFIED_TIME()>DATETIME_PARSE('${since}')`,
+    ]) {
       const res = await filter(formula);
       expect(names(res.body.data.records)).toEqual(['Bob']);
     }

@@ -10,7 +10,9 @@ beforeEach(() => sim.control.reset());
 
 describe('AITable record writes', () => {
   test('when records are created, then the envelope carries them with rec ids, ms timestamps and the written fields', async () => {
-    const res = await aitable(sim).post(recordsPath(LEADS), { records: [{ fields: leadFields() }, { fields: leadFields({ 'Client Name': 'Grace' }) }] });
+    const res = await aitable(sim).post(recordsPath(LEADS), {
+      records: [{ fields: leadFields() }, { fields: leadFields({ 'Client Name': 'Grace' }) }],
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, code: 200, message: 'SUCCESS' });
     const [first] = res.body.data.records;
@@ -63,7 +65,9 @@ describe('AITable record writes', () => {
   });
 
   test('when a batch has one bad record, then none of it is written', async () => {
-    const res = await aitable(sim).post(recordsPath(LEADS), { records: [{ fields: leadFields() }, { fields: leadFields({ Phone: 123 }) }] });
+    const res = await aitable(sim).post(recordsPath(LEADS), {
+      records: [{ fields: leadFields() }, { fields: leadFields({ Phone: 123 }) }],
+    });
     expect(res.body.code).toBe(400);
     expect(await sim.control.records(LEADS)).toEqual([]);
   });
@@ -72,7 +76,9 @@ describe('AITable record writes', () => {
     const res = await aitable(sim).post(recordsPath(AUDIT), {
       records: [{ fields: { 'Upload Date': '2024-05-01T10:00:00.000Z' } }, { fields: { 'Upload Date': 1714557600000 } }],
     });
-    expect(res.body.data.records.map((r: { fields: Record<string, unknown> }) => r.fields['Upload Date'])).toEqual([1714557600000, 1714557600000]);
+    expect(res.body.data.records.map((r: { fields: Record<string, unknown> }) => r.fields['Upload Date'])).toEqual([
+      1714557600000, 1714557600000,
+    ]);
   });
 
   test('when an unknown select option is written, then it is created silently and listed by the fields endpoint', async () => {
@@ -90,7 +96,9 @@ describe('AITable record writes', () => {
     expect(order.fields.Lead).toEqual([lead]);
     const empty = await aitable(sim).patch(recordsPath(ORDERS), { records: [{ recordId: order.recordId, fields: { Lead: [] } }] });
     expect(empty.body).toMatchObject({ success: false, code: 400 });
-    const unknown = await aitable(sim).patch(recordsPath(ORDERS), { records: [{ recordId: order.recordId, fields: { Lead: ['recNope000000'] } }] });
+    const unknown = await aitable(sim).patch(recordsPath(ORDERS), {
+      records: [{ recordId: order.recordId, fields: { Lead: ['recNope000000'] } }],
+    });
     expect(unknown.body.message).toContain('recNope000000');
     const cleared = await aitable(sim).patch(recordsPath(ORDERS), { records: [{ recordId: order.recordId, fields: { Lead: null } }] });
     expect(cleared.body.data.records[0].fields).toEqual({ 'Order Number': 'SO-1' });
@@ -101,7 +109,9 @@ describe('AITable record writes', () => {
     const [before] = await sim.control.records(LEADS);
     const patched = await aitable(sim).patch(recordsPath(LEADS), { records: [{ recordId, fields: { Status: 'Won' } }] });
     expect(patched.body.data.records[0].fields).toEqual(leadFields({ Status: 'Won' }));
-    const put = await aitable(sim).put(recordsPath(LEADS), { records: [{ recordId, fields: { 'Portal Status': 'Active', Company: null } }] });
+    const put = await aitable(sim).put(recordsPath(LEADS), {
+      records: [{ recordId, fields: { 'Portal Status': 'Active', Company: null } }],
+    });
     const { Company: _cleared, ...rest } = leadFields({ Status: 'Won', 'Portal Status': 'Active' });
     expect(put.body.data.records[0].fields).toStrictEqual(rest);
     expect(put.body.data.records[0].updatedAt).toBeGreaterThanOrEqual(before?.updatedAt ?? Infinity);
@@ -110,7 +120,10 @@ describe('AITable record writes', () => {
   test('when an update names an unknown recordId, then code 400 and nothing changes', async () => {
     const { recordId } = await sim.control.addRecord(LEADS, leadFields());
     const res = await aitable(sim).patch(recordsPath(LEADS), {
-      records: [{ recordId, fields: { Status: 'Won' } }, { recordId: 'recMissing0000', fields: { Status: 'Lost' } }],
+      records: [
+        { recordId, fields: { Status: 'Won' } },
+        { recordId: 'recMissing0000', fields: { Status: 'Lost' } },
+      ],
     });
     expect(res.body).toMatchObject({ success: false, code: 400 });
     expect((await sim.control.records(LEADS))[0]?.fields.Status).toBe('New');
@@ -130,7 +143,10 @@ describe('AITable record writes', () => {
     const fields = (await aitable(sim).get(`/datasheets/${LEADS}/fields`)).body.data.fields as { id: string; name: string }[];
     const emailId = fields.find((f) => f.name === 'Email')?.id ?? '';
     expect(emailId).toMatch(/^fld/);
-    const res = await aitable(sim).post(recordsPath(LEADS), { fieldKey: 'id', records: [{ fields: { [emailId]: 'id@key.io', Email: 'dropped' } }] });
+    const res = await aitable(sim).post(recordsPath(LEADS), {
+      fieldKey: 'id',
+      records: [{ fields: { [emailId]: 'id@key.io', Email: 'dropped' } }],
+    });
     expect(res.body.data.records[0].fields).toEqual({ [emailId]: 'id@key.io' });
   });
 

@@ -41,7 +41,14 @@ describe('simulator control', () => {
     expect((await aitable(sim).get(recordsPath('dstContactsSim'))).body.data.total).toBe(2);
     await sim.control.reset();
     const after = await sim.control.records('dstContactsSim');
-    expect(after).toEqual([{ recordId: 'recSeeded00001', createdAt: expect.any(Number), updatedAt: expect.any(Number), fields: { Name: 'Seeded', VIP: true, Stage: 'A' } }]);
+    expect(after).toEqual([
+      {
+        recordId: 'recSeeded00001',
+        createdAt: expect.any(Number),
+        updatedAt: expect.any(Number),
+        fields: { Name: 'Seeded', VIP: true, Stage: 'A' },
+      },
+    ]);
   });
 
   test('when a seed is invalid, then it is rejected naming the problem and the old datasheet stays', async () => {
@@ -69,7 +76,16 @@ describe('simulator control', () => {
     await missionx(sim).token();
     const posts = await sim.control.requests({ service: 'aitable', method: 'post' });
     expect(posts).toEqual([
-      { service: 'aitable', method: 'POST', path: `/fusion/v1/datasheets/${LEADS}/records`, query: {}, body: { records: [{ fields: { Email: 'q@x.io' } }] }, status: 200, at: expect.any(Number), datasheetId: LEADS },
+      {
+        service: 'aitable',
+        method: 'POST',
+        path: `/fusion/v1/datasheets/${LEADS}/records`,
+        query: {},
+        body: { records: [{ fields: { Email: 'q@x.io' } }] },
+        status: 200,
+        at: expect.any(Number),
+        datasheetId: LEADS,
+      },
     ]);
     expect((await sim.control.requests({ pathIncludes: '/records' })).map((r) => r.query)).toEqual([{}, { pageSize: '5' }]);
     expect((await sim.control.requests({ service: 'missionx' })).map((r) => r.path)).toEqual(['/missionx/auth/token']);

@@ -32,7 +32,13 @@ describe('injected faults', () => {
   });
 
   test('when an envelope_error fault is injected, then HTTP 200 answers success:false with the given code and message', async () => {
-    await sim.control.injectFault({ service: 'aitable', count: 1, kind: 'envelope_error', code: 403, message: 'monthly API quota used up' });
+    await sim.control.injectFault({
+      service: 'aitable',
+      count: 1,
+      kind: 'envelope_error',
+      code: 403,
+      message: 'monthly API quota used up',
+    });
     const res = await createLead();
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ success: false, code: 403, message: 'monthly API quota used up' });
@@ -63,7 +69,14 @@ describe('injected faults', () => {
 
   test('when a fault targets MissionX, then the MissionX route answers it with a JSON error and others are untouched', async () => {
     const token = await missionx(sim).token();
-    await sim.control.injectFault({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients', count: 1, kind: 'status', status: 502 });
+    await sim.control.injectFault({
+      service: 'missionx',
+      method: 'POST',
+      pathIncludes: '/v2/clients',
+      count: 1,
+      kind: 'status',
+      status: 502,
+    });
     const failed = await missionx(sim).post('/clients', { customId: 'rec1', title: 'T' }, token);
     expect(failed.status).toBe(502);
     expect(failed.body).toMatchObject({ statusCode: 502 });
@@ -118,7 +131,9 @@ describe('injected faults', () => {
 
   test('when a fault is invalid, then control rejects it with a message naming the problem', async () => {
     await expect(sim.control.injectFault({ service: 'missionx', count: 1, kind: 'envelope_error' })).rejects.toThrow(/AITable fault only/);
-    await expect(request(sim.url).post('/__sim/faults').send({ service: 'aitable', count: 0, kind: 'status' })).resolves.toMatchObject({ status: 400 });
+    await expect(request(sim.url).post('/__sim/faults').send({ service: 'aitable', count: 0, kind: 'status' })).resolves.toMatchObject({
+      status: 400,
+    });
   });
 
   test('when reset runs, then pending faults are gone', async () => {

@@ -45,7 +45,11 @@ describe('simulated latency', () => {
   });
 
   test('when the latency body is invalid, then the answer is 400 naming the field', async () => {
-    const res = await fetch(latencyRoute(), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: 'aitable', ms: -1 }) });
+    const res = await fetch(latencyRoute(), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'aitable', ms: -1 }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/^ms:/);
   });

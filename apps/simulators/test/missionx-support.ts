@@ -15,7 +15,10 @@ export function missionx(sim: RunningSimulators, orgId: string | null = 'sim-org
   return {
     tokenRequest: (form: Record<string, string>) => agent.post('/missionx/auth/token').type('form').send(form),
     async token(): Promise<string> {
-      const res = await agent.post('/missionx/auth/token').type('form').send({ grant_type: 'client_credentials', client_id: 'sim-client', client_secret: 'sim-secret' });
+      const res = await agent
+        .post('/missionx/auth/token')
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: 'sim-client', client_secret: 'sim-secret' });
       return res.body.access_token as string;
     },
     get: (path: string, token?: string) => withHeaders(agent.get(`/missionx/v2${path}`), token),

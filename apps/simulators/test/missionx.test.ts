@@ -19,7 +19,10 @@ describe('MissionX token endpoint', () => {
   });
 
   test('when the secret or client id is wrong, then 401 invalid_client', async () => {
-    for (const form of [{ ...creds, client_secret: 'nope' }, { ...creds, client_id: 'other' }]) {
+    for (const form of [
+      { ...creds, client_secret: 'nope' },
+      { ...creds, client_id: 'other' },
+    ]) {
       const res = await missionx(sim).tokenRequest(form);
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_client');

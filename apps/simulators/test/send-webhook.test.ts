@@ -59,15 +59,52 @@ const options = (over: Partial<SendWebhookOptions> = {}): SendWebhookOptions => 
 describe('send-webhook pure parts', () => {
   test('when only --secret is given, then a new lead event goes to the local ingest with the static secret and the simulators', () => {
     const opts = parseSendWebhookArgs(['--secret', 'X']);
-    expect(opts).toMatchObject({ url: 'http://127.0.0.1:3000/api/aitable/webhook', secret: 'X', hmac: false, kind: 'lead', eventType: 'record.created', datasheetId: 'dstLeadsSim', idsOnly: false, simUrl: 'http://127.0.0.1:4010', timeoutMs: 10_000 });
+    expect(opts).toMatchObject({
+      url: 'http://127.0.0.1:3000/api/aitable/webhook',
+      secret: 'X',
+      hmac: false,
+      kind: 'lead',
+      eventType: 'record.created',
+      datasheetId: 'dstLeadsSim',
+      idsOnly: false,
+      simUrl: 'http://127.0.0.1:4010',
+      timeoutMs: 10_000,
+    });
     expect(opts.recordId).toBeUndefined();
     expect(Object.keys(opts.fields)).toEqual(['Client Name', 'Email', 'Phone', 'Company', 'Status']);
     expect(opts.fields.Email).toMatch(/^[a-z]+\.\d+@[a-z]+\.example$/);
   });
 
   test('when type, event, datasheet, record and fields are given, then they override the defaults', () => {
-    const opts = parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--event', 'record.updated', '--datasheet', 'dstMine', '--record', 'recMine', '--field', 'Lead=["recL"]', '--field', 'Status=Active', '--sim', 'off', '--hmac', '--ids-only']);
-    expect(opts).toMatchObject({ kind: 'order', eventType: 'record.updated', datasheetId: 'dstMine', recordId: 'recMine', simUrl: null, hmac: true, idsOnly: true });
+    const opts = parseSendWebhookArgs([
+      '--secret',
+      'X',
+      '--type',
+      'order',
+      '--event',
+      'record.updated',
+      '--datasheet',
+      'dstMine',
+      '--record',
+      'recMine',
+      '--field',
+      'Lead=["recL"]',
+      '--field',
+      'Status=Active',
+      '--sim',
+      'off',
+      '--hmac',
+      '--ids-only',
+    ]);
+    expect(opts).toMatchObject({
+      kind: 'order',
+      eventType: 'record.updated',
+      datasheetId: 'dstMine',
+      recordId: 'recMine',
+      simUrl: null,
+      hmac: true,
+      idsOnly: true,
+    });
     expect(opts.fields).toMatchObject({ Lead: ['recL'], Status: 'Active', 'Order Number': expect.stringMatching(/^SO-\d{5}$/) });
   });
 
@@ -82,7 +119,7 @@ describe('send-webhook pure parts', () => {
     expect(() => parseSendWebhookArgs(argv)).toThrow(message);
   });
 
-  test('when the bridge\'s variables are set, then the secret (the first of a rotation list), ingest port and simulators port default to them', () => {
+  test("when the bridge's variables are set, then the secret (the first of a rotation list), ingest port and simulators port default to them", () => {
     const opts = parseSendWebhookArgs([], { AITABLE_WEBHOOK_SECRET: 'new-one, old-one', INGEST_PORT: '3100', SIMULATORS_PORT: '4100' });
     expect(opts).toMatchObject({ secret: 'new-one', url: 'http://127.0.0.1:3100/api/aitable/webhook', simUrl: 'http://127.0.0.1:4100' });
     expect(parseSendWebhookArgs(['--secret', 'given'], { AITABLE_WEBHOOK_SECRET: 'env' }).secret).toBe('given');
@@ -107,7 +144,9 @@ describe('send-webhook pure parts', () => {
   });
 
   test('when signing, then the HMAC is the known SHA-256 vector and the static header is the secret itself', () => {
-    expect(hmacSignature('The quick brown fox jumps over the lazy dog', 'key')).toBe('sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
+    expect(hmacSignature('The quick brown fox jumps over the lazy dog', 'key')).toBe(
+      'sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    );
     expect(webhookHeaders('{}', 's3cret', false)['x-aitable-signature']).toBe('s3cret');
     expect(webhookHeaders('{}', 's3cret', true)['x-aitable-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
   });
@@ -120,7 +159,12 @@ describe('send-webhook over HTTP', () => {
     const [stored] = await sim.control.records(LEADS);
     expect(stored?.recordId).toBe(result.recordId);
     const [got] = receiver.received;
-    expect(JSON.parse(got?.raw ?? '')).toEqual({ eventType: 'record.created', datasheetId: LEADS, recordId: result.recordId, record: { fields: stored?.fields } });
+    expect(JSON.parse(got?.raw ?? '')).toEqual({
+      eventType: 'record.created',
+      datasheetId: LEADS,
+      recordId: result.recordId,
+      record: { fields: stored?.fields },
+    });
     expect(got?.headers['x-aitable-signature']).toBe('local-demo-webhook-secret');
     expect(got?.headers['content-type']).toBe('application/json');
   });
@@ -141,23 +185,33 @@ describe('send-webhook over HTTP', () => {
   test('when an order is sent, then it links to the newest lead in the simulators, in the record and in the event', async () => {
     const older = await sim.control.addRecord(LEADS, { 'Client Name': 'Older' });
     const newest = await sim.control.addRecord(LEADS, { 'Client Name': 'Newest' });
-    const result = await sendWebhook(options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--url', receiver.url, '--sim', sim.url])));
+    const result = await sendWebhook(
+      options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--url', receiver.url, '--sim', sim.url])),
+    );
     expect(older.recordId).not.toBe(newest.recordId);
     const order = (await sim.control.records(ORDERS)).find((r) => r.recordId === result.recordId);
     expect(order?.fields.Lead).toEqual([newest.recordId]);
-    expect((JSON.parse(receiver.received[0]?.raw ?? '') as { record: { fields: unknown } }).record.fields).toMatchObject({ Lead: [newest.recordId] });
+    expect((JSON.parse(receiver.received[0]?.raw ?? '') as { record: { fields: unknown } }).record.fields).toMatchObject({
+      Lead: [newest.recordId],
+    });
     expect(result.notes.join('\n')).toContain(`linked the order to the newest lead, ${newest.recordId}`);
   });
 
   test('when an order is sent and there is no lead yet, then one is created to link to; --lead picks one instead', async () => {
-    const made = await sendWebhook(options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--url', receiver.url, '--sim', sim.url])));
+    const made = await sendWebhook(
+      options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--url', receiver.url, '--sim', sim.url])),
+    );
     const [lead] = await sim.control.records(LEADS);
     expect(lead?.fields['Client Name']).toEqual(expect.any(String));
     expect((await sim.control.records(ORDERS)).find((r) => r.recordId === made.recordId)?.fields.Lead).toEqual([lead?.recordId]);
 
     const chosen = await sim.control.addRecord(LEADS, { 'Client Name': 'Chosen' });
     await sim.control.addRecord(LEADS, { 'Client Name': 'Newer' });
-    const picked = await sendWebhook(options(parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--lead', chosen.recordId, '--url', receiver.url, '--sim', sim.url])));
+    const picked = await sendWebhook(
+      options(
+        parseSendWebhookArgs(['--secret', 'X', '--type', 'order', '--lead', chosen.recordId, '--url', receiver.url, '--sim', sim.url]),
+      ),
+    );
     expect((await sim.control.records(ORDERS)).find((r) => r.recordId === picked.recordId)?.fields.Lead).toEqual([chosen.recordId]);
   });
 
@@ -174,10 +228,14 @@ describe('send-webhook CLI', () => {
   const root = path.resolve(__dirname, '../../..');
   const cli = (args: string[]) =>
     // A clean environment and an empty working directory: no AITABLE_WEBHOOK_SECRET, no .env.
-    run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'apps/simulators/src/send-webhook.ts'), '--url', receiver.url, '--sim', 'off', ...args], {
-      cwd: mkdtempSync(path.join(tmpdir(), 'send-webhook-')),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    }).then(
+    run(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [path.join(root, 'apps/simulators/src/send-webhook.ts'), '--url', receiver.url, '--sim', 'off', ...args],
+      {
+        cwd: mkdtempSync(path.join(tmpdir(), 'send-webhook-')),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      },
+    ).then(
       (r) => ({ code: 0, stdout: r.stdout }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout + e.stderr }),
     );

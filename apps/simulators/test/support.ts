@@ -17,9 +17,21 @@ export function aitable(sim: RunningSimulators, key = API_KEY) {
   const auth = `Bearer ${key}`;
   return {
     get: (path: string) => agent.get(`/fusion/v1${path}`).set('Authorization', auth),
-    post: (path: string, body: unknown) => agent.post(`/fusion/v1${path}`).set('Authorization', auth).send(body as object),
-    patch: (path: string, body: unknown) => agent.patch(`/fusion/v1${path}`).set('Authorization', auth).send(body as object),
-    put: (path: string, body: unknown) => agent.put(`/fusion/v1${path}`).set('Authorization', auth).send(body as object),
+    post: (path: string, body: unknown) =>
+      agent
+        .post(`/fusion/v1${path}`)
+        .set('Authorization', auth)
+        .send(body as object),
+    patch: (path: string, body: unknown) =>
+      agent
+        .patch(`/fusion/v1${path}`)
+        .set('Authorization', auth)
+        .send(body as object),
+    put: (path: string, body: unknown) =>
+      agent
+        .put(`/fusion/v1${path}`)
+        .set('Authorization', auth)
+        .send(body as object),
     delete: (path: string) => agent.delete(`/fusion/v1${path}`).set('Authorization', auth),
   };
 }

@@ -21,7 +21,10 @@ export function fieldsToCheck(queues: readonly QueueName[], deps: Pick<WorkerDep
  * unknown field names, so a typo in the mapping would lose data without a word. Throws the
  * client's `aitable_missing_fields` error, which names the datasheet and each missing field.
  */
-export async function checkMappedFields(queues: readonly QueueName[], deps: Pick<WorkerDeps, 'datasheets' | 'fields' | 'aitable'>): Promise<void> {
+export async function checkMappedFields(
+  queues: readonly QueueName[],
+  deps: Pick<WorkerDeps, 'datasheets' | 'fields' | 'aitable'>,
+): Promise<void> {
   for (const [datasheetId, names] of fieldsToCheck(queues, deps)) await deps.aitable.checkFieldMapping(datasheetId, names);
 }
 

@@ -66,7 +66,11 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     redis,
     fields,
     datasheets: datasheetsFromConfig(config),
-    locks: { ttlMs: config.WORKER_RECORD_LOCK_TTL_MS, busyDelayMs: config.WORKER_RECORD_BUSY_DELAY_MS, prefix: `${config.QUEUE_PREFIX}:lock` },
+    locks: {
+      ttlMs: config.WORKER_RECORD_LOCK_TTL_MS,
+      busyDelayMs: config.WORKER_RECORD_BUSY_DELAY_MS,
+      prefix: `${config.QUEUE_PREFIX}:lock`,
+    },
     logger,
     metrics,
   };

@@ -41,9 +41,13 @@ export function leadInput(view: RecordView, f: LeadFields, datasheetId: string):
   const clientName = textValue(view.fields[f.clientName]);
   const title = company ?? clientName;
   if (!title) {
-    throw permanent('lead_missing_field', `${where} has no value in field "${f.company}" nor in "${f.clientName}"; the portal needs a name`, {
-      details: { recordId: view.recordId, datasheetId, field: [f.company, f.clientName] },
-    });
+    throw permanent(
+      'lead_missing_field',
+      `${where} has no value in field "${f.company}" nor in "${f.clientName}"; the portal needs a name`,
+      {
+        details: { recordId: view.recordId, datasheetId, field: [f.company, f.clientName] },
+      },
+    );
   }
   return { recordId: view.recordId, title, emailDomain: domain, hash: inputHash({ title, domain }), shown: portalCells(view, f) };
 }

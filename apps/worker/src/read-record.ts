@@ -15,7 +15,12 @@ export interface RecordView {
  * from AITable (events with only ids, or automation templates that leave fields out).
  * An unknown record is a permanent error from the client.
  */
-export async function readRecord(deps: Pick<WorkerDeps, 'aitable'>, event: Pick<AitableEventJob, 'recordId' | 'fields'>, datasheetId: string, needed: readonly string[]): Promise<RecordView> {
+export async function readRecord(
+  deps: Pick<WorkerDeps, 'aitable'>,
+  event: Pick<AitableEventJob, 'recordId' | 'fields'>,
+  datasheetId: string,
+  needed: readonly string[],
+): Promise<RecordView> {
   const carried = event.fields;
   if (carried && needed.every((name) => name in carried)) return { recordId: event.recordId, source: 'event', fields: carried };
   return fetchRecord(deps, datasheetId, event.recordId);

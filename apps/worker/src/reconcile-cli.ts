@@ -5,7 +5,15 @@ import { describeError, isAppError } from '@bridge/errors';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { parsePointInTime } from '@bridge/ops';
-import { closeQueues, createQueues, createRedis, pingRedis, RECONCILE_TARGETS, retryPolicyFromConfig, type ReconcileTarget } from '@bridge/queues';
+import {
+  closeQueues,
+  createQueues,
+  createRedis,
+  pingRedis,
+  RECONCILE_TARGETS,
+  retryPolicyFromConfig,
+  type ReconcileTarget,
+} from '@bridge/queues';
 import { reconcileOptionsFromConfig } from './start-reconcile';
 import { reconcileDatasheet, type ReconcileDeps, type ReconcileResult } from './use-cases/reconcile-datasheet';
 
@@ -57,7 +65,8 @@ function parse(argv: string[]): Args {
   }
   const v = parsed.values;
   const ds = v.datasheet;
-  if (ds !== 'all' && !(RECONCILE_TARGETS as readonly string[]).includes(ds)) throw new UsageError(`--datasheet must be leads, orders or all; got "${ds}"`);
+  if (ds !== 'all' && !(RECONCILE_TARGETS as readonly string[]).includes(ds))
+    throw new UsageError(`--datasheet must be leads, orders or all; got "${ds}"`);
   let since: Date | undefined;
   try {
     since = v.since === undefined ? undefined : parsePointInTime(v.since, '--since');
@@ -73,9 +82,13 @@ const iso = (ms: number | null) => (ms === null ? '(none)' : new Date(ms).toISOS
 function printResult(r: ReconcileResult): void {
   const wouldEnqueue = r.records.filter((rec) => rec.outcome === 'would_enqueue').length;
   const counts = `${r.dryRun ? `${wouldEnqueue} would be enqueued` : `${r.enqueued} enqueued`}, ${r.duplicates} already enqueued before`;
-  process.stdout.write(`${r.target} (${r.datasheetId}): modified after ${iso(r.from)}: ${r.records.length} found, ${counts}; cursor ${iso(r.cursorBefore)} -> ${iso(r.cursorAfter)}\n`);
+  process.stdout.write(
+    `${r.target} (${r.datasheetId}): modified after ${iso(r.from)}: ${r.records.length} found, ${counts}; cursor ${iso(r.cursorBefore)} -> ${iso(r.cursorAfter)}\n`,
+  );
   for (const rec of r.records) {
-    process.stdout.write(`  ${rec.outcome.padEnd(13)} ${rec.recordId}  modified ${iso(rec.updatedAt)}${rec.jobId ? `  job ${rec.jobId}` : ''}\n`);
+    process.stdout.write(
+      `  ${rec.outcome.padEnd(13)} ${rec.recordId}  modified ${iso(rec.updatedAt)}${rec.jobId ? `  job ${rec.jobId}` : ''}\n`,
+    );
   }
 }
 

@@ -46,12 +46,21 @@ export function processJob<S extends z.ZodType<Payload>>(
       deps.logger.info('job completed', { outcome, attempt: facts.attempt });
       return outcome;
     } catch (err) {
-      const outcome = err instanceof DelayedError ? 'delayed' : err instanceof UnrecoverableError || isFinalFailure(useCaseError(err), facts) ? 'failed' : 'retry';
+      const outcome =
+        err instanceof DelayedError
+          ? 'delayed'
+          : err instanceof UnrecoverableError || isFinalFailure(useCaseError(err), facts)
+            ? 'failed'
+            : 'retry';
       deps.metrics.jobDuration.observe({ queue: job.queueName, outcome }, seconds());
       if (outcome === 'failed') deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'failed' }, facts.attempt);
       // A delay (busy record, 429) spends no attempt and changes no state: it is not history.
       if (outcome !== 'delayed') deps.history.record(historyRow(job, facts.attempt, { outcome, err }));
-      const what = { delayed: 'job delayed without spending an attempt', failed: 'job failed for good', retry: 'job attempt failed, will retry' }[outcome];
+      const what = {
+        delayed: 'job delayed without spending an attempt',
+        failed: 'job failed for good',
+        retry: 'job attempt failed, will retry',
+      }[outcome];
       deps.logger.log(outcome === 'delayed' ? 'debug' : 'warn', what, {
         attempt: facts.attempt,
         maxAttempts: facts.maxAttempts,

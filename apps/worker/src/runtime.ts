@@ -54,7 +54,13 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
   return { deps: built.deps, workers, metricsPort, shutdown };
 }
 
-async function stop(timeoutMs: number, workers: RunningWorker[], server: http.Server, built: ReturnType<typeof createDeps>, logger: Logger) {
+async function stop(
+  timeoutMs: number,
+  workers: RunningWorker[],
+  server: http.Server,
+  built: ReturnType<typeof createDeps>,
+  logger: Logger,
+) {
   logger.info('shutting down: no new jobs, waiting for active ones', { timeoutMs });
   let timer: NodeJS.Timeout | undefined;
   const graceful = Promise.all(workers.map((w) => w.worker.close())).then(() => false);

@@ -48,7 +48,9 @@ export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Pr
   return { queue: RECONCILE_QUEUE, worker, connection };
 }
 
-export const reconcileOptionsFromConfig = (config: Pick<WorkerConfig, 'RECONCILE_OVERLAP_MS' | 'RECONCILE_LOOKBACK_MS'>): ReconcileOptions => ({
+export const reconcileOptionsFromConfig = (
+  config: Pick<WorkerConfig, 'RECONCILE_OVERLAP_MS' | 'RECONCILE_LOOKBACK_MS'>,
+): ReconcileOptions => ({
   overlapMs: config.RECONCILE_OVERLAP_MS,
   lookbackMs: config.RECONCILE_LOOKBACK_MS,
 });
@@ -70,7 +72,10 @@ export const reconcileProcessor =
           const r = await reconcileDatasheet(target, deps, opts);
           done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
         } catch (err) {
-          deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', { target, error: describeError(err) });
+          deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
+            target,
+            error: describeError(err),
+          });
           failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }

@@ -15,7 +15,11 @@ const PROCESSORS: Record<QueueName, (deps: WorkerDeps) => Processor> = {
 };
 
 const concurrencyOf = (config: WorkerConfig, queue: QueueName): number =>
-  ({ leads: config.WORKER_CONCURRENCY_LEADS, orders: config.WORKER_CONCURRENCY_ORDERS, 'audit-results': config.WORKER_CONCURRENCY_AUDIT_RESULTS })[queue];
+  ({
+    leads: config.WORKER_CONCURRENCY_LEADS,
+    orders: config.WORKER_CONCURRENCY_ORDERS,
+    'audit-results': config.WORKER_CONCURRENCY_AUDIT_RESULTS,
+  })[queue];
 
 export interface RunningWorker {
   queue: QueueName | typeof RECONCILE_QUEUE | typeof RETENTION_QUEUE;
@@ -45,7 +49,9 @@ export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWor
       },
     });
     worker.on('error', logErrorsThrottled(deps.logger, `${queue} worker`));
-    worker.on('stalled', (jobId) => deps.logger.warn('job stalled (its worker stopped renewing the lock); it runs again', { queue, jobId }));
+    worker.on('stalled', (jobId) =>
+      deps.logger.warn('job stalled (its worker stopped renewing the lock); it runs again', { queue, jobId }),
+    );
     return { queue, worker, connection };
   });
 }

@@ -43,7 +43,13 @@ export async function syncAttempt<T>(
  * their failures, too, are recorded on the row (an unknown record, a lead without an email),
  * while a success leaves the row untouched for the skip decision that follows.
  */
-export async function recordingFailures<T>(deps: Deps, key: SyncKey, entityType: EntityType, job: JobFacts, fn: () => Promise<T>): Promise<T> {
+export async function recordingFailures<T>(
+  deps: Deps,
+  key: SyncKey,
+  entityType: EntityType,
+  job: JobFacts,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -73,7 +79,12 @@ async function recordFailure(deps: Deps, key: SyncKey, job: JobFacts, err: unkno
 }
 
 /** Runs fn holding the lock of one record; a busy record delays the job (throttled), spending no attempt. */
-export function lockRecord<T>(deps: Pick<WorkerDeps, 'redis' | 'locks' | 'logger'>, datasheetId: string, recordId: string, fn: () => Promise<T>): Promise<T> {
+export function lockRecord<T>(
+  deps: Pick<WorkerDeps, 'redis' | 'locks' | 'logger'>,
+  datasheetId: string,
+  recordId: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   return withRecordLock(
     deps.redis,
     `${datasheetId}:${recordId}`,

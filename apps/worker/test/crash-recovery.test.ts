@@ -13,7 +13,13 @@ jest.setTimeout(90_000);
 describe('crash recovery of the lead flow', () => {
   let h: Harness;
   const children: WorkerProcess[] = [];
-  const CRASHING = { WORKER_QUEUES: 'leads', LOG_LEVEL: 'info', WORKER_JOB_LOCK_MS: '1000', WORKER_STALLED_INTERVAL_MS: '300', WORKER_RECORD_LOCK_TTL_MS: '1000' };
+  const CRASHING = {
+    WORKER_QUEUES: 'leads',
+    LOG_LEVEL: 'info',
+    WORKER_JOB_LOCK_MS: '1000',
+    WORKER_STALLED_INTERVAL_MS: '300',
+    WORKER_RECORD_LOCK_TTL_MS: '1000',
+  };
 
   beforeAll(async () => {
     h = await createHarness();
@@ -37,7 +43,10 @@ describe('crash recovery of the lead flow', () => {
     children.push(crashing);
     await crashing.ready();
     const jobId = await add(h, 'leads', leadEvent(recordId));
-    await waitFor(() => pending({ service: fault.service, method: fault.method!, pathIncludes: fault.pathIncludes! }), { timeoutMs: 20_000, what: 'the faulty step to be in flight' });
+    await waitFor(() => pending({ service: fault.service, method: fault.method!, pathIncludes: fault.pathIncludes! }), {
+      timeoutMs: 20_000,
+      what: 'the faulty step to be in flight',
+    });
     crashing.child.kill('SIGKILL');
     await crashing.exited;
     await afterKill(recordId);
@@ -53,7 +62,9 @@ describe('crash recovery of the lead flow', () => {
   it('when the worker dies while creating the portal and MissionX still creates it, then the retry finds it: one portal', async () => {
     const fault: FaultSpec = { service: 'missionx', method: 'POST', pathIncludes: '/clients', count: 1, kind: 'hang', hangMs: 1000 };
     const r = await crashAndRecover(fault, (recordId) =>
-      waitFor(async () => (await h.sim.control.missionxClients()).some((c) => c.customId === recordId), { what: 'the late create to land' }),
+      waitFor(async () => (await h.sim.control.missionxClients()).some((c) => c.customId === recordId), {
+        what: 'the late create to land',
+      }),
     );
     expect(r.state).toBe('completed');
     expect(r.portals).toHaveLength(1);
@@ -68,7 +79,10 @@ describe('crash recovery of the lead flow', () => {
     expect(r.state).toBe('completed');
     expect(r.portals).toHaveLength(1);
     expect(r.creates).toHaveLength(1);
-    expect((await recordOf(h, DS.leads, r.recordId))?.fields).toMatchObject({ 'Portal URL': { text: `https://app.missionx.ai/portal/${r.portals[0]!._id}` }, 'Portal Status': 'Active' });
+    expect((await recordOf(h, DS.leads, r.recordId))?.fields).toMatchObject({
+      'Portal URL': { text: `https://app.missionx.ai/portal/${r.portals[0]!._id}` },
+      'Portal Status': 'Active',
+    });
     expect(await syncRow(h, DS.leads, r.recordId)).toMatchObject({ syncStatus: 'success', entityId: r.portals[0]!._id });
   });
 

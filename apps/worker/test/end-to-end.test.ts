@@ -48,8 +48,14 @@ describe('end to end: ingest → worker → MissionX and AITable', () => {
 
     const [portal] = (await h.sim.control.missionxClients()).filter((c) => c.customId === recordId);
     expect(portal).toMatchObject({ title: 'Analytical Engines', emailDomains: ['analytical.example'] });
-    expect((await recordOf(h, DS.leads, recordId))?.fields['Portal URL']).toMatchObject({ text: `https://app.missionx.ai/portal/${portal!._id}` });
-    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'success', entityId: portal!._id, lastRequestId: 'e2e-lead-1' });
+    expect((await recordOf(h, DS.leads, recordId))?.fields['Portal URL']).toMatchObject({
+      text: `https://app.missionx.ai/portal/${portal!._id}`,
+    });
+    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({
+      syncStatus: 'success',
+      entityId: portal!._id,
+      lastRequestId: 'e2e-lead-1',
+    });
     // The request id given to ingest is on every log line of the job.
     const lines = h.logLines.filter((l) => l.jobId === accepted.jobId);
     expect(lines.length).toBeGreaterThan(0);
@@ -65,8 +71,15 @@ describe('end to end: ingest → worker → MissionX and AITable', () => {
 
     const portals = (await h.sim.control.missionxClients()).filter((c) => c.customId === leadId);
     expect(portals).toEqual([expect.objectContaining({ title: 'Babbage & Co' })]);
-    expect((await recordOf(h, DS.orders, orderId))?.fields).toMatchObject({ 'Portal Status': 'Active', 'Portal URL': { text: `https://app.missionx.ai/portal/${portals[0]!._id}` } });
-    expect(await syncRow(h, DS.orders, orderId)).toMatchObject({ syncStatus: 'success', entityId: portals[0]!._id, lastRequestId: 'e2e-order-1' });
+    expect((await recordOf(h, DS.orders, orderId))?.fields).toMatchObject({
+      'Portal Status': 'Active',
+      'Portal URL': { text: `https://app.missionx.ai/portal/${portals[0]!._id}` },
+    });
+    expect(await syncRow(h, DS.orders, orderId)).toMatchObject({
+      syncStatus: 'success',
+      entityId: portals[0]!._id,
+      lastRequestId: 'e2e-order-1',
+    });
   });
 
   it('when the audit engine submits a result, then a linked Audit Results record exists and the app_to_aitable sync row points at it', async () => {
@@ -88,6 +101,9 @@ describe('end to end: ingest → worker → MissionX and AITable', () => {
     const records = (await h.sim.control.records(DS.audit)).filter((r) => r.fields['Audit ID'] === 'e2e-audit-1');
     expect(records).toHaveLength(1);
     expect(records[0]!.fields).toMatchObject({ Order: [orderId], 'Employees Processed': 42, 'Processing Status': 'Completed' });
-    expect(await syncRow(h, DS.audit, 'e2e-audit-1', 'app_to_aitable')).toMatchObject({ syncStatus: 'success', entityId: records[0]!.recordId });
+    expect(await syncRow(h, DS.audit, 'e2e-audit-1', 'app_to_aitable')).toMatchObject({
+      syncStatus: 'success',
+      entityId: records[0]!.recordId,
+    });
   });
 });

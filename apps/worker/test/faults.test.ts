@@ -4,7 +4,10 @@ import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow,
 
 /** Most requests to one datasheet inside any one-second window of the log. */
 function busiestSecond(requests: SimRequest[], datasheetId: string): number {
-  const times = requests.filter((r) => r.datasheetId === datasheetId).map((r) => r.at).sort((a, b) => a - b);
+  const times = requests
+    .filter((r) => r.datasheetId === datasheetId)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
   let most = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
     while (times[i]! - times[j]! >= 1000) j++;
@@ -25,7 +28,14 @@ describe('faults of AITable and MissionX', () => {
   afterAll(() => h.close());
 
   it('when MissionX answers 500 twice, then the job spends three attempts, records each error and ends with one portal', async () => {
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 2, kind: 'status', status: 500 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      count: 2,
+      kind: 'status',
+      status: 500,
+    });
     const recordId = await addLead(h);
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
 
@@ -42,7 +52,14 @@ describe('faults of AITable and MissionX', () => {
   });
 
   it('when MissionX fails every attempt, then the sync row ends failed with the message and the job stays in the failed set', async () => {
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 4, kind: 'status', status: 503 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      count: 4,
+      kind: 'status',
+      status: 503,
+    });
     const recordId = await addLead(h);
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
 
@@ -58,7 +75,14 @@ describe('faults of AITable and MissionX', () => {
 
   it('when AITable answers HTTP 200 with success:false and code 500, then it is treated as transient: retried, then synced', async () => {
     const recordId = await addLead(h);
-    await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'envelope_error', code: 500 });
+    await h.sim.control.injectFault({
+      service: 'aitable',
+      method: 'PATCH',
+      pathIncludes: DS.leads,
+      count: 1,
+      kind: 'envelope_error',
+      code: 500,
+    });
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
     expect(state).toBe('completed');
     expect(job.attemptsMade).toBe(2);
@@ -67,7 +91,15 @@ describe('faults of AITable and MissionX', () => {
 
   it('when AITable answers HTTP 200 with success:false and code 403, then the job fails at once and the sync row says why', async () => {
     const recordId = await addLead(h);
-    await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'envelope_error', code: 403, message: 'monthly API quota used up' });
+    await h.sim.control.injectFault({
+      service: 'aitable',
+      method: 'PATCH',
+      pathIncludes: DS.leads,
+      count: 1,
+      kind: 'envelope_error',
+      code: 403,
+      message: 'monthly API quota used up',
+    });
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
     expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(1);

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@bridge/config';
 import { createDb, type AITableSync, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
-import { closeQueues, createQueues, createRedis, enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues, type QueueName } from '@bridge/queues';
+import {
+  closeQueues,
+  createQueues,
+  createRedis,
+  enqueue,
+  type AitableEventJob,
+  type AuditResultJob,
+  type BridgeQueues,
+  type QueueName,
+} from '@bridge/queues';
 import { startSimulators, type RunningSimulators, type SimulatorOptions } from '@bridge/simulators';
 import { captureLogs, createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import type { Job } from 'bullmq';
@@ -121,7 +130,8 @@ export function leadEvent(recordId: string, over: Partial<AitableEventJob> = {})
   };
 }
 
-export const orderEvent = (recordId: string, over: Partial<AitableEventJob> = {}) => leadEvent(recordId, { datasheetId: DS.orders, ...over });
+export const orderEvent = (recordId: string, over: Partial<AitableEventJob> = {}) =>
+  leadEvent(recordId, { datasheetId: DS.orders, ...over });
 
 export function auditJob(orderRecordId: string, over: Partial<AuditResultJob> = {}): AuditResultJob {
   return {
@@ -142,7 +152,12 @@ export function auditJob(orderRecordId: string, over: Partial<AuditResultJob> = 
 }
 
 /** Adds a job the way ingest does and answers its id. */
-export async function add(h: Harness, queue: QueueName, payload: AitableEventJob | AuditResultJob, jobId = payload.deliveryId): Promise<string> {
+export async function add(
+  h: Harness,
+  queue: QueueName,
+  payload: AitableEventJob | AuditResultJob,
+  jobId = payload.deliveryId,
+): Promise<string> {
   const q = h.queues[queue] as unknown as Parameters<typeof enqueue>[0];
   return (await enqueue(q, payload, { jobId })).jobId;
 }
@@ -161,12 +176,25 @@ export async function settled(h: Harness, queue: QueueName, jobId: string, timeo
   );
 }
 
-export async function syncRow(h: Harness, datasheetId: string, recordId: string, direction: 'aitable_to_app' | 'app_to_aitable' = 'aitable_to_app'): Promise<AITableSync | null> {
-  return h.prisma.aITableSync.findUnique({ where: { datasheetId_recordId_syncDirection: { datasheetId, recordId, syncDirection: direction } } });
+export async function syncRow(
+  h: Harness,
+  datasheetId: string,
+  recordId: string,
+  direction: 'aitable_to_app' | 'app_to_aitable' = 'aitable_to_app',
+): Promise<AITableSync | null> {
+  return h.prisma.aITableSync.findUnique({
+    where: { datasheetId_recordId_syncDirection: { datasheetId, recordId, syncDirection: direction } },
+  });
 }
 
 export async function addLead(h: Harness, fields: Record<string, unknown> = {}): Promise<string> {
-  const { recordId } = await h.sim.control.addRecord(DS.leads, { 'Client Name': 'Ada Lovelace', Email: 'ada@analytical.example', Company: 'Analytical Engines', Status: 'New', ...fields });
+  const { recordId } = await h.sim.control.addRecord(DS.leads, {
+    'Client Name': 'Ada Lovelace',
+    Email: 'ada@analytical.example',
+    Company: 'Analytical Engines',
+    Status: 'New',
+    ...fields,
+  });
   return recordId;
 }
 

@@ -9,7 +9,12 @@ describe('sync history and retention', () => {
 
   beforeAll(async () => {
     h = await createHarness();
-    await h.start({ RETENTION_INTERVAL_MS: '1000', RETENTION_HISTORY_DAYS: '10', RETENTION_DELIVERY_DAYS: '5', RETENTION_REJECTED_DAYS: '20' });
+    await h.start({
+      RETENTION_INTERVAL_MS: '1000',
+      RETENTION_HISTORY_DAYS: '10',
+      RETENTION_DELIVERY_DAYS: '5',
+      RETENTION_REJECTED_DAYS: '20',
+    });
   });
   afterAll(() => h.close());
 
@@ -23,7 +28,14 @@ describe('sync history and retention', () => {
     );
 
   it('when a lead job fails once and then succeeds, then history holds one row per attempt with its code, times and record', async () => {
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 1, kind: 'status', status: 500 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      count: 1,
+      kind: 'status',
+      status: 500,
+    });
     const recordId = await addLead(h);
     const event = leadEvent(recordId, { receivedAt: new Date(Date.now() - 5000).toISOString() });
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', event));
@@ -62,12 +74,25 @@ describe('sync history and retention', () => {
   it('when rows are older than their retention, then the scheduled clean-up deletes them and keeps the others', async () => {
     const ago = (days: number) => new Date(Date.now() - days * DAY_MS);
     const event = (id: string, days: number) => ({
-      id, receivedAt: ago(days), finishedAt: ago(days), entityType: 'lead' as const, queue: 'leads', jobId: id, attempt: 1, outcome: 'success' as const,
+      id,
+      receivedAt: ago(days),
+      finishedAt: ago(days),
+      entityType: 'lead' as const,
+      queue: 'leads',
+      jobId: id,
+      attempt: 1,
+      outcome: 'success' as const,
     });
     const [oldEvent, keptEvent] = [randomUUID(), randomUUID()];
     await h.prisma.syncEvent.createMany({ data: [event(oldEvent, 11), event(keptEvent, 9)] });
     const delivery = (days: number, over: object) => ({
-      id: randomUUID(), receivedAt: ago(days), requestId: 'req', source: 'aitable', httpStatus: 202, outcome: 'accepted' as const, ...over,
+      id: randomUUID(),
+      receivedAt: ago(days),
+      requestId: 'req',
+      source: 'aitable',
+      httpStatus: 202,
+      outcome: 'accepted' as const,
+      ...over,
     });
     const expired = [
       delivery(6, {}),
@@ -81,10 +106,13 @@ describe('sync history and retention', () => {
       timeoutMs: 15_000,
       what: 'the clean-up to delete the expired history row',
     });
-    await waitFor(async () => ((await h.prisma.webhookDelivery.count({ where: { id: { in: expired.map((d) => d.id) } } })) === 0 ? true : undefined), {
-      timeoutMs: 15_000,
-      what: 'the clean-up to delete the expired deliveries',
-    });
+    await waitFor(
+      async () => ((await h.prisma.webhookDelivery.count({ where: { id: { in: expired.map((d) => d.id) } } })) === 0 ? true : undefined),
+      {
+        timeoutMs: 15_000,
+        what: 'the clean-up to delete the expired deliveries',
+      },
+    );
     expect(await h.prisma.syncEvent.count({ where: { id: keptEvent } })).toBe(1);
     expect(await h.prisma.webhookDelivery.count({ where: { id: { in: kept.map((d) => d.id) } } })).toBe(2);
   });

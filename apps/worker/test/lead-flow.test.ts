@@ -11,7 +11,9 @@ describe('lead flow', () => {
 
   it('when a lead is created with its fields in the event, then one portal exists, the lead shows it and the sync row succeeded', async () => {
     const recordId = await addLead(h);
-    const event = leadEvent(recordId, { fields: { 'Client Name': 'Ada Lovelace', Email: 'ada@analytical.example', Company: 'Analytical Engines' } });
+    const event = leadEvent(recordId, {
+      fields: { 'Client Name': 'Ada Lovelace', Email: 'ada@analytical.example', Company: 'Analytical Engines' },
+    });
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', event));
 
     expect(state).toBe('completed');
@@ -22,7 +24,16 @@ describe('lead flow', () => {
     const portalUrl = `https://app.missionx.ai/portal/${clients[0]!._id}`;
     expect((await recordOf(h, DS.leads, recordId))?.fields).toMatchObject({ 'Portal URL': { text: portalUrl }, 'Portal Status': 'Active' });
     const row = await syncRow(h, DS.leads, recordId);
-    expect(row).toMatchObject({ syncStatus: 'success', entityType: 'lead', entityId: clients[0]!._id, retryCount: 0, active: true, errorMessage: null, lastJobId: job.id, lastRequestId: event.requestId });
+    expect(row).toMatchObject({
+      syncStatus: 'success',
+      entityType: 'lead',
+      entityId: clients[0]!._id,
+      retryCount: 0,
+      active: true,
+      errorMessage: null,
+      lastJobId: job.id,
+      lastRequestId: event.requestId,
+    });
     expect(row?.metadata).toMatchObject({ portalUrl });
     expect(row?.lastSyncedAt).toBeInstanceOf(Date);
     // The event carried every field: the record was not fetched.
@@ -42,7 +53,12 @@ describe('lead flow', () => {
 
   it('when the event carries automation-format values (select objects, link objects), then they are read like API values', async () => {
     const recordId = await addLead(h);
-    const fields = { 'Client Name': [{ text: 'Ada' }], Email: 'ADA@Analytical.Example', Company: 'Analytical Engines', 'Portal Status': { id: 'opt1', name: 'Pending', color: 0 } };
+    const fields = {
+      'Client Name': [{ text: 'Ada' }],
+      Email: 'ADA@Analytical.Example',
+      Company: 'Analytical Engines',
+      'Portal Status': { id: 'opt1', name: 'Pending', color: 0 },
+    };
     const { state } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { fields })));
     expect(state).toBe('completed');
     expect((await h.sim.control.missionxClients()).find((c) => c.customId === recordId)?.emailDomains).toEqual(['analytical.example']);
@@ -54,7 +70,10 @@ describe('lead flow', () => {
     const afterSync = (await h.sim.control.requests()).length;
     const lead = await recordOf(h, DS.leads, recordId);
     // What a "record matches conditions" automation sends after our PATCH: same inputs, our portal fields.
-    const echo = leadEvent(recordId, { eventType: 'record.updated', fields: { ...lead!.fields, 'Portal URL': (lead!.fields['Portal URL'] as { text: string }).text } });
+    const echo = leadEvent(recordId, {
+      eventType: 'record.updated',
+      fields: { ...lead!.fields, 'Portal URL': (lead!.fields['Portal URL'] as { text: string }).text },
+    });
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', echo));
     expect(state).toBe('completed');
     expect(job.returnvalue).toBe('skipped_own_write_back');
@@ -80,7 +99,9 @@ describe('lead flow', () => {
     await h.sim.control.updateRecordAsUser(DS.leads, recordId, { 'Portal URL': null });
     const { job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.updated' })));
     expect(job.returnvalue).toBe('synced');
-    expect((await recordOf(h, DS.leads, recordId))?.fields['Portal URL']).toEqual(expect.objectContaining({ text: expect.stringContaining('https://app.missionx.ai/portal/') }));
+    expect((await recordOf(h, DS.leads, recordId))?.fields['Portal URL']).toEqual(
+      expect.objectContaining({ text: expect.stringContaining('https://app.missionx.ai/portal/') }),
+    );
   });
 
   it('when a lead is deleted, then its sync row becomes inactive and its portal is deactivated in MissionX', async () => {
@@ -122,7 +143,11 @@ describe('lead flow', () => {
     const results = await Promise.all(ids.map((id) => settled(h, 'leads', id)));
     expect(results.map((r) => r.state)).toEqual(Array(5).fill('completed'));
     expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toHaveLength(1);
-    expect(await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' }).then((r) => r.filter((x) => (x.body as { customId?: string }).customId === recordId))).toHaveLength(1);
+    expect(
+      await h.sim.control
+        .requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })
+        .then((r) => r.filter((x) => (x.body as { customId?: string }).customId === recordId)),
+    ).toHaveLength(1);
     // Busy-record delays spend no attempt.
     expect(results.map((r) => r.job.attemptsMade)).toEqual([1, 1, 1, 1, 1]);
   });

@@ -32,7 +32,9 @@ describe('worker lifecycle', () => {
 
   it('when a mapped field is missing from its datasheet, then start-up fails naming the field and the datasheet', async () => {
     await expect(h.start({ AITABLE_LEAD_FIELDS: '{"email":"E-mail"}' })).rejects.toThrow(/dstLeadsSim has no field named "E-mail"/);
-    await expect(h.start({ WORKER_QUEUES: 'audit-results', AITABLE_AUDIT_FIELDS: '{"auditId":"Audit Key"}' })).rejects.toThrow(/dstAuditSim has no field named "Audit Key"/);
+    await expect(h.start({ WORKER_QUEUES: 'audit-results', AITABLE_AUDIT_FIELDS: '{"auditId":"Audit Key"}' })).rejects.toThrow(
+      /dstAuditSim has no field named "Audit Key"/,
+    );
   });
 
   it('when AITable answers the start-up field check with a 429 storm and 5xx, then the worker waits them out and starts', async () => {
@@ -46,14 +48,18 @@ describe('worker lifecycle', () => {
   });
 
   it('when a field override uses a key that is none of ours, then start-up fails naming the key and listing ours', async () => {
-    await expect(h.start({ AITABLE_ORDER_FIELDS: '{"state":"Status"}' })).rejects.toThrow(/AITABLE_ORDER_FIELDS has unknown key "state".*status, lead/);
+    await expect(h.start({ AITABLE_ORDER_FIELDS: '{"state":"Status"}' })).rejects.toThrow(
+      /AITABLE_ORDER_FIELDS has unknown key "state".*status, lead/,
+    );
   });
 
   it('when npm run start:worker meets a missing mapped field, then the process exits 1 with the message on stderr', async () => {
     const w = spawnWorker(h.env({ AITABLE_LEAD_FIELDS: '{"portalUrl":"Portal Link"}', LOG_LEVEL: 'error' }));
     children.push(w);
     expect(await w.exited).toBe(1);
-    expect(w.stderr.join('')).toMatch(/Worker did not start: aitable_missing_fields: Datasheet dstLeadsSim has no field named "Portal Link"/);
+    expect(w.stderr.join('')).toMatch(
+      /Worker did not start: aitable_missing_fields: Datasheet dstLeadsSim has no field named "Portal Link"/,
+    );
   });
 
   it('when the worker process gets SIGTERM during a job, then the job finishes, the process exits 0 and takes no new job', async () => {
@@ -63,7 +69,9 @@ describe('worker lifecycle', () => {
     await w.ready();
     const recordId = await addLead(h);
     const jobId = await add(h, 'leads', leadEvent(recordId));
-    await waitFor(async () => (await h.sim.control.requests({ service: 'missionx', method: 'GET' })).some((r) => r.status === 0), { what: 'the job to be in flight' });
+    await waitFor(async () => (await h.sim.control.requests({ service: 'missionx', method: 'GET' })).some((r) => r.status === 0), {
+      what: 'the job to be in flight',
+    });
     w.child.kill('SIGTERM');
     await waitFor(() => w.lines.some((l) => String(l.message).startsWith('shutting down')), { what: 'shutdown to begin' });
     const late = await add(h, 'leads', leadEvent(await addLead(h)));
@@ -77,12 +85,21 @@ describe('worker lifecycle', () => {
   });
 
   it('when an active job outlasts SHUTDOWN_TIMEOUT_MS, then the worker force-closes and still exits 0', async () => {
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 1, kind: 'hang', hangMs: 20_000 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      count: 1,
+      kind: 'hang',
+      hangMs: 20_000,
+    });
     const w = spawnWorker(h.env({ WORKER_QUEUES: 'leads', SHUTDOWN_TIMEOUT_MS: '300' }));
     children.push(w);
     await w.ready();
     const jobId = await add(h, 'leads', leadEvent(await addLead(h)));
-    await waitFor(async () => (await h.sim.control.requests({ service: 'missionx', method: 'GET' })).some((r) => r.status === 0), { what: 'the job to be in flight' });
+    await waitFor(async () => (await h.sim.control.requests({ service: 'missionx', method: 'GET' })).some((r) => r.status === 0), {
+      what: 'the job to be in flight',
+    });
     w.child.kill('SIGTERM');
 
     expect(await w.exited).toBe(0);
@@ -96,7 +113,9 @@ describe('worker lifecycle', () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const startRedis = () => {
-      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      });
       children.push({ child });
       return child;
     };
@@ -142,6 +161,13 @@ describe('worker lifecycle', () => {
     expect(metrics).toMatch(/bridge_sync_latency_seconds_count\{.*entity="lead".*\} 1/);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', queues: [{ queue: 'leads', running: true }, { queue: 'orders', running: true }, { queue: 'audit-results', running: true }] });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      queues: [
+        { queue: 'leads', running: true },
+        { queue: 'orders', running: true },
+        { queue: 'audit-results', running: true },
+      ],
+    });
   });
 });

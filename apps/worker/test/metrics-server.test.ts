@@ -26,7 +26,9 @@ describe('worker metrics server', () => {
     const metrics = createMetrics('worker');
     server = createMetricsServer(metrics, () => [], { timeouts: TIMEOUTS });
     const port = await listen(server, 0, '127.0.0.1');
-    expect(await stallRequest(port, { path: '/metrics', stallIn: 'headers', deadlineMs: 5000 })).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(await stallRequest(port, { path: '/metrics', stallIn: 'headers', deadlineMs: 5000 })).toMatch(
+      /^HTTP\/1\.1 408 Request Timeout\r\n/,
+    );
     expect((await metrics.httpTimeouts.get()).values).toEqual([{ labels: { phase: 'headers' }, value: 1 }]);
   });
 

@@ -11,7 +11,8 @@ describe('order and audit result flows', () => {
   });
   afterAll(() => h.close());
 
-  const addOrder = async (fields: Record<string, unknown>) => (await h.sim.control.addRecord(DS.orders, { 'Order Number': 'SO-1', ...fields })).recordId;
+  const addOrder = async (fields: Record<string, unknown>) =>
+    (await h.sim.control.addRecord(DS.orders, { 'Order Number': 'SO-1', ...fields })).recordId;
   const portalsOf = async (customId: string) => (await h.sim.control.missionxClients()).filter((c) => c.customId === customId);
 
   it('when an order is updated to Won and its lead has no portal yet, then the portal is created once and shown on the lead and the order', async () => {
@@ -108,7 +109,11 @@ describe('order and audit result flows', () => {
     const orderId = await addOrder({ Status: 'Won' });
     const first = auditJob(orderId, { auditId: 'audit "quoted" \\ id', status: 'processing' });
     await settled(h, 'audit-results', await add(h, 'audit-results', first));
-    const { job } = await settled(h, 'audit-results', await add(h, 'audit-results', { ...first, deliveryId: `${first.deliveryId}-2`, status: 'completed', correctionsMade: 9 }));
+    const { job } = await settled(
+      h,
+      'audit-results',
+      await add(h, 'audit-results', { ...first, deliveryId: `${first.deliveryId}-2`, status: 'completed', correctionsMade: 9 }),
+    );
     expect(job.returnvalue).toBe('updated');
     const records = (await h.sim.control.records(DS.audit)).filter((r) => r.fields['Audit ID'] === first.auditId);
     expect(records).toHaveLength(1);
@@ -119,13 +124,20 @@ describe('order and audit result flows', () => {
     const input = auditJob('recNoSuchOrder1');
     const { state } = await settled(h, 'audit-results', await add(h, 'audit-results', input));
     expect(state).toBe('failed');
-    expect(await syncRow(h, DS.audit, input.auditId, 'app_to_aitable')).toMatchObject({ syncStatus: 'failed', errorMessage: expect.stringContaining('aitable_') });
+    expect(await syncRow(h, DS.audit, input.auditId, 'app_to_aitable')).toMatchObject({
+      syncStatus: 'failed',
+      errorMessage: expect.stringContaining('aitable_'),
+    });
     expect((await h.sim.control.records(DS.audit)).filter((r) => r.fields['Audit ID'] === input.auditId)).toEqual([]);
   });
 
   it('when the Audit Results datasheet sends a webhook, then it is recorded and nothing is written', async () => {
     const before = (await h.sim.control.requests()).length;
-    const { state, job } = await settled(h, 'audit-results', await add(h, 'audit-results', leadEvent('recAudit1', { datasheetId: DS.audit })));
+    const { state, job } = await settled(
+      h,
+      'audit-results',
+      await add(h, 'audit-results', leadEvent('recAudit1', { datasheetId: DS.audit })),
+    );
     expect(state).toBe('completed');
     expect(job.returnvalue).toBe('recorded');
     expect((await h.sim.control.requests()).length).toBe(before);

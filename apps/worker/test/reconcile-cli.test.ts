@@ -21,9 +21,14 @@ describe('npm run reconcile', () => {
   const cli = (args: string[], over: Record<string, string> = {}): Promise<Run> =>
     new Promise((resolve) => {
       const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...h.env({ LOG_LEVEL: 'silent', ...over }) };
-      execFile(TSX, [path.join(ROOT, 'apps/worker/src/reconcile-cli.ts'), ...args], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-      });
+      execFile(
+        TSX,
+        [path.join(ROOT, 'apps/worker/src/reconcile-cli.ts'), ...args],
+        { cwd: ROOT, env, timeout: 60_000 },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
   const leadsCursor = () => readCursor(h.redis, cursorKey(h.prefix, DS.leads));
 
@@ -56,7 +61,12 @@ describe('npm run reconcile', () => {
     expect(out.results.map((r) => r.target)).toEqual(['leads', 'orders']);
     const mine = out.results[0]!.records.find((r) => r.recordId === recordId);
     expect(mine).toMatchObject({ outcome: 'enqueued', jobId: expect.any(String) });
-    expect((await h.queues.leads.getJob(mine!.jobId!))?.data).toMatchObject({ kind: 'aitable.event', eventType: 'record.updated', datasheetId: DS.leads, recordId });
+    expect((await h.queues.leads.getJob(mine!.jobId!))?.data).toMatchObject({
+      kind: 'aitable.event',
+      eventType: 'record.updated',
+      datasheetId: DS.leads,
+      recordId,
+    });
     expect(await leadsCursor()).toBe(out.results[0]!.cursorAfter);
     expect(await readCursor(h.redis, cursorKey(h.prefix, DS.orders))).not.toBeNull();
 
@@ -103,7 +113,14 @@ describe('npm run reconcile', () => {
   });
 
   it('when AITable rejects the listing of one datasheet, then the other is still reconciled and it exits 1', async () => {
-    await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: DS.orders, kind: 'envelope_error', code: 400, count: 1 });
+    await h.sim.control.injectFault({
+      service: 'aitable',
+      method: 'GET',
+      pathIncludes: DS.orders,
+      kind: 'envelope_error',
+      code: 400,
+      count: 1,
+    });
 
     const { code, stdout } = await cli(['--json']);
 

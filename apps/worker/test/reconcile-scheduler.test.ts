@@ -19,10 +19,13 @@ describe('scheduled reconciliation', () => {
     const leadsCursor = await waitFor(() => readCursor(h.redis, cursorKey(h.prefix, DS.leads)), { what: 'the leads cursor' });
     expect(leadsCursor).toBeGreaterThanOrEqual(added!.updatedAt);
     await waitFor(() => readCursor(h.redis, cursorKey(h.prefix, DS.orders)), { what: 'the orders cursor' });
-    const row = await waitFor(async () => {
-      const r = await syncRow(h, DS.leads, recordId);
-      return r?.syncStatus === 'success' ? r : undefined;
-    }, { timeoutMs: 15_000, what: 'the lead to be synced' });
+    const row = await waitFor(
+      async () => {
+        const r = await syncRow(h, DS.leads, recordId);
+        return r?.syncStatus === 'success' ? r : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the lead to be synced' },
+    );
     expect(row.active).toBe(true);
     expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toHaveLength(1);
     // The schedule keeps making runs, one per interval.

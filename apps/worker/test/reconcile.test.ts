@@ -13,13 +13,18 @@ describe('reconcile a datasheet', () => {
   const run = (over: Partial<ReconcileOptions> = {}) => reconcileDatasheet('leads', deps, { overlapMs: 120_000, lookbackMs: DAY, ...over });
   const cursor = () => readCursor(h.redis, cursorKey(h.prefix, DS.leads));
   const portalCreates = async (recordId: string) =>
-    (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter((r) => (r.body as { customId?: string })?.customId === recordId);
+    (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter(
+      (r) => (r.body as { customId?: string })?.customId === recordId,
+    );
   /** The lead after the worker's write-back landed (the write-back is a modification too). */
   const portalShown = (recordId: string) =>
-    waitFor(async () => {
-      const r = await recordOf(h, DS.leads, recordId);
-      return r?.fields['Portal URL'] ? r : undefined;
-    }, { what: `lead ${recordId} to show its portal` });
+    waitFor(
+      async () => {
+        const r = await recordOf(h, DS.leads, recordId);
+        return r?.fields['Portal URL'] ? r : undefined;
+      },
+      { what: `lead ${recordId} to show its portal` },
+    );
 
   beforeAll(async () => {
     h = await createHarness();
@@ -42,7 +47,12 @@ describe('reconcile a datasheet', () => {
     expect(await cursor()).toBe(first.cursorAfter);
     const { state, job } = await settled(h, 'leads', mine!.jobId!);
     expect(state).toBe('completed');
-    expect(job.data).toMatchObject({ eventType: 'record.updated', datasheetId: DS.leads, recordId, fields: { Email: 'ada@analytical.example' } });
+    expect(job.data).toMatchObject({
+      eventType: 'record.updated',
+      datasheetId: DS.leads,
+      recordId,
+      fields: { Email: 'ada@analytical.example' },
+    });
     expect(String(job.data.requestId)).toMatch(/^reconcile-[0-9a-f-]{36}$/);
     expect(job.returnvalue).toBe('synced');
     expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'success', active: true });
@@ -81,7 +91,9 @@ describe('reconcile a datasheet', () => {
     const mine = again.records.find((r) => r.recordId === recordId && r.outcome === 'enqueued');
     expect(mine).toBeDefined();
     expect((await settled(h, 'leads', mine!.jobId!)).job.returnvalue).toBe('synced');
-    expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toEqual([expect.objectContaining({ title: 'Difference Engines Ltd' })]);
+    expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toEqual([
+      expect.objectContaining({ title: 'Difference Engines Ltd' }),
+    ]);
     expect(await portalCreates(recordId)).toHaveLength(1);
   });
 
@@ -148,7 +160,14 @@ describe('reconcile a datasheet', () => {
 
   it('when AITable fails while listing, then the run throws and the cursor does not move', async () => {
     await h.redis.set(cursorKey(h.prefix, DS.leads), '1000');
-    await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: DS.leads, kind: 'envelope_error', code: 400, count: 1 });
+    await h.sim.control.injectFault({
+      service: 'aitable',
+      method: 'GET',
+      pathIncludes: DS.leads,
+      kind: 'envelope_error',
+      code: 400,
+      count: 1,
+    });
 
     await expect(run()).rejects.toThrow();
     expect(await cursor()).toBe(1000);

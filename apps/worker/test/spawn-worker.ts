@@ -45,7 +45,10 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     stderr,
     exited,
     ready: () =>
-      waitFor(() => lines.some((l) => l.message === 'worker started') || child.exitCode !== null, { timeoutMs: 30_000, what: 'the worker process to start' }).then(() => {
+      waitFor(() => lines.some((l) => l.message === 'worker started') || child.exitCode !== null, {
+        timeoutMs: 30_000,
+        what: 'the worker process to start',
+      }).then(() => {
         if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}: ${stderr.join('')}`);
       }),
   };

@@ -43,8 +43,10 @@ export class AitableClient {
       maxInFlight: this.opts.rateLimitPerSecond,
       acquire: (datasheetId: string) => this.transport.acquire({ operation, datasheetId }),
     });
-    const byRecordId = <I>(id: (input: I) => string) => (inputs: I[], records: AitableRecord[]) =>
-      inputs.map((input) => records.find((r) => r.recordId === id(input)));
+    const byRecordId =
+      <I>(id: (input: I) => string) =>
+      (inputs: I[], records: AitableRecord[]) =>
+        inputs.map((input) => records.find((r) => r.recordId === id(input)));
     this.updates = new RecordBatcher<RecordUpdate>({
       ...batching('updateRecords'),
       send: (ds, inputs, slot) => this.writeChunk('updateRecords', ds, inputs, slot),
@@ -53,7 +55,13 @@ export class AitableClient {
     });
     this.creates = new RecordBatcher<FieldValues>({
       ...batching('createRecords'),
-      send: (ds, inputs, slot) => this.writeChunk('createRecords', ds, inputs.map((fields) => ({ fields })), slot),
+      send: (ds, inputs, slot) =>
+        this.writeChunk(
+          'createRecords',
+          ds,
+          inputs.map((fields) => ({ fields })),
+          slot,
+        ),
       // AITable answers created records in the order they were sent.
       match: (inputs, records) => (records.length === inputs.length ? records : []),
     });
@@ -100,9 +108,14 @@ export class AitableClient {
   }
 
   /** Every record matching an AITable formula (all pages). */
-  async findRecords(datasheetId: string, formula: string, query: Omit<ListRecordsQuery, 'filterByFormula' | 'pageNum'> = {}): Promise<AitableRecord[]> {
+  async findRecords(
+    datasheetId: string,
+    formula: string,
+    query: Omit<ListRecordsQuery, 'filterByFormula' | 'pageNum'> = {},
+  ): Promise<AitableRecord[]> {
     const all: AitableRecord[] = [];
-    for await (const page of this.iteratePages(datasheetId, { pageSize: 1000, ...query, filterByFormula: formula })) all.push(...page.records);
+    for await (const page of this.iteratePages(datasheetId, { pageSize: 1000, ...query, filterByFormula: formula }))
+      all.push(...page.records);
     return all;
   }
 
@@ -194,7 +207,13 @@ export class AitableClient {
         out.push(...(await send(items.slice(i, i + MAX_RECORDS_PER_WRITE))));
       } catch (err) {
         if (i === 0 || !(err instanceof AppError)) throw err;
-        throw new AppError(err.message, { code: err.code, kind: err.kind, httpStatus: err.httpStatus, retryAfterMs: err.retryAfterMs, details: { ...err.details, writtenRecords: i } });
+        throw new AppError(err.message, {
+          code: err.code,
+          kind: err.kind,
+          httpStatus: err.httpStatus,
+          retryAfterMs: err.retryAfterMs,
+          details: { ...err.details, writtenRecords: i },
+        });
       }
     }
     return out;
@@ -204,9 +223,13 @@ export class AitableClient {
 function recordNotFound(ctx: CallContext, cause?: AppError): AppError {
   const aitableMessage = cause?.details?.aitableMessage;
   const said = typeof aitableMessage === 'string' && aitableMessage ? ` (AITable: ${aitableMessage})` : '';
-  return permanent(AITABLE_ERROR_CODES.recordNotFound, `AITable has no record ${ctx.recordIds?.[0]} in datasheet ${ctx.datasheetId}${said}`, {
-    details: { datasheetId: ctx.datasheetId, recordId: ctx.recordIds?.[0] },
-  });
+  return permanent(
+    AITABLE_ERROR_CODES.recordNotFound,
+    `AITable has no record ${ctx.recordIds?.[0]} in datasheet ${ctx.datasheetId}${said}`,
+    {
+      details: { datasheetId: ctx.datasheetId, recordId: ctx.recordIds?.[0] },
+    },
+  );
 }
 
 function requireId(value: unknown, name: string, operation: CallContext['operation'], datasheetId: string): void {

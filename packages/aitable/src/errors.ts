@@ -46,7 +46,9 @@ export function errorFromAnswer(ctx: CallContext, code: number, aitableMessage: 
   const said = aitableMessage ? `: ${aitableMessage}` : '';
   const details = detailsOf(ctx, { aitableCode: code, httpStatus, ...(aitableMessage ? { aitableMessage } : {}) });
   if (code === 401) {
-    return permanent(AITABLE_ERROR_CODES.unauthorized, `AITable rejected the API key (401) for ${what}; check AITABLE_API_KEY`, { details });
+    return permanent(AITABLE_ERROR_CODES.unauthorized, `AITable rejected the API key (401) for ${what}; check AITABLE_API_KEY`, {
+      details,
+    });
   }
   if (code === 403) {
     return permanent(

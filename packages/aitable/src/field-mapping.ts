@@ -9,7 +9,11 @@ export function missingFieldNames(fields: readonly Pick<AitableField, 'name'>[],
 }
 
 /** The error `checkFieldMapping` throws: it names every missing field and what the datasheet has. */
-export function missingFieldsError(datasheetId: string, missing: readonly string[], fields: readonly Pick<AitableField, 'name'>[]): AppError {
+export function missingFieldsError(
+  datasheetId: string,
+  missing: readonly string[],
+  fields: readonly Pick<AitableField, 'name'>[],
+): AppError {
   const list = missing.map((m) => `"${m}"`).join(', ');
   return permanent(
     AITABLE_ERROR_CODES.missingFields,

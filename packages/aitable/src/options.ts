@@ -15,13 +15,7 @@ export interface AitableHooks {
   onRateLimitWait?(datasheetId: string, cause: RateLimitWaitCause, ms: number): void;
 }
 
-export type AitableOperation =
-  | 'listRecords'
-  | 'getRecord'
-  | 'createRecords'
-  | 'updateRecords'
-  | 'deleteRecords'
-  | 'getFields';
+export type AitableOperation = 'listRecords' | 'getRecord' | 'createRecords' | 'updateRecords' | 'deleteRecords' | 'getFields';
 
 export interface AitableClientOptions {
   /** E.g. `https://aitable.ai/fusion`; the client appends `/v1`. */

@@ -91,7 +91,11 @@ export class SlidingWindowLimiter {
       granted: true,
       slot: {
         // Best effort: if Redis fails here the slot is freed when its lease runs out.
-        settle: () => this.run('settle', redisKey, [member, this.opts.windowMs]).then(() => undefined, () => undefined),
+        settle: () =>
+          this.run('settle', redisKey, [member, this.opts.windowMs]).then(
+            () => undefined,
+            () => undefined,
+          ),
       },
     };
   }

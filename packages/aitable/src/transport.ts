@@ -71,7 +71,12 @@ export class AitableTransport {
       }
       const ms = jitter(this.opts.throttleBackoffMs);
       this.hook(() => this.opts.hooks?.onRateLimitWait?.(ctx.datasheetId, 'http_429', ms));
-      this.opts.logger?.warn('AITable answered 429; waiting before retrying', { operation: ctx.operation, datasheetId: ctx.datasheetId, waitMs: ms, retry: retries + 1 });
+      this.opts.logger?.warn('AITable answered 429; waiting before retrying', {
+        operation: ctx.operation,
+        datasheetId: ctx.datasheetId,
+        waitMs: ms,
+        retry: retries + 1,
+      });
       await sleep(ms);
     }
   }

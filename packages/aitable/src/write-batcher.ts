@@ -131,7 +131,15 @@ export class RecordBatcher<I> {
 
   private async sendBatch(datasheetId: string, batch: Waiter<I>[], slot?: LimiterSlot): Promise<void> {
     try {
-      this.settle(datasheetId, batch, await this.opts.send(datasheetId, batch.map((w) => w.input), slot));
+      this.settle(
+        datasheetId,
+        batch,
+        await this.opts.send(
+          datasheetId,
+          batch.map((w) => w.input),
+          slot,
+        ),
+      );
     } catch (err) {
       // One bad record makes AITable reject the whole request (nothing is written): try each
       // record alone (each with a slot of its own) so only its own caller fails.
@@ -144,12 +152,18 @@ export class RecordBatcher<I> {
   }
 
   private settle(datasheetId: string, batch: Waiter<I>[], records: AitableRecord[]): void {
-    const matched = this.opts.match(batch.map((w) => w.input), records);
+    const matched = this.opts.match(
+      batch.map((w) => w.input),
+      records,
+    );
     batch.forEach((w, i) => {
       const record = matched[i];
       if (record) w.resolve(record);
       else if (this.opts.missing) w.reject(this.opts.missing(datasheetId, w.input));
-      else w.reject(badResponse({ operation: this.opts.operation, datasheetId }, `record ${i + 1} of ${batch.length} is missing from the answer`));
+      else
+        w.reject(
+          badResponse({ operation: this.opts.operation, datasheetId }, `record ${i + 1} of ${batch.length} is missing from the answer`),
+        );
     });
   }
 }

@@ -64,7 +64,14 @@ describe('AitableClient error classification', () => {
 
   it('when AITable refuses access (403), then the error is permanent and mentions the quota', async () => {
     const { client } = h.client();
-    await h.sim.control.injectFault({ service: 'aitable', kind: 'status', status: 403, code: 403, message: 'API usage exceeded', count: 1 });
+    await h.sim.control.injectFault({
+      service: 'aitable',
+      kind: 'status',
+      status: 403,
+      code: 403,
+      message: 'API usage exceeded',
+      count: 1,
+    });
     const err = asAppError(await failure(client.listRecords(LEADS)));
     expect(err).toMatchObject({ code: AITABLE_ERROR_CODES.forbidden, kind: 'permanent' });
     expect(err.message).toMatch(/quota/);
@@ -95,7 +102,11 @@ describe('AitableClient error classification', () => {
 
   it('when nothing listens at the base URL, then the error is a transient network error', async () => {
     const { client } = h.client({ baseUrl: 'http://127.0.0.1:9/fusion' });
-    expect(await failure(client.getFields(LEADS))).toMatchObject({ code: AITABLE_ERROR_CODES.unavailable, kind: 'transient', details: { transport: 'network' } });
+    expect(await failure(client.getFields(LEADS))).toMatchObject({
+      code: AITABLE_ERROR_CODES.unavailable,
+      kind: 'transient',
+      details: { transport: 'network' },
+    });
   });
 
   it('when AITable echoes the API key in a message, then the key is redacted', async () => {

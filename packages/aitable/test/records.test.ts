@@ -12,7 +12,11 @@ describe('AitableClient records and fields', () => {
 
   it('when a record exists, then getRecord returns it with its fields and epoch-ms timestamps', async () => {
     const { client } = fast();
-    const { recordId } = await h.sim.control.addRecord(LEADS, { 'Client Name': 'Ada', Email: 'ada@example.com', 'Portal URL': 'https://p.example/1' });
+    const { recordId } = await h.sim.control.addRecord(LEADS, {
+      'Client Name': 'Ada',
+      Email: 'ada@example.com',
+      'Portal URL': 'https://p.example/1',
+    });
     const record = await client.getRecord(LEADS, recordId);
     expect(record).toMatchObject({ recordId, fields: { 'Client Name': 'Ada', Email: 'ada@example.com' } });
     expect(urlValue(record.fields['Portal URL'])).toBe('https://p.example/1');
@@ -38,9 +42,15 @@ describe('AitableClient records and fields', () => {
 
   it('when 23 records are created and updated, then each write is split into requests of at most 10, in input order', async () => {
     const { client } = fast();
-    const created = await client.createRecords(LEADS, Array.from({ length: 23 }, (_, i) => ({ fields: { 'Client Name': `N${i}` } })));
+    const created = await client.createRecords(
+      LEADS,
+      Array.from({ length: 23 }, (_, i) => ({ fields: { 'Client Name': `N${i}` } })),
+    );
     expect(created.map((r) => r.fields['Client Name'])).toEqual(Array.from({ length: 23 }, (_, i) => `N${i}`));
-    const updated = await client.updateRecords(LEADS, created.map((r) => ({ recordId: r.recordId, fields: { Status: 'Contacted' } })));
+    const updated = await client.updateRecords(
+      LEADS,
+      created.map((r) => ({ recordId: r.recordId, fields: { Status: 'Contacted' } })),
+    );
     expect(updated.every((r) => r.fields.Status === 'Contacted')).toBe(true);
     const writes = await h.sim.control.requests({ service: 'aitable', pathIncludes: LEADS });
     const sizes = writes.filter((w) => w.method !== 'GET').map((w) => `${w.method} ${(w.body as { records: unknown[] }).records.length}`);
@@ -65,7 +75,11 @@ describe('AitableClient records and fields', () => {
     const { client } = fast();
     const err = await failure(client.checkFieldMapping(LEADS, ['Client Name', 'Emial', 'Portal URL', 'Portal state']));
     expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: AITABLE_ERROR_CODES.missingFields, kind: 'permanent', details: { missing: ['Emial', 'Portal state'] } });
+    expect(err).toMatchObject({
+      code: AITABLE_ERROR_CODES.missingFields,
+      kind: 'permanent',
+      details: { missing: ['Emial', 'Portal state'] },
+    });
     expect((err as AppError).message).toContain('"Emial", "Portal state"');
     expect((err as AppError).message).toContain(LEADS);
   });
@@ -77,7 +91,10 @@ describe('AitableClient records and fields', () => {
 
   it('when a recordId is blank, then the call fails permanently before any request', async () => {
     const { client } = fast();
-    expect(await failure(client.updateRecord(LEADS, ' ', { Company: 'X' }))).toMatchObject({ code: AITABLE_ERROR_CODES.invalidInput, kind: 'permanent' });
+    expect(await failure(client.updateRecord(LEADS, ' ', { Company: 'X' }))).toMatchObject({
+      code: AITABLE_ERROR_CODES.invalidInput,
+      kind: 'permanent',
+    });
     expect(await h.sim.control.requests({ service: 'aitable' })).toEqual([]);
   });
 });

@@ -15,7 +15,12 @@ describe('cell value readers', () => {
 
   it('when a link comes as recordIds or as [{recordId,title}], then both read as the recordIds', () => {
     expect(linkIds(['rec1', 'rec2'])).toEqual(['rec1', 'rec2']);
-    expect(linkIds([{ recordId: 'rec1', title: 'Acme' }, { recordId: 'rec1', title: 'Acme' }])).toEqual(['rec1']);
+    expect(
+      linkIds([
+        { recordId: 'rec1', title: 'Acme' },
+        { recordId: 'rec1', title: 'Acme' },
+      ]),
+    ).toEqual(['rec1']);
     expect(linkIds('rec9')).toEqual(['rec9']);
     expect(linkIds(null)).toEqual([]);
   });

@@ -14,7 +14,10 @@ describe('AitableClient write batching', () => {
   const fast = (over = {}) => h.fastClient(over);
   const seedLeads = (n: number) => h.seedLeads(n);
   const writes = async (method: string) =>
-    (await h.sim.control.requests({ service: 'aitable', method, pathIncludes: LEADS })).map((r) => ({ status: r.status, body: r.body as WriteBody }));
+    (await h.sim.control.requests({ service: 'aitable', method, pathIncludes: LEADS })).map((r) => ({
+      status: r.status,
+      body: r.body as WriteBody,
+    }));
 
   it('when 25 jobs update one record each at once, then at most 3 PATCH requests of ≤10 records are sent and every caller gets its own record', async () => {
     const { client } = fast();

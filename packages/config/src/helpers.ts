@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 /** Integer from an env string, with bounds. */
-export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
 export const port = (def: number) => int(def, 0, 65535);
 
@@ -15,7 +14,12 @@ export const bool = (def: boolean) =>
 
 /** Comma-separated list, blanks dropped. */
 export const list = () =>
-  z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+  z.string().transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const url = () => z.url({ protocol: /^https?$/ });
 

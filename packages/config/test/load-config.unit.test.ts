@@ -45,12 +45,19 @@ describe('loadConfig', () => {
 
   it('when the http section is read, then the timeouts default to a 10 s request and METRICS_TOKEN is optional', () => {
     const c = loadConfig(valid, ['http']);
-    expect([c.HTTP_REQUEST_TIMEOUT_MS, c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_KEEPALIVE_TIMEOUT_MS, c.METRICS_TOKEN]).toEqual([10_000, 5_000, 5_000, undefined]);
+    expect([c.HTTP_REQUEST_TIMEOUT_MS, c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_KEEPALIVE_TIMEOUT_MS, c.METRICS_TOKEN]).toEqual([
+      10_000,
+      5_000,
+      5_000,
+      undefined,
+    ]);
     expect(() => loadConfig({ ...valid, METRICS_TOKEN: 'short' }, ['http'])).toThrow(/METRICS_TOKEN needs at least 16 characters/);
   });
 
   it('when the config is redacted, then no secret value remains', () => {
-    const text = JSON.stringify(redactConfig(loadConfig({ ...valid, METRICS_TOKEN: 'metrics-token-0123456789' }, ['ingest', 'datasheets', 'http'])));
+    const text = JSON.stringify(
+      redactConfig(loadConfig({ ...valid, METRICS_TOKEN: 'metrics-token-0123456789' }, ['ingest', 'datasheets', 'http'])),
+    );
     expect(text).not.toContain('metrics-token');
     expect(text).not.toContain('first-secret');
     expect(text).not.toContain('audit-token');

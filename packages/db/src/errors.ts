@@ -6,7 +6,13 @@ const TRANSIENT_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', '
 const TRANSIENT_SQLSTATE = /^(08|40001|40P01|53|57P0)/;
 // Kinds of @prisma/adapter-pg's DriverAdapterError that mean "the server was not there", and
 // Node's socket error codes for a driver error that reaches us unconverted.
-const TRANSIENT_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
+const TRANSIENT_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TransactionWriteConflict',
+]);
 const TRANSIENT_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface ErrorShape {
@@ -78,10 +84,12 @@ export function classifyDbError(err: unknown): AppError {
     const details = { dbCode: code, sqlState: refused };
     return permanent('db_row_refused', `The database refused the row for its data (${what})`, { cause: err, details });
   }
-  const message = err instanceof Error ? err.message.split('\n').at(-1) ?? err.message : String(err);
+  const message = err instanceof Error ? (err.message.split('\n').at(-1) ?? err.message) : String(err);
   // Decided by codes only, never by message text. An error with no code at all (pg's
   // "Connection terminated unexpectedly") is not P2xxx and so stays transient below.
-  const retriable = codes.some((c) => TRANSIENT_PRISMA.has(c) || TRANSIENT_KINDS.has(c) || TRANSIENT_SOCKET.has(c) || TRANSIENT_SQLSTATE.test(c));
+  const retriable = codes.some(
+    (c) => TRANSIENT_PRISMA.has(c) || TRANSIENT_KINDS.has(c) || TRANSIENT_SOCKET.has(c) || TRANSIENT_SQLSTATE.test(c),
+  );
   // P2xxx are query errors (constraint violated, value too long): the same data fails again.
   if (!retriable && code?.startsWith('P2')) {
     return permanent('db_error', `Database error: ${message}`, { cause: err, details: { dbCode: code } });

@@ -46,7 +46,10 @@ interface Row {
 
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<{ name: string; sql: Buffer }[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(names.map(async (name) => ({ name, sql: await readFile(path.join(dir, name, 'migration.sql')) })));
 }
 

@@ -36,14 +36,23 @@ export async function pruneExpiredRows(
   const rejected = cutoff(policy.rejectedDays);
   try {
     return {
-      syncEvents: await inBatches(n, () => db.$executeRaw`
-        DELETE FROM "SyncEvent" WHERE "id" IN (SELECT "id" FROM "SyncEvent" WHERE "finishedAt" < ${history} LIMIT ${n})`),
-      deliveries: await inBatches(n, () => db.$executeRaw`
+      syncEvents: await inBatches(
+        n,
+        () => db.$executeRaw`
+        DELETE FROM "SyncEvent" WHERE "id" IN (SELECT "id" FROM "SyncEvent" WHERE "finishedAt" < ${history} LIMIT ${n})`,
+      ),
+      deliveries: await inBatches(
+        n,
+        () => db.$executeRaw`
         DELETE FROM "WebhookDelivery" WHERE "id" IN (SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < ${delivery}
-          AND NOT ("outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL) LIMIT ${n})`),
-      rejectedDeliveries: await inBatches(n, () => db.$executeRaw`
+          AND NOT ("outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL) LIMIT ${n})`,
+      ),
+      rejectedDeliveries: await inBatches(
+        n,
+        () => db.$executeRaw`
         DELETE FROM "WebhookDelivery" WHERE "id" IN (SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < ${rejected}
-          AND "outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL LIMIT ${n})`),
+          AND "outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL LIMIT ${n})`,
+      ),
     };
   } catch (err) {
     throw classifyDbError(err);

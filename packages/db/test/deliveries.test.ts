@@ -64,7 +64,9 @@ describe('createDeliveryWriter', () => {
     const log = collectingLogger();
     const refusals: [string, string][] = [];
     const w = createDeliveryWriter(db, { flushMs: 60_000, logger: log, onRefused: (r, sqlState) => refusals.push([r.id, sqlState]) });
-    const long = randomBytes(2250).toString('base64').replace(/[^A-Za-z0-9]/g, 'x');
+    const long = randomBytes(2250)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, 'x');
     const bad = row({ datasheetId: 'dstA', recordId: long, outcome: 'rejected', rawBody: `{"recordId":"${long}"}`, httpStatus: 400 });
     for (let i = 0; i < 300; i++) w.record(i === 150 ? bad : row({ datasheetId: 'dstA', recordId: `rec${i}` }));
     w.record(row());
@@ -86,7 +88,10 @@ describe('createDeliveryWriter', () => {
     const r = row({ outcome: 'rejected', rawBody: 'a\u0000b', recordId: 'rec\u0000x', httpStatus: 400 });
     w.record(r);
     await w.flush();
-    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ rawBody: 'a\uFFFDb', recordId: 'rec\uFFFDx' });
+    expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({
+      rawBody: 'a\uFFFDb',
+      recordId: 'rec\uFFFDx',
+    });
     await w.close();
   });
 

@@ -43,7 +43,11 @@ describe('classifyDbError', () => {
     const running = prisma.$queryRaw`SELECT pg_sleep(10)`.catch((e: unknown) => e);
     const admin = new Client({ connectionString: TEST_PG_ADMIN_URL });
     await admin.connect();
-    await waitFor(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND state = 'active'", [db.name])).rowCount);
+    await waitFor(
+      async () =>
+        (await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND state = 'active'", [db.name]))
+          .rowCount,
+    );
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]);
     await admin.end();
     const err = await running;

@@ -24,8 +24,18 @@ interface DmmfField {
   nativeType: [string, string[]] | null;
   default?: { name?: string } | string | number | boolean;
 }
-interface DmmfModel { name: string; dbName: string | null; fields: DmmfField[] }
-interface DmmfIndex { model: string; type: 'id' | 'unique' | 'normal' | 'fulltext'; name?: string; dbName?: string; fields: { name: string }[] }
+interface DmmfModel {
+  name: string;
+  dbName: string | null;
+  fields: DmmfField[];
+}
+interface DmmfIndex {
+  model: string;
+  type: 'id' | 'unique' | 'normal' | 'fulltext';
+  name?: string;
+  dbName?: string;
+  fields: { name: string }[];
+}
 interface Dmmf {
   datamodel: { models: DmmfModel[]; enums: { name: string; values: { name: string }[] }[]; indexes: DmmfIndex[] };
 }
@@ -41,7 +51,13 @@ function expectedType(f: DmmfField): string {
   if (native === 'Uuid') return 'uuid';
   if (native === 'Timestamptz') return `timestamptz(${f.nativeType?.[1][0] ?? 6})`;
   const byScalar: Record<string, string> = {
-    String: 'text', Int: 'int4', BigInt: 'int8', Boolean: 'bool', DateTime: 'timestamp(3)', Json: 'jsonb', Float: 'float8',
+    String: 'text',
+    Int: 'int4',
+    BigInt: 'int8',
+    Boolean: 'bool',
+    DateTime: 'timestamp(3)',
+    Json: 'jsonb',
+    Float: 'float8',
   };
   const t = byScalar[f.type];
   if (!t) throw new Error(`extend expectedType for ${f.type}`);
@@ -95,25 +111,35 @@ describe('prisma/schema.prisma and prisma/migrations', () => {
       `SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
        FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname ORDER BY t.typname`,
     );
-    expect(rows).toEqual(enums.map((e) => ({ typname: e.name, labels: e.values.map((v) => v.name) })).sort((a, b) => a.typname.localeCompare(b.typname)));
+    expect(rows).toEqual(
+      enums.map((e) => ({ typname: e.name, labels: e.values.map((v) => v.name) })).sort((a, b) => a.typname.localeCompare(b.typname)),
+    );
   });
 
-  it.each(models.map((m) => [m.name, m] as const))('when the migrations are applied, then %s has the schema columns, types, nullability and defaults', async (_name, model) => {
-    const { rows } = await pg.query<{ column: string; type: string; nullable: boolean; hasDefault: boolean }>(
-      `SELECT a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable, a.atthasdef AS "hasDefault"
+  it.each(models.map((m) => [m.name, m] as const))(
+    'when the migrations are applied, then %s has the schema columns, types, nullability and defaults',
+    async (_name, model) => {
+      const { rows } = await pg.query<{ column: string; type: string; nullable: boolean; hasDefault: boolean }>(
+        `SELECT a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable, a.atthasdef AS "hasDefault"
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'public' AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-      [tableOf(model)],
-    );
-    const normalise = (t: string) =>
-      t.replace('timestamp(3) with time zone', 'timestamptz(3)').replace('timestamp(3) without time zone', 'timestamp(3)')
-        .replace(/^text$/, 'text').replace('integer', 'int4').replace('boolean', 'bool').replace(/^"(.*)"$/, '$1');
-    const actual = rows.map((r) => ({ ...r, type: normalise(r.type) }));
-    const expected = model.fields
-      .filter((f) => f.kind !== 'object')
-      .map((f) => ({ column: f.dbName ?? f.name, type: expectedType(f), nullable: !f.isRequired, hasDefault: expectsDbDefault(f) }));
-    expect(actual).toEqual(expected);
-  });
+        [tableOf(model)],
+      );
+      const normalise = (t: string) =>
+        t
+          .replace('timestamp(3) with time zone', 'timestamptz(3)')
+          .replace('timestamp(3) without time zone', 'timestamp(3)')
+          .replace(/^text$/, 'text')
+          .replace('integer', 'int4')
+          .replace('boolean', 'bool')
+          .replace(/^"(.*)"$/, '$1');
+      const actual = rows.map((r) => ({ ...r, type: normalise(r.type) }));
+      const expected = model.fields
+        .filter((f) => f.kind !== 'object')
+        .map((f) => ({ column: f.dbName ?? f.name, type: expectedType(f), nullable: !f.isRequired, hasDefault: expectsDbDefault(f) }));
+      expect(actual).toEqual(expected);
+    },
+  );
 
   it('when the migrations are applied, then the indexes are exactly the schema ids, uniques and indexes', async () => {
     const { rows } = await pg.query<{ name: string; table: string; unique: boolean; primary: boolean; columns: string[] }>(

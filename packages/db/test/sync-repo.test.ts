@@ -24,7 +24,14 @@ describe('sync repository', () => {
   it('when a first attempt begins, then a pending row holds the attempt number, job and request ids', async () => {
     const k = key();
     const row = await repo.beginAttempt(k, attempt(1));
-    expect(row).toMatchObject({ syncStatus: 'pending', retryCount: 1, lastJobId: 'job-1', lastRequestId: 'req-1', active: true, entityType: 'lead' });
+    expect(row).toMatchObject({
+      syncStatus: 'pending',
+      retryCount: 1,
+      lastJobId: 'job-1',
+      lastRequestId: 'req-1',
+      active: true,
+      entityType: 'lead',
+    });
     expect(await db.aITableSync.count({ where: { recordId: k.recordId } })).toBe(1);
   });
 
@@ -96,6 +103,8 @@ describe('sync repository', () => {
     const k = key();
     const row = await repo.beginAttempt(k, { entityType: 'lead', attempt: 1, jobId: 'job\u0000x', requestId: 'r'.repeat(5000) });
     expect(row).toMatchObject({ lastJobId: 'job\uFFFDx', lastRequestId: 'r'.repeat(200) });
-    expect(await repo.markFailed(k, { message: 'AITable said \u0000', final: true })).toMatchObject({ errorMessage: 'AITable said \uFFFD' });
+    expect(await repo.markFailed(k, { message: 'AITable said \u0000', final: true })).toMatchObject({
+      errorMessage: 'AITable said \uFFFD',
+    });
   });
 });

@@ -48,8 +48,12 @@ export const permanent = (code: string, message: string, extra: Omit<AppErrorOpt
 export const transient = (code: string, message: string, extra: Omit<AppErrorOptions, 'code' | 'kind'> = {}) =>
   new AppError(message, { httpStatus: 503, ...extra, code, kind: 'transient' });
 
-export const throttled = (code: string, message: string, retryAfterMs: number, extra: Omit<AppErrorOptions, 'code' | 'kind' | 'retryAfterMs'> = {}) =>
-  new AppError(message, { httpStatus: 429, ...extra, code, kind: 'throttled', retryAfterMs });
+export const throttled = (
+  code: string,
+  message: string,
+  retryAfterMs: number,
+  extra: Omit<AppErrorOptions, 'code' | 'kind' | 'retryAfterMs'> = {},
+) => new AppError(message, { httpStatus: 429, ...extra, code, kind: 'throttled', retryAfterMs });
 
 export const isAppError = (err: unknown): err is AppError => err instanceof AppError;
 
@@ -64,9 +68,16 @@ export function describeError(err: unknown): string {
  * What a failed HTTP call's transport says: a timeout (the request may still have been
  * applied) or a network error (refused, reset, DNS). Reads the Node/axios `code` only.
  */
-export function describeTransportFailure(err: unknown, timeoutMs: number): { status: 'timeout' | 'network'; reason: string; code?: string } {
+export function describeTransportFailure(
+  err: unknown,
+  timeoutMs: number,
+): { status: 'timeout' | 'network'; reason: string; code?: string } {
   const raw = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   const code = typeof raw === 'string' ? raw : undefined;
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { status: 'timeout', reason: `timed out after ${timeoutMs} ms`, code };
-  return { status: 'network', reason: `network error ${code ?? (err instanceof Error ? err.message : 'unknown')}`, ...(code ? { code } : {}) };
+  return {
+    status: 'network',
+    reason: `network error ${code ?? (err instanceof Error ? err.message : 'unknown')}`,
+    ...(code ? { code } : {}),
+  };
 }

@@ -1,7 +1,8 @@
 import { permanent, toHttpAnswer } from '@bridge/errors';
 
 /** What body-parser throws (http-errors), without depending on either. */
-const httpError = (status: number, type: string, message: string, expose = true) => Object.assign(new Error(message), { status, type, expose });
+const httpError = (status: number, type: string, message: string, expose = true) =>
+  Object.assign(new Error(message), { status, type, expose });
 
 describe('toHttpAnswer', () => {
   it('when an AppError is given, then its status, code and message are the answer', () => {

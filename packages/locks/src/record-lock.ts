@@ -57,7 +57,9 @@ export async function withRecordLock<T>(redis: Redis, name: string, opts: Record
   try {
     lock = await tryAcquireLock(redis, key, opts.ttlMs);
   } catch (err) {
-    throw transient('lock_unavailable', `Could not take the lock of ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw transient('lock_unavailable', `Could not take the lock of ${name}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   if (!lock) {
     // Jitter spreads out jobs that all wait for the same record.
@@ -66,18 +68,21 @@ export async function withRecordLock<T>(redis: Redis, name: string, opts: Record
   }
   const held = lock;
   let lost = false;
-  const timer = setInterval(() => {
-    held.extend().then(
-      (ok) => {
-        if (!ok && !lost) {
-          lost = true;
-          opts.onLost?.(name);
-        }
-      },
-      // A failed renewal (Redis down) is retried at the next tick; the TTL covers the gap.
-      () => undefined,
-    );
-  }, Math.max(50, Math.floor(opts.ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      held.extend().then(
+        (ok) => {
+          if (!ok && !lost) {
+            lost = true;
+            opts.onLost?.(name);
+          }
+        },
+        // A failed renewal (Redis down) is retried at the next tick; the TTL covers the gap.
+        () => undefined,
+      );
+    },
+    Math.max(50, Math.floor(opts.ttlMs / 3)),
+  );
   timer.unref();
   try {
     return await fn();

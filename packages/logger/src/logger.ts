@@ -28,9 +28,7 @@ const contextAndRedaction = winston.format((info) => {
 export function createLogger(opts: LoggerOptions): Logger {
   const pretty = opts.format === 'pretty';
   const level = opts.level ?? 'info';
-  const transport = opts.stream
-    ? new winston.transports.Stream({ stream: opts.stream })
-    : new winston.transports.Console();
+  const transport = opts.stream ? new winston.transports.Stream({ stream: opts.stream }) : new winston.transports.Console();
   return winston.createLogger({
     level: level === 'silent' ? 'error' : level,
     silent: level === 'silent',

@@ -7,6 +7,10 @@ describe('log redaction', () => {
   });
 
   test('when keys only look alike (a queue or error name), then they stay', () => {
-    expect(redact({ name: 'AppError', queue: 'leads', error: { name: 'TypeError' } })).toEqual({ name: 'AppError', queue: 'leads', error: { name: 'TypeError' } });
+    expect(redact({ name: 'AppError', queue: 'leads', error: { name: 'TypeError' } })).toEqual({
+      name: 'AppError',
+      queue: 'leads',
+      error: { name: 'TypeError' },
+    });
   });
 });

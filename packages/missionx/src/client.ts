@@ -64,7 +64,10 @@ export class MissionxApiClient {
   async findClientByCustomId(customId: string): Promise<MissionxClient | null> {
     const found = await this.listClientsByCustomId(customId);
     if (found.length > 1) {
-      this.opts.logger?.warn('Several MissionX clients share one customId; using the oldest', { customId, clientIds: found.map((c) => c._id) });
+      this.opts.logger?.warn('Several MissionX clients share one customId; using the oldest', {
+        customId,
+        clientIds: found.map((c) => c._id),
+      });
     }
     return found[0] ?? null;
   }
@@ -141,7 +144,14 @@ export class MissionxApiClient {
         throw errorFromStatus(ctx, res.status, messageOf(res.data), retryAfterMs(res.headers['retry-after']));
       }
       const parsed = schema.safeParse(res.data);
-      if (!parsed.success) throw badResponse(ctx, parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      if (!parsed.success)
+        throw badResponse(
+          ctx,
+          parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+            .join('; '),
+        );
       return parsed.data;
     }
   }
@@ -156,6 +166,8 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: s
 
 function requireText(value: unknown, name: string, operation: string): void {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw permanent(MISSIONX_ERROR_CODES.invalidInput, `Invalid input for MissionX ${operation}: ${name} must be a non-empty string`, { details: { operation, field: name } });
+    throw permanent(MISSIONX_ERROR_CODES.invalidInput, `Invalid input for MissionX ${operation}: ${name} must be a non-empty string`, {
+      details: { operation, field: name },
+    });
   }
 }

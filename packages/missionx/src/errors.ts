@@ -34,20 +34,35 @@ export function messageOf(body: unknown): string {
 /** Maps an HTTP error answer (after the one token refresh) to an AppError. */
 export function errorFromStatus(ctx: MissionxCallContext, status: number, said: string, retryAfterMs?: number): AppError {
   const suffix = said ? `: ${said}` : '';
-  const details = { operation: ctx.operation, httpStatus: status, ...(ctx.subject ? { subject: ctx.subject } : {}), ...(said ? { missionxMessage: said } : {}) };
+  const details = {
+    operation: ctx.operation,
+    httpStatus: status,
+    ...(ctx.subject ? { subject: ctx.subject } : {}),
+    ...(said ? { missionxMessage: said } : {}),
+  };
   const tokenCall = ctx.operation === 'token';
   if (status === 401 || (tokenCall && status === 400)) {
     const hint = tokenCall ? 'check MISSIONX_CLIENT_ID and MISSIONX_CLIENT_SECRET' : 'a freshly issued token was refused too';
     return permanent(MISSIONX_ERROR_CODES.unauthorized, `MissionX refused ${what(ctx)} (${status})${suffix}; ${hint}`, { details });
   }
-  if (status === 403) return permanent(MISSIONX_ERROR_CODES.forbidden, `MissionX refused ${what(ctx)} (403)${suffix}; check MISSIONX_ORG_ID`, { details });
-  if (status === 400 || status === 422) return permanent(MISSIONX_ERROR_CODES.badRequest, `MissionX rejected ${what(ctx)} (${status})${suffix}`, { details });
-  if (status === 404) return permanent(MISSIONX_ERROR_CODES.notFound, `MissionX found nothing for ${what(ctx)} (404)${suffix}`, { details });
-  if (status === 409) return permanent(MISSIONX_ERROR_CODES.conflict, `MissionX reported a conflict for ${what(ctx)} (409)${suffix}`, { details });
+  if (status === 403)
+    return permanent(MISSIONX_ERROR_CODES.forbidden, `MissionX refused ${what(ctx)} (403)${suffix}; check MISSIONX_ORG_ID`, { details });
+  if (status === 400 || status === 422)
+    return permanent(MISSIONX_ERROR_CODES.badRequest, `MissionX rejected ${what(ctx)} (${status})${suffix}`, { details });
+  if (status === 404)
+    return permanent(MISSIONX_ERROR_CODES.notFound, `MissionX found nothing for ${what(ctx)} (404)${suffix}`, { details });
+  if (status === 409)
+    return permanent(MISSIONX_ERROR_CODES.conflict, `MissionX reported a conflict for ${what(ctx)} (409)${suffix}`, { details });
   if (status === 429) {
-    return throttled(MISSIONX_ERROR_CODES.throttled, `MissionX asked us to slow down during ${what(ctx)} (429)${suffix}`, retryAfterMs ?? 5000, { details });
+    return throttled(
+      MISSIONX_ERROR_CODES.throttled,
+      `MissionX asked us to slow down during ${what(ctx)} (429)${suffix}`,
+      retryAfterMs ?? 5000,
+      { details },
+    );
   }
-  if (status >= 500 || status === 408) return transient(MISSIONX_ERROR_CODES.unavailable, `MissionX failed ${what(ctx)} (${status})${suffix}`, { details });
+  if (status >= 500 || status === 408)
+    return transient(MISSIONX_ERROR_CODES.unavailable, `MissionX failed ${what(ctx)} (${status})${suffix}`, { details });
   if (status >= 400) return permanent(MISSIONX_ERROR_CODES.rejected, `MissionX rejected ${what(ctx)} (${status})${suffix}`, { details });
   return badResponse(ctx, `unexpected HTTP ${status}`);
 }

@@ -1,5 +1,11 @@
 export { MissionxApiClient, type FindOrCreateResult } from './client';
 export { MISSIONX_ERROR_CODES } from './errors';
-export { missionxOptionsFromConfig, type MissionxClientOptions, type MissionxConfigVars, type MissionxHooks, type MissionxOperation } from './options';
+export {
+  missionxOptionsFromConfig,
+  type MissionxClientOptions,
+  type MissionxConfigVars,
+  type MissionxHooks,
+  type MissionxOperation,
+} from './options';
 export { buildPortalUrl } from './portal-url';
 export type { MissionxClient, MissionxClientPatch, NewMissionxClient } from './schemas';

@@ -42,7 +42,10 @@ export interface MissionxConfigVars {
 }
 
 /** Client options from the loaded config, plus hooks and logger. */
-export function missionxOptionsFromConfig(config: MissionxConfigVars, deps: { hooks?: MissionxHooks; logger?: Logger } = {}): MissionxClientOptions {
+export function missionxOptionsFromConfig(
+  config: MissionxConfigVars,
+  deps: { hooks?: MissionxHooks; logger?: Logger } = {},
+): MissionxClientOptions {
   return {
     baseUrl: config.MISSIONX_BASE_URL,
     authUrl: config.MISSIONX_AUTH_URL,

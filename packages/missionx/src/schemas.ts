@@ -23,7 +23,11 @@ export type MissionxClient = z.infer<typeof missionxClientSchema>;
 
 export const clientListSchema = z.array(missionxClientSchema);
 
-const domain = z.string().trim().min(1).regex(/^[^\s@]+\.[^\s@]+$/, 'must be a domain like example.com');
+const domain = z
+  .string()
+  .trim()
+  .min(1)
+  .regex(/^[^\s@]+\.[^\s@]+$/, 'must be a domain like example.com');
 
 export const newClientSchema = z.object({
   /** Ours to choose: the AITable recordId, so a retried job finds the portal it made. */

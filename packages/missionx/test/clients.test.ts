@@ -66,7 +66,14 @@ describe('MissionX clients', () => {
 
   it('when MissionX answers 500, then the error is transient and a retry can help', async () => {
     const { client } = h.client();
-    await h.sim.control.injectFault({ service: 'missionx', method: 'POST', pathIncludes: '/clients', kind: 'status', status: 500, count: 1 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'POST',
+      pathIncludes: '/clients',
+      kind: 'status',
+      status: 500,
+      count: 1,
+    });
     const err: unknown = await client.findOrCreateClient(lead()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: MISSIONX_ERROR_CODES.unavailable, kind: 'transient' });
     expect(toJobDecision(err)).toEqual({ action: 'retry' });
@@ -76,7 +83,11 @@ describe('MissionX clients', () => {
   it('when MissionX hangs past the timeout, then the error is a transient timeout', async () => {
     const { client, calls } = h.client({ timeoutMs: 200 });
     await h.sim.control.injectFault({ service: 'missionx', pathIncludes: '/v2/clients', kind: 'hang', hangMs: 1000, count: 1 });
-    await expect(client.findClientByCustomId('rec1')).rejects.toMatchObject({ code: MISSIONX_ERROR_CODES.unavailable, kind: 'transient', details: { transport: 'timeout' } });
+    await expect(client.findClientByCustomId('rec1')).rejects.toMatchObject({
+      code: MISSIONX_ERROR_CODES.unavailable,
+      kind: 'transient',
+      details: { transport: 'timeout' },
+    });
     expect(calls.at(-1)).toEqual({ operation: 'findClients', status: 'timeout' });
   });
 
@@ -89,12 +100,29 @@ describe('MissionX clients', () => {
 
   it('when MissionX rejects the input (400/404/409/422), then the error is permanent with its message', async () => {
     const { client } = h.client();
-    await h.sim.control.injectFault({ service: 'missionx', method: 'POST', kind: 'status', status: 422, message: 'title too long', count: 1 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'POST',
+      kind: 'status',
+      status: 422,
+      message: 'title too long',
+      count: 1,
+    });
     const err: unknown = await client.createClient(lead()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: MISSIONX_ERROR_CODES.badRequest, kind: 'permanent' });
     expect((err as Error).message).toContain('title too long');
-    await expect(client.setClientStatus('000000000000000000000000', 'active')).rejects.toMatchObject({ code: MISSIONX_ERROR_CODES.notFound, kind: 'permanent' });
-    await h.sim.control.injectFault({ service: 'missionx', method: 'POST', kind: 'status', status: 409, message: 'duplicate customId', count: 1 });
+    await expect(client.setClientStatus('000000000000000000000000', 'active')).rejects.toMatchObject({
+      code: MISSIONX_ERROR_CODES.notFound,
+      kind: 'permanent',
+    });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'POST',
+      kind: 'status',
+      status: 409,
+      message: 'duplicate customId',
+      count: 1,
+    });
     await expect(client.createClient(lead())).rejects.toMatchObject({ code: MISSIONX_ERROR_CODES.conflict, kind: 'permanent' });
   });
 

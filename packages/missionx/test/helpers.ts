@@ -17,7 +17,10 @@ export class MissionxHarness {
     return this.sim.close();
   }
 
-  client(over: Partial<MissionxClientOptions> = {}): { client: MissionxApiClient; calls: { operation: MissionxOperation; status: string }[] } {
+  client(over: Partial<MissionxClientOptions> = {}): {
+    client: MissionxApiClient;
+    calls: { operation: MissionxOperation; status: string }[];
+  } {
     const calls: { operation: MissionxOperation; status: string }[] = [];
     const client = new MissionxApiClient({
       baseUrl: this.sim.missionxBaseUrl,

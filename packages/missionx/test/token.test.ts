@@ -36,15 +36,35 @@ describe('MissionX OAuth2 token handling', () => {
   it('when the API refuses the token once (401), then the client refreshes it once and the call succeeds', async () => {
     const { client, calls } = h.client();
     await client.findClientByCustomId('rec1');
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', kind: 'status', status: 401, count: 1 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      kind: 'status',
+      status: 401,
+      count: 1,
+    });
     await expect(client.findClientByCustomId('rec1')).resolves.toBeNull();
     expect(await h.tokenRequests()).toBe(2);
-    expect(calls.map((c) => `${c.operation} ${c.status}`)).toEqual(['token 200', 'findClients 200', 'findClients 401', 'token 200', 'findClients 200']);
+    expect(calls.map((c) => `${c.operation} ${c.status}`)).toEqual([
+      'token 200',
+      'findClients 200',
+      'findClients 401',
+      'token 200',
+      'findClients 200',
+    ]);
   });
 
   it('when the API refuses the fresh token too, then the error is a permanent missionx_unauthorized after one refresh', async () => {
     const { client } = h.client();
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', kind: 'status', status: 401, count: 2 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      kind: 'status',
+      status: 401,
+      count: 2,
+    });
     await expect(client.findClientByCustomId('rec1')).rejects.toMatchObject({ code: MISSIONX_ERROR_CODES.unauthorized, kind: 'permanent' });
     expect(await h.tokenRequests()).toBe(2);
   });

@@ -18,7 +18,8 @@ export interface FailedJobFilterInput {
   limit?: unknown;
 }
 
-const bad = (field: string, message: string) => permanent('invalid_argument', `${field} ${message}`, { httpStatus: 400, details: { field } });
+const bad = (field: string, message: string) =>
+  permanent('invalid_argument', `${field} ${message}`, { httpStatus: 400, details: { field } });
 
 function text(v: unknown, field: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
@@ -47,7 +48,8 @@ function when(v: unknown, field: string, now: Date): Date | undefined {
 /** Reads failed-job filters from CLI options or a query/body; throws a 400 AppError naming the field. */
 export function parseFailedJobFilter(input: FailedJobFilterInput, now = new Date()): FailedJobFilter {
   const record = text(input.record, 'record');
-  if (record !== undefined && !/^rec[A-Za-z0-9]+$/.test(record)) throw bad('record', `must be an AITable record id (rec…); got "${record}"`);
+  if (record !== undefined && !/^rec[A-Za-z0-9]+$/.test(record))
+    throw bad('record', `must be an AITable record id (rec…); got "${record}"`);
   return {
     queue: queueName(input.queue),
     since: when(input.since, 'since', now),
@@ -75,7 +77,8 @@ export function parseDeliveryFilter(input: DeliveryFilterInput, now = new Date()
     throw bad('outcome', `must be one of ${DELIVERY_OUTCOMES.join(', ')}; got "${outcome}"`);
   }
   const awaiting = input.awaitingFix;
-  if (awaiting !== undefined && !['true', 'false', true, false, ''].includes(awaiting as string | boolean)) throw bad('awaitingFix', 'must be true or false');
+  if (awaiting !== undefined && !['true', 'false', true, false, ''].includes(awaiting as string | boolean))
+    throw bad('awaitingFix', 'must be true or false');
   return {
     outcome: outcome as DeliveryOutcomeName | undefined,
     reason: text(input.reason, 'reason'),

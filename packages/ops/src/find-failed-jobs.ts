@@ -110,7 +110,10 @@ export async function findFailedJobs(queues: BridgeQueues, filter: FailedJobFilt
   checkWindow(filter.since, filter.until);
   const limit = filter.limit ?? 1000;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw permanent('invalid_argument', `limit must be an integer from 1 to ${MAX_LIMIT}`, { httpStatus: 400, details: { field: 'limit' } });
+    throw permanent('invalid_argument', `limit must be an integer from 1 to ${MAX_LIMIT}`, {
+      httpStatus: 400,
+      details: { field: 'limit' },
+    });
   }
   if (filter.queue !== undefined && !QUEUE_NAMES.includes(filter.queue)) {
     throw permanent('invalid_argument', `queue must be one of ${QUEUE_NAMES.join(', ')}`, { httpStatus: 400, details: { field: 'queue' } });

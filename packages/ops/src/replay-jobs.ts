@@ -66,7 +66,8 @@ export async function replayJobs(jobs: readonly FailedJob[], opts: ReplayJobsOpt
     summary.items.push(item);
     if (item.outcome === 'replayed') summary.replayed++;
     else if (item.outcome === 'skipped') summary.skipped++;
-    else if (item.outcome === 'error') summary.errors.push({ queue: item.queue, jobId: item.jobId, message: item.reason ?? 'unknown error' });
+    else if (item.outcome === 'error')
+      summary.errors.push({ queue: item.queue, jobId: item.jobId, message: item.reason ?? 'unknown error' });
     opts.onProgress?.({ ...item, done: summary.items.length, total: jobs.length });
   }
   return summary;

@@ -16,10 +16,14 @@ export function parsePointInTime(value: string, field: string, now: Date = new D
     const d = new Date(v);
     if (!Number.isNaN(d.getTime())) return d;
   }
-  throw permanent('invalid_argument', `${field} must be a duration back from now (e.g. 2h, 30m, 7d), an ISO date or epoch ms; got "${value}"`, {
-    httpStatus: 400,
-    details: { field },
-  });
+  throw permanent(
+    'invalid_argument',
+    `${field} must be a duration back from now (e.g. 2h, 30m, 7d), an ISO date or epoch ms; got "${value}"`,
+    {
+      httpStatus: 400,
+      details: { field },
+    },
+  );
 }
 
 /** Throws when both bounds are given and the window is empty. */

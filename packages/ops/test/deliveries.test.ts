@@ -17,12 +17,25 @@ const fixed: ConfiguredDatasheets = { ...broken, orders: 'dstOrders1' };
 
 /** A delivery row as ingest writes it; only what a test cares about is given. */
 async function delivery(over: Partial<WebhookDelivery> = {}): Promise<WebhookDelivery> {
-  const rawBody = over.rawBody === undefined ? JSON.stringify({ eventType: 'record.created', datasheetId: 'dstOrders1', recordId: 'recOrd1' }) : over.rawBody;
+  const rawBody =
+    over.rawBody === undefined
+      ? JSON.stringify({ eventType: 'record.created', datasheetId: 'dstOrders1', recordId: 'recOrd1' })
+      : over.rawBody;
   return db.webhookDelivery.create({
     data: {
-      id: randomUUID(), requestId: `req-${randomUUID()}`, source: 'aitable', outcome: 'rejected', reason: 'unknown_datasheet',
-      detail: 'Datasheet dstOrders1 is not one of the configured datasheets', httpStatus: 422, datasheetId: 'dstOrders1', recordId: 'recOrd1',
-      contentType: 'application/json', bodyHash: rawBody === null ? null : sha256Hex(rawBody), ...over, rawBody,
+      id: randomUUID(),
+      requestId: `req-${randomUUID()}`,
+      source: 'aitable',
+      outcome: 'rejected',
+      reason: 'unknown_datasheet',
+      detail: 'Datasheet dstOrders1 is not one of the configured datasheets',
+      httpStatus: 422,
+      datasheetId: 'dstOrders1',
+      recordId: 'recOrd1',
+      contentType: 'application/json',
+      bodyHash: rawBody === null ? null : sha256Hex(rawBody),
+      ...over,
+      rawBody,
     },
   });
 }
@@ -46,7 +59,10 @@ describe('rejected deliveries', () => {
     const d = await delivery();
     expect(await revalidateDelivery(db, d.id, broken)).toMatchObject({ ok: false, reason: 'unknown_datasheet' });
     expect(await revalidateDelivery(db, d.id, fixed)).toEqual({
-      ok: true, source: 'aitable', queue: 'orders', event: { eventType: 'record.created', datasheetId: 'dstOrders1', recordId: 'recOrd1' },
+      ok: true,
+      source: 'aitable',
+      queue: 'orders',
+      event: { eventType: 'record.created', datasheetId: 'dstOrders1', recordId: 'recOrd1' },
     });
   });
 
@@ -59,10 +75,17 @@ describe('rejected deliveries', () => {
     const job = await queues.orders.getJob(r.jobId);
     expect(job!.name).toBe('aitable.event');
     expect(job!.data).toEqual({
-      kind: 'aitable.event', deliveryId: d.id, requestId: d.requestId, receivedAt: d.receivedAt.toISOString(),
-      eventType: 'record.created', datasheetId: 'dstOrders1', recordId: 'recOrd1',
+      kind: 'aitable.event',
+      deliveryId: d.id,
+      requestId: d.requestId,
+      receivedAt: d.receivedAt.toISOString(),
+      eventType: 'record.created',
+      datasheetId: 'dstOrders1',
+      recordId: 'recOrd1',
     });
-    expect(job!.opts.deduplication?.id).toBe(dedupKey({ kind: 'event', datasheetId: 'dstOrders1', recordId: 'recOrd1', eventType: 'record.created', bodyHash: d.bodyHash! }));
+    expect(job!.opts.deduplication?.id).toBe(
+      dedupKey({ kind: 'event', datasheetId: 'dstOrders1', recordId: 'recOrd1', eventType: 'record.created', bodyHash: d.bodyHash! }),
+    );
     const row = await db.webhookDelivery.findUniqueOrThrow({ where: { id: d.id } });
     expect(row.replayedAt).toBeInstanceOf(Date);
     expect(row.replayJobId).toBe(d.id);
@@ -71,14 +94,24 @@ describe('rejected deliveries', () => {
 
   test('when the delivery is still invalid, then replay refuses with the reason and enqueues nothing', async () => {
     const d = await delivery();
-    await expect(replayDelivery(db, queues, d.id, broken)).rejects.toMatchObject({ code: 'still_invalid', httpStatus: 422, message: expect.stringMatching(/unknown_datasheet/) });
+    await expect(replayDelivery(db, queues, d.id, broken)).rejects.toMatchObject({
+      code: 'still_invalid',
+      httpStatus: 422,
+      message: expect.stringMatching(/unknown_datasheet/),
+    });
     expect(await queues.orders.getJob(d.id)).toBeUndefined();
     expect((await db.webhookDelivery.findUniqueOrThrow({ where: { id: d.id } })).replayedAt).toBeNull();
   });
 
   test('when invalid JSON is corrected, then the body is replaced, the original rejection kept, and it can be replayed', async () => {
     const bad = '{"datasheetId":"dstLeads1","recordId":"recLead9","record":{"fields":{"Company":"Acme "Best" Ltd"}}}';
-    const d = await delivery({ rawBody: bad, reason: 'invalid_json', detail: 'Invalid JSON at line 1, column 74', datasheetId: null, recordId: null });
+    const d = await delivery({
+      rawBody: bad,
+      reason: 'invalid_json',
+      detail: 'Invalid JSON at line 1, column 74',
+      datasheetId: null,
+      recordId: null,
+    });
     const good = '{"datasheetId":"dstLeads1","recordId":"recLead9","record":{"fields":{"Company":"Acme \\"Best\\" Ltd"}}}';
 
     expect(await correctDelivery(db, d.id, { rawBody: good, actor: 'ops' }, fixed)).toMatchObject({ ok: true, queue: 'leads' });
@@ -100,25 +133,54 @@ describe('rejected deliveries', () => {
   test('when a correction carries an id longer than the id limit or nests too deep, then it is stored but replay refuses it', async () => {
     const d = await delivery({ reason: 'invalid_json', detail: 'Invalid JSON', datasheetId: null, recordId: null });
     const longId = JSON.stringify({ datasheetId: 'dstLeads1', recordId: `rec${'a1'.repeat(1500)}` });
-    expect(await correctDelivery(db, d.id, { rawBody: longId }, fixed)).toMatchObject({ ok: false, reason: 'invalid_payload', details: { issues: [{ path: 'recordId' }] } });
-    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({ code: 'still_invalid', httpStatus: 422, message: expect.stringMatching(/recordId: .*at most 64/) });
+    expect(await correctDelivery(db, d.id, { rawBody: longId }, fixed)).toMatchObject({
+      ok: false,
+      reason: 'invalid_payload',
+      details: { issues: [{ path: 'recordId' }] },
+    });
+    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({
+      code: 'still_invalid',
+      httpStatus: 422,
+      message: expect.stringMatching(/recordId: .*at most 64/),
+    });
 
     const deep = `{"datasheetId":"dstLeads1","recordId":"recDeep1","record":{"fields":{"Notes":${'['.repeat(10_000)}${']'.repeat(10_000)}}}}`;
     await correctDelivery(db, d.id, { rawBody: deep }, fixed);
-    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({ code: 'still_invalid', httpStatus: 422, message: expect.stringMatching(/limit of 64 levels/) });
+    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({
+      code: 'still_invalid',
+      httpStatus: 422,
+      message: expect.stringMatching(/limit of 64 levels/),
+    });
     expect(await queues.leads.getJob(d.id)).toBeUndefined();
     expect((await db.webhookDelivery.findUniqueOrThrow({ where: { id: d.id } })).replayedAt).toBeNull();
   });
 
   test('when the delivery failed authentication, then it has no body and cannot be corrected or replayed, and says so', async () => {
     const d = await delivery({ rawBody: null, reason: 'signature', httpStatus: 401, datasheetId: null, recordId: null });
-    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({ code: 'no_body', message: expect.stringMatching(/rejected before authentication/) });
+    await expect(replayDelivery(db, queues, d.id, fixed)).rejects.toMatchObject({
+      code: 'no_body',
+      message: expect.stringMatching(/rejected before authentication/),
+    });
     await expect(correctDelivery(db, d.id, { rawBody: '{}' }, fixed)).rejects.toMatchObject({ code: 'no_body' });
   });
 
   test('when an audit submission was rejected and is fixed, then it is replayed as an audit.submitted job', async () => {
-    const input = { auditId: 'aud-1', orderRecordId: 'recOrd1', fileName: 'payroll.xlsx', uploadDate: '2025-06-01T10:00:00Z', employeesProcessed: 10, correctionsMade: 2, status: 'completed' };
-    const d = await delivery({ source: 'audit-api', rawBody: JSON.stringify({ ...input, employeesProcessed: -1 }), reason: 'invalid_payload', datasheetId: null, recordId: null });
+    const input = {
+      auditId: 'aud-1',
+      orderRecordId: 'recOrd1',
+      fileName: 'payroll.xlsx',
+      uploadDate: '2025-06-01T10:00:00Z',
+      employeesProcessed: 10,
+      correctionsMade: 2,
+      status: 'completed',
+    };
+    const d = await delivery({
+      source: 'audit-api',
+      rawBody: JSON.stringify({ ...input, employeesProcessed: -1 }),
+      reason: 'invalid_payload',
+      datasheetId: null,
+      recordId: null,
+    });
     expect(await revalidateDelivery(db, d.id, fixed)).toMatchObject({ ok: false, reason: 'invalid_payload' });
     await correctDelivery(db, d.id, { rawBody: JSON.stringify(input) }, fixed);
     const r = await replayDelivery(db, queues, d.id, fixed);

@@ -75,8 +75,15 @@ describe('findFailedJobs', () => {
 
   test('when filters are typed as words, then they parse to the same filter and bad ones name the field', () => {
     const now = new Date('2025-06-01T12:00:00Z');
-    expect(parseFailedJobFilter({ queue: 'leads', since: '2h', until: '2025-06-01T11:30:00Z', record: 'recA1', error: '503', limit: '5' }, now)).toEqual({
-      queue: 'leads', since: new Date('2025-06-01T10:00:00Z'), until: new Date('2025-06-01T11:30:00Z'), recordId: 'recA1', errorIncludes: '503', limit: 5,
+    expect(
+      parseFailedJobFilter({ queue: 'leads', since: '2h', until: '2025-06-01T11:30:00Z', record: 'recA1', error: '503', limit: '5' }, now),
+    ).toEqual({
+      queue: 'leads',
+      since: new Date('2025-06-01T10:00:00Z'),
+      until: new Date('2025-06-01T11:30:00Z'),
+      recordId: 'recA1',
+      errorIncludes: '503',
+      limit: 5,
     });
     expect(() => parseFailedJobFilter({ queue: 'lead' })).toThrow(/queue must be one of leads, orders, audit-results/);
     expect(() => parseFailedJobFilter({ since: 'yesterday' })).toThrow(/since must be a duration/);

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, insertSyncEvents, type Prisma, type PrismaClient, type SyncEventRow } from '@bridge/db';
 import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
-import { deliveriesChart, errorsChart, funnel, latencyChart, parseInsightRange, portalSuccessChart, topErrorCodes, webhookSuccessChart } from '../src';
+import {
+  deliveriesChart,
+  errorsChart,
+  funnel,
+  latencyChart,
+  parseInsightRange,
+  portalSuccessChart,
+  topErrorCodes,
+  webhookSuccessChart,
+} from '../src';
 
 let tdb: TestDatabase;
 let db: PrismaClient;
@@ -10,10 +19,22 @@ const at = (hhmm: string) => new Date(`2025-06-01T${hhmm}:00Z`);
 const range = parseInsightRange('24h', now);
 
 const ev = (over: Partial<SyncEventRow> & Pick<SyncEventRow, 'recordId' | 'receivedAt' | 'finishedAt'>): SyncEventRow => ({
-  id: randomUUID(), entityType: 'lead', queue: 'leads', jobId: randomUUID(), attempt: 1, outcome: 'success', result: 'synced', ...over,
+  id: randomUUID(),
+  entityType: 'lead',
+  queue: 'leads',
+  jobId: randomUUID(),
+  attempt: 1,
+  outcome: 'success',
+  result: 'synced',
+  ...over,
 });
 const delivery = (over: Partial<Prisma.WebhookDeliveryCreateManyInput>): Prisma.WebhookDeliveryCreateManyInput => ({
-  id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'accepted', httpStatus: 202, ...over,
+  id: randomUUID(),
+  requestId: 'r',
+  source: 'aitable',
+  outcome: 'accepted',
+  httpStatus: 202,
+  ...over,
 });
 
 beforeAll(async () => {
@@ -33,14 +54,47 @@ beforeAll(async () => {
   // B gets a portal after 30 s (after one retried attempt); C fails for good.
   await insertSyncEvents(db, [
     ev({ recordId: 'recA', receivedAt: at('10:00'), finishedAt: new Date(at('10:00').getTime() + 10_000) }),
-    ev({ recordId: 'recB', receivedAt: at('10:00'), finishedAt: new Date(at('10:00').getTime() + 5_000), outcome: 'retry', result: undefined, errorCode: 'missionx_unavailable' }),
+    ev({
+      recordId: 'recB',
+      receivedAt: at('10:00'),
+      finishedAt: new Date(at('10:00').getTime() + 5_000),
+      outcome: 'retry',
+      result: undefined,
+      errorCode: 'missionx_unavailable',
+    }),
     ev({ recordId: 'recB', receivedAt: at('10:00'), finishedAt: new Date(at('10:00').getTime() + 30_000), attempt: 2 }),
-    ev({ recordId: 'recC', receivedAt: at('10:40'), finishedAt: at('10:41'), outcome: 'failed', result: undefined, errorCode: 'lead_missing_field' }),
-    ev({ recordId: 'recOrdA', entityType: 'order', queue: 'orders', receivedAt: at('11:00'), finishedAt: new Date(at('11:00').getTime() + 10_000), result: 'activated' }),
-    ev({ recordId: 'audit-1', entityType: 'audit_result', queue: 'audit-results', receivedAt: at('12:00'), finishedAt: new Date(at('12:00').getTime() + 10_000), result: 'created' }),
+    ev({
+      recordId: 'recC',
+      receivedAt: at('10:40'),
+      finishedAt: at('10:41'),
+      outcome: 'failed',
+      result: undefined,
+      errorCode: 'lead_missing_field',
+    }),
+    ev({
+      recordId: 'recOrdA',
+      entityType: 'order',
+      queue: 'orders',
+      receivedAt: at('11:00'),
+      finishedAt: new Date(at('11:00').getTime() + 10_000),
+      result: 'activated',
+    }),
+    ev({
+      recordId: 'audit-1',
+      entityType: 'audit_result',
+      queue: 'audit-results',
+      receivedAt: at('12:00'),
+      finishedAt: new Date(at('12:00').getTime() + 10_000),
+      result: 'created',
+    }),
   ]);
   const sync = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
-    recordId: 'x', datasheetId: 'dst', entityType: 'lead', syncDirection: 'aitable_to_app', syncStatus: 'success', ...over,
+    recordId: 'x',
+    datasheetId: 'dst',
+    entityType: 'lead',
+    syncDirection: 'aitable_to_app',
+    syncStatus: 'success',
+    ...over,
   });
   await db.aITableSync.createMany({
     data: [
@@ -71,7 +125,11 @@ describe('insight queries', () => {
     expect(['accepted', 'duplicate', 'rejected: signature'].map((n) => valuesAt(chart, n, '10'))).toEqual([2, 1, 1]);
     expect(valuesAt(chart, 'rejected: invalid_payload', '11')).toBe(1);
     const rate = await webhookSuccessChart(db, range);
-    expect([valuesAt(rate, 'webhook success rate', '10'), valuesAt(rate, 'webhook success rate', '11'), valuesAt(rate, 'webhook success rate', '09')]).toEqual([0.75, 0, null]);
+    expect([
+      valuesAt(rate, 'webhook success rate', '10'),
+      valuesAt(rate, 'webhook success rate', '11'),
+      valuesAt(rate, 'webhook success rate', '09'),
+    ]).toEqual([0.75, 0, null]);
   });
 
   it('when lead jobs ended, then portal success is synced over synced-or-failed, and latency percentiles are per entity', async () => {

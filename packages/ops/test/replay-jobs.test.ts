@@ -57,7 +57,11 @@ describe('replayJobs', () => {
 
   test('when many jobs are replayed, then progress is reported once per job in order', async () => {
     const jobs = await Promise.all(['recBulk1', 'recBulk2', 'recBulk3'].map((r) => h.failJob('audit-results', r)));
-    const found = await findFailedJobs(h.queues, { queue: 'audit-results', errorIncludes: 'MissionX', since: new Date(Math.min(...jobs.map((j) => j.finishedOn!))) });
+    const found = await findFailedJobs(h.queues, {
+      queue: 'audit-results',
+      errorIncludes: 'MissionX',
+      since: new Date(Math.min(...jobs.map((j) => j.finishedOn!))),
+    });
     const progress: number[] = [];
 
     const summary = await replayJobs(found.jobs, { dryRun: false, onProgress: (p) => progress.push(p.done) });

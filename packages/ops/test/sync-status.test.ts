@@ -10,7 +10,11 @@ let h: QueueHarness;
 const now = new Date('2025-06-01T12:00:00Z');
 
 const row = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
-  recordId: `rec${randomUUID().slice(0, 8)}`, datasheetId: 'dstLeads1', entityType: 'lead', syncDirection: 'aitable_to_app', ...over,
+  recordId: `rec${randomUUID().slice(0, 8)}`,
+  datasheetId: 'dstLeads1',
+  entityType: 'lead',
+  syncDirection: 'aitable_to_app',
+  ...over,
 });
 
 beforeAll(async () => {
@@ -23,12 +27,23 @@ beforeAll(async () => {
       row({ syncStatus: 'success' }),
       row({ syncStatus: 'pending', recordId: 'recOldest', lastJobId: 'job-7', updatedAt: new Date('2025-06-01T11:00:00Z') }),
       row({ syncStatus: 'pending', updatedAt: new Date('2025-06-01T11:59:00Z') }),
-      row({ syncStatus: 'failed', recordId: 'recFail1', errorMessage: 'MissionX 500 for jane@example.com', retryCount: 8, lastJobId: 'job-9' }),
+      row({
+        syncStatus: 'failed',
+        recordId: 'recFail1',
+        errorMessage: 'MissionX 500 for jane@example.com',
+        retryCount: 8,
+        lastJobId: 'job-9',
+      }),
       row({ entityType: 'order', datasheetId: 'dstOrders1', syncStatus: 'failed', recordId: 'recFail2', errorMessage: 'AITable 429' }),
     ],
   });
   const d = (over: Partial<Prisma.WebhookDeliveryCreateManyInput>): Prisma.WebhookDeliveryCreateManyInput => ({
-    id: randomUUID(), requestId: 'r', source: 'aitable', outcome: 'rejected', httpStatus: 422, ...over,
+    id: randomUUID(),
+    requestId: 'r',
+    source: 'aitable',
+    outcome: 'rejected',
+    httpStatus: 422,
+    ...over,
   });
   await db.webhookDelivery.createMany({
     data: [
@@ -52,18 +67,31 @@ test('when sync rows, deliveries and jobs exist, then the status counts them by 
   const s = await syncStatus(db, h.queues, { now });
 
   expect(s.syncCounts).toEqual({ lead: { pending: 2, success: 2, failed: 1 }, order: { pending: 0, success: 0, failed: 1 } });
-  expect(s.oldestPending).toEqual({ entityType: 'lead', recordId: 'recOldest', lastJobId: 'job-7', since: '2025-06-01T11:00:00.000Z', ageSeconds: 3600 });
+  expect(s.oldestPending).toEqual({
+    entityType: 'lead',
+    recordId: 'recOldest',
+    lastJobId: 'job-7',
+    since: '2025-06-01T11:00:00.000Z',
+    ageSeconds: 3600,
+  });
   expect(s.queues.leads.waiting).toBe(2);
   expect(s.queues.orders.waiting).toBe(0);
   expect(s.lastAcceptedDeliveryAt).toBe('2025-06-01T11:30:00.000Z');
   expect(s.rejectedDeliveries.awaitingFix).toBe(1);
-  expect(s.rejectedDeliveries.recent).toEqual([expect.objectContaining({ reason: 'unknown_datasheet', receivedAt: '2025-06-01T11:40:00.000Z' })]);
+  expect(s.rejectedDeliveries.recent).toEqual([
+    expect.objectContaining({ reason: 'unknown_datasheet', receivedAt: '2025-06-01T11:40:00.000Z' }),
+  ]);
 });
 
 test('when sync rows failed, then recent failures show the error, attempts and last job', async () => {
   const s = await syncStatus(db, h.queues, { now });
   const byRecord = Object.fromEntries(s.recentFailures.map((f) => [f.recordId, f]));
-  expect(byRecord.recFail1).toMatchObject({ entityType: 'lead', errorMessage: 'MissionX 500 for jane@example.com', retryCount: 8, lastJobId: 'job-9' });
+  expect(byRecord.recFail1).toMatchObject({
+    entityType: 'lead',
+    errorMessage: 'MissionX 500 for jane@example.com',
+    retryCount: 8,
+    lastJobId: 'job-9',
+  });
   expect(byRecord.recFail2).toMatchObject({ entityType: 'order', errorMessage: 'AITable 429' });
   expect(s.recentFailures).toHaveLength(2);
 });
@@ -71,7 +99,11 @@ test('when sync rows failed, then recent failures show the error, attempts and l
 test('when Postgres does not answer, then the status fails as a transient 503 saying so', async () => {
   const nowhere = createDb({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/none', connectTimeoutMs: 500 });
   try {
-    await expect(syncStatus(nowhere, h.queues, { now })).rejects.toMatchObject({ kind: 'transient', code: 'db_unavailable', httpStatus: 503 });
+    await expect(syncStatus(nowhere, h.queues, { now })).rejects.toMatchObject({
+      kind: 'transient',
+      code: 'db_unavailable',
+      httpStatus: 503,
+    });
   } finally {
     await nowhere.$disconnect();
   }
@@ -83,7 +115,11 @@ test('when Redis does not answer, then the status fails as a transient 503 namin
   const deadQueues = createQueues({ connection: deadRedis, prefix: 'nowhere' });
   for (const q of Object.values(deadQueues)) q.on('error', () => undefined);
   try {
-    await expect(syncStatus(db, deadQueues, { now })).rejects.toMatchObject({ kind: 'transient', code: 'redis_unavailable', httpStatus: 503 });
+    await expect(syncStatus(db, deadQueues, { now })).rejects.toMatchObject({
+      kind: 'transient',
+      code: 'redis_unavailable',
+      httpStatus: 503,
+    });
   } finally {
     await closeQueues(deadQueues).catch(() => undefined);
     deadRedis.disconnect();

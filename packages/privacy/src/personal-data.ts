@@ -42,12 +42,14 @@ const maskPhone = (digits: string) => `***${digits.slice(-2)}`;
 
 /** Every email address and phone-number-like digit run inside free text masked. */
 export function maskPatterns(text: string): string {
-  return text.replace(EMAIL_IN_TEXT, (m) => maskEmail(m)).replace(PHONE_IN_TEXT, (m) => {
-    const digits = m.replace(/\D/g, '');
-    const candidate = m.trim();
-    if (digits.length < 7 || digits.length > 15 || NOT_A_PHONE.some((re) => re.test(candidate))) return m;
-    return maskPhone(digits);
-  });
+  return text
+    .replace(EMAIL_IN_TEXT, (m) => maskEmail(m))
+    .replace(PHONE_IN_TEXT, (m) => {
+      const digits = m.replace(/\D/g, '');
+      const candidate = m.trim();
+      if (digits.length < 7 || digits.length > 15 || NOT_A_PHONE.some((re) => re.test(candidate))) return m;
+      return maskPhone(digits);
+    });
 }
 
 /**

@@ -5,10 +5,26 @@ const policy = createMaskPolicy({ personalFields: ['Client Name', 'Email', 'Comp
 describe('mask policy: by field', () => {
   test('when values sit under personal keys, then they are masked whatever the key spelling', () => {
     const out = policy.value({
-      fields: { Email: 'jane.doe@example.com', 'E-mail': 'x@y.io', phone_number: '+1 (555) 010-9999', 'Client Name': 'Jane Q Doe', clientName: 'Bob', Company: 'Acme Ltd', Status: 'New' },
+      fields: {
+        Email: 'jane.doe@example.com',
+        'E-mail': 'x@y.io',
+        phone_number: '+1 (555) 010-9999',
+        'Client Name': 'Jane Q Doe',
+        clientName: 'Bob',
+        Company: 'Acme Ltd',
+        Status: 'New',
+      },
     });
     expect(out).toEqual({
-      fields: { Email: 'j***@e***.com', 'E-mail': 'x***@y***.io', phone_number: '***99', 'Client Name': 'J*** Q*** D***', clientName: 'B***', Company: 'A*** L***', Status: 'New' },
+      fields: {
+        Email: 'j***@e***.com',
+        'E-mail': 'x***@y***.io',
+        phone_number: '***99',
+        'Client Name': 'J*** Q*** D***',
+        clientName: 'B***',
+        Company: 'A*** L***',
+        Status: 'New',
+      },
     });
   });
 
@@ -18,7 +34,11 @@ describe('mask policy: by field', () => {
   });
 
   test('when a personal value is an object, an array or a number, then nothing of it shows', () => {
-    expect(policy.value({ Email: [{ text: 'a@b.co' }], Phone: ['0123456789'], phone: 447700900123 })).toEqual({ Email: ['***'], Phone: ['***89'], phone: '***23' });
+    expect(policy.value({ Email: [{ text: 'a@b.co' }], Phone: ['0123456789'], phone: 447700900123 })).toEqual({
+      Email: ['***'],
+      Phone: ['***89'],
+      phone: '***23',
+    });
   });
 
   test('when the input has cycles or dates, then masking ends and dates stay readable', () => {
@@ -38,7 +58,8 @@ describe('mask policy: by pattern', () => {
   });
 
   test('when digits are ids, dates, times, UUIDs or addresses, then they are left alone', () => {
-    const text = 'job 8f3e4a21-1234-5678-9abc-0123456789ab rec123456789 at 2025-06-01T12:00:00.000Z on 2025-06-01 from 10.20.30.40:5432 in 1234 ms';
+    const text =
+      'job 8f3e4a21-1234-5678-9abc-0123456789ab rec123456789 at 2025-06-01T12:00:00.000Z on 2025-06-01 from 10.20.30.40:5432 in 1234 ms';
     expect(maskPatterns(text)).toBe(text);
   });
 
@@ -49,14 +70,23 @@ describe('mask policy: by pattern', () => {
 
 describe('mask policy: raw bodies', () => {
   test('when a body is JSON, then it is masked by field', () => {
-    const raw = JSON.stringify({ recordId: 'rec1', fields: { 'Client Name': 'Zelda Quark', Company: 'Quarkworks', Phone: '+44 20 7946 0958' } });
-    expect(JSON.parse(policy.body(raw))).toEqual({ recordId: 'rec1', fields: { 'Client Name': 'Z*** Q***', Company: 'Q***', Phone: '***58' } });
+    const raw = JSON.stringify({
+      recordId: 'rec1',
+      fields: { 'Client Name': 'Zelda Quark', Company: 'Quarkworks', Phone: '+44 20 7946 0958' },
+    });
+    expect(JSON.parse(policy.body(raw))).toEqual({
+      recordId: 'rec1',
+      fields: { 'Client Name': 'Z*** Q***', Company: 'Q***', Phone: '***58' },
+    });
   });
 
   test('when a body is not JSON because of an unescaped quote, then personal fields are masked in the text', () => {
-    const raw = '{"recordId": "rec1", "fields": {"Client Name": "Zelda "Zee" Quark", "Company": "Quark "Q" works",\n "Email": "zq@quark.example", "Status": "New"}}';
+    const raw =
+      '{"recordId": "rec1", "fields": {"Client Name": "Zelda "Zee" Quark", "Company": "Quark "Q" works",\n "Email": "zq@quark.example", "Status": "New"}}';
     const out = policy.body(raw);
-    expect(out).toBe('{"recordId": "rec1", "fields": {"Client Name": "Z*** "*** Q***", "Company": "Q*** "*** w***",\n "Email": "z***@q***.example", "Status": "New"}}');
+    expect(out).toBe(
+      '{"recordId": "rec1", "fields": {"Client Name": "Z*** "*** Q***", "Company": "Q*** "*** w***",\n "Email": "z***@q***.example", "Status": "New"}}',
+    );
   });
 
   test('when a rawBody sits in an answer, then it is masked as a body', () => {

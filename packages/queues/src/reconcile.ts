@@ -31,6 +31,10 @@ export function createReconcileQueue(opts: { connection: ConnectionOptions; pref
  * Makes (or updates) the schedule: a reconcile job every `everyMs`, the first one at once.
  * `everyMs = 0` removes the schedule, so turning reconciliation off takes effect everywhere.
  */
-export async function scheduleReconcile(queue: ScheduledQueue<ReconcileJob>, everyMs: number, targets: readonly ReconcileTarget[] = RECONCILE_TARGETS): Promise<void> {
+export async function scheduleReconcile(
+  queue: ScheduledQueue<ReconcileJob>,
+  everyMs: number,
+  targets: readonly ReconcileTarget[] = RECONCILE_TARGETS,
+): Promise<void> {
   await upsertSchedule<ReconcileJob>(queue, RECONCILE_SCHEDULER_ID, everyMs, { kind: 'reconcile.run', targets: [...targets] });
 }

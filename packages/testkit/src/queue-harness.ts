@@ -1,4 +1,13 @@
-import { closeQueues, createQueues, createRedis, enqueue, QUEUE_NAMES, type AitableEventJob, type BridgeQueues, type QueueName } from '@bridge/queues';
+import {
+  closeQueues,
+  createQueues,
+  createRedis,
+  enqueue,
+  QUEUE_NAMES,
+  type AitableEventJob,
+  type BridgeQueues,
+  type QueueName,
+} from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -58,8 +67,14 @@ export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {})
   const addJob: QueueHarness['addJob'] = async (queue, recordId, extra = {}) => {
     const id = randomUUID();
     const payload: AitableEventJob = {
-      kind: 'aitable.event', deliveryId: id, requestId: `req-${id}`, receivedAt: new Date().toISOString(),
-      datasheetId: 'dstTest', recordId, eventType: 'record.created', ...extra,
+      kind: 'aitable.event',
+      deliveryId: id,
+      requestId: `req-${id}`,
+      receivedAt: new Date().toISOString(),
+      datasheetId: 'dstTest',
+      recordId,
+      eventType: 'record.created',
+      ...extra,
     };
     const { jobId } = await enqueue(queues[queue], payload, { jobId: id });
     return jobId;
@@ -76,7 +91,14 @@ export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {})
     );
 
   return {
-    prefix, redis, queues, outage, errorText, runs, addJob, waitForState,
+    prefix,
+    redis,
+    queues,
+    outage,
+    errorText,
+    runs,
+    addJob,
+    waitForState,
     async failJob(queue, recordId, error, extra) {
       outage.set(recordId, ATTEMPTS);
       if (error) errorText.set(recordId, error);

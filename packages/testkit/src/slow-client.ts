@@ -14,8 +14,13 @@ export interface StallOptions {
  * Resolves with what the server wrote once it closes the connection; rejects if it is still
  * open after `deadlineMs`.
  */
-export function stallRequest(port: number, { path = '/', headers = {}, stallIn = 'body', deadlineMs = 5000 }: StallOptions = {}): Promise<string> {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+export function stallRequest(
+  port: number,
+  { path = '/', headers = {}, stallIn = 'body', deadlineMs = 5000 }: StallOptions = {},
+): Promise<string> {
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => {
       const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${extra}Content-Length: 1000\r\n\r\n`;

@@ -30,5 +30,8 @@ export function equalsAnyBytes(candidate: Buffer, expected: readonly Buffer[]): 
  * is not revealed either.
  */
 export function equalsAnySecret(candidate: string, secrets: readonly string[]): boolean {
-  return equalsAnyBytes(sha256(candidate), secrets.map((s) => sha256(s)));
+  return equalsAnyBytes(
+    sha256(candidate),
+    secrets.map((s) => sha256(s)),
+  );
 }

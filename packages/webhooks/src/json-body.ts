@@ -28,12 +28,21 @@ export function parseJsonBody(rawBody: Buffer, contentType: string | undefined):
       message: `Content-Type must be application/json (got ${media ? media.slice(0, 100) : 'none'})`,
     };
   }
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    return { ok: false, status: 415, reason: 'unsupported_media_type', message: `Only UTF-8 JSON is accepted (got charset ${charset.slice(0, 40)})` };
+    return {
+      ok: false,
+      status: 415,
+      reason: 'unsupported_media_type',
+      message: `Only UTF-8 JSON is accepted (got charset ${charset.slice(0, 40)})`,
+    };
   }
   // Decoding would silently turn bad bytes into U+FFFD and change field values: refuse them.
-  if (!isUtf8(rawBody)) return { ok: false, status: 400, reason: 'invalid_json', message: 'Body is not valid UTF-8: JSON must be sent as UTF-8' };
+  if (!isUtf8(rawBody))
+    return { ok: false, status: 400, reason: 'invalid_json', message: 'Body is not valid UTF-8: JSON must be sent as UTF-8' };
   // A UTF-8 byte order mark is legal in a file but not in JSON.parse: tolerate it.
   const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return { ok: false, status: 400, reason: 'invalid_json', message: 'Empty body: expected a JSON object' };
@@ -68,6 +77,12 @@ function tooDeep(text: string, offset: number): BodyRejection {
     status: 422,
     reason: 'invalid_payload',
     message: `Invalid body: ${path}: ${problem} (line ${at.line}, column ${at.column})`,
-    details: { issues: [{ path, message: problem }], depthLimit: LIMITS.jsonDepth, line: at.line, column: at.column, position: at.position },
+    details: {
+      issues: [{ path, message: problem }],
+      depthLimit: LIMITS.jsonDepth,
+      line: at.line,
+      column: at.column,
+      position: at.position,
+    },
   };
 }

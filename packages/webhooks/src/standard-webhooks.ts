@@ -27,7 +27,13 @@ export function signStandard(secret: string, id: string, timestamp: number | str
   return `v1,${mac}`;
 }
 
-export function checkStandard(h: StandardHeaders, rawBody: Buffer, secrets: readonly string[], now: Date, toleranceSeconds: number): StandardCheck {
+export function checkStandard(
+  h: StandardHeaders,
+  rawBody: Buffer,
+  secrets: readonly string[],
+  now: Date,
+  toleranceSeconds: number,
+): StandardCheck {
   if (!/^\d{1,15}$/.test(h.timestamp)) return 'malformed_signature';
   const skew = Math.abs(Math.floor(now.getTime() / 1000) - Number(h.timestamp));
   if (skew > toleranceSeconds) return 'timestamp_out_of_tolerance';
@@ -37,9 +43,7 @@ export function checkStandard(h: StandardHeaders, rawBody: Buffer, secrets: read
     .filter(([version, sig]) => version === 'v1' && sig)
     .map(([, sig]) => Buffer.from(sig ?? '', 'base64'));
   if (given.length === 0) return 'malformed_signature';
-  const expected = secrets.map((s) =>
-    createHmac('sha256', standardKey(s)).update(`${h.id}.${h.timestamp}.`).update(rawBody).digest(),
-  );
+  const expected = secrets.map((s) => createHmac('sha256', standardKey(s)).update(`${h.id}.${h.timestamp}.`).update(rawBody).digest());
   // Every given signature against every secret: no early exit.
   let matched = false;
   for (const sig of given) matched = equalsAnyBytes(sig, expected) || matched;

@@ -8,12 +8,7 @@ export type AuthMode = 'hmac' | 'token' | 'any';
 export type SignatureMethod = 'hmac' | 'token' | 'standard';
 /** Why a delivery failed authentication; for logs and metrics only, never for the sender. */
 export type SignatureFailure =
-  | 'no_secrets'
-  | 'missing_signature'
-  | 'malformed_signature'
-  | 'mismatch'
-  | 'method_not_allowed'
-  | 'timestamp_out_of_tolerance';
+  'no_secrets' | 'missing_signature' | 'malformed_signature' | 'mismatch' | 'method_not_allowed' | 'timestamp_out_of_tolerance';
 
 export type VerifyResult = { ok: true; method: SignatureMethod } | { ok: false; reason: SignatureFailure };
 
@@ -54,7 +49,13 @@ export function verifySignature(input: VerifyInput): VerifyResult {
     const timestamp = headerValue(headers, 'webhook-timestamp');
     if (id === undefined || timestamp === undefined) return { ok: false, reason: 'malformed_signature' };
     const now = input.now ?? new Date();
-    const check = checkStandard({ id, timestamp, signature: standardSig }, rawBody, secrets, now, input.toleranceSeconds ?? STANDARD_TOLERANCE_SECONDS);
+    const check = checkStandard(
+      { id, timestamp, signature: standardSig },
+      rawBody,
+      secrets,
+      now,
+      input.toleranceSeconds ?? STANDARD_TOLERANCE_SECONDS,
+    );
     return check === 'ok' ? { ok: true, method: 'standard' } : { ok: false, reason: check };
   }
   const value = headerValue(headers, AITABLE_SIGNATURE_HEADER);
@@ -65,7 +66,12 @@ export function verifySignature(input: VerifyInput): VerifyResult {
 function checkAitableHeader(value: string, rawBody: Buffer, secrets: readonly string[], mode: AuthMode): VerifyResult {
   const hex = HEX_HMAC.exec(value)?.[1];
   // Both forms are always computed, so the time taken does not depend on which one matched.
-  const hmacOk = hex !== undefined && equalsAnyBytes(Buffer.from(hex, 'hex'), secrets.map((s) => createHmac('sha256', s).update(rawBody).digest()));
+  const hmacOk =
+    hex !== undefined &&
+    equalsAnyBytes(
+      Buffer.from(hex, 'hex'),
+      secrets.map((s) => createHmac('sha256', s).update(rawBody).digest()),
+    );
   const tokenOk = equalsAnySecret(value, secrets);
   if (mode === 'hmac') {
     if (hmacOk) return { ok: true, method: 'hmac' };

@@ -15,12 +15,14 @@ describe('dedupKey', () => {
     expect(dedupKey(base)).toBe(dedupKey({ ...base }));
   });
 
-  it.each([['datasheetId', 'dstOrders'], ['recordId', 'rec2'], ['eventType', 'record.updated'], ['bodyHash', sha256Hex('{"a":1}')]])(
-    'when only %s differs, then the key differs',
-    (field, value) => {
-      expect(dedupKey({ ...base, [field]: value })).not.toBe(dedupKey(base));
-    },
-  );
+  it.each([
+    ['datasheetId', 'dstOrders'],
+    ['recordId', 'rec2'],
+    ['eventType', 'record.updated'],
+    ['bodyHash', sha256Hex('{"a":1}')],
+  ])('when only %s differs, then the key differs', (field, value) => {
+    expect(dedupKey({ ...base, [field]: value })).not.toBe(dedupKey(base));
+  });
 
   it('when an audit result is keyed, then auditId and body decide', () => {
     const a = dedupKey({ kind: 'audit', auditId: 'A1', bodyHash: sha256Hex('x') });

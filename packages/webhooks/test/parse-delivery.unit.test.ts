@@ -15,8 +15,22 @@ describe('parseDelivery', () => {
   });
 
   it('when the guide body is sent, then eventType and fields are carried', () => {
-    const r = parseDelivery(body({ eventType: 'record.updated', datasheetId: 'dstLeads', recordId: 'recA1', record: { fields: { Email: 'a@b.c' } }, recordUrl: 'x' }), 'application/json; charset=utf-8', SHEETS);
-    expect(r).toEqual({ ok: true, queue: 'leads', event: { eventType: 'record.updated', datasheetId: 'dstLeads', recordId: 'recA1', fields: { Email: 'a@b.c' } } });
+    const r = parseDelivery(
+      body({
+        eventType: 'record.updated',
+        datasheetId: 'dstLeads',
+        recordId: 'recA1',
+        record: { fields: { Email: 'a@b.c' } },
+        recordUrl: 'x',
+      }),
+      'application/json; charset=utf-8',
+      SHEETS,
+    );
+    expect(r).toEqual({
+      ok: true,
+      queue: 'leads',
+      event: { eventType: 'record.updated', datasheetId: 'dstLeads', recordId: 'recA1', fields: { Email: 'a@b.c' } },
+    });
   });
 
   it.each([['text/plain'], [undefined], ['application/x-www-form-urlencoded']])('when the content type is %s, then 415', (ct) => {
@@ -80,9 +94,12 @@ describe('locateJsonError', () => {
     expect(locateJsonError(text)).toMatchObject({ line, column, problem: expect.stringContaining(problem) });
   });
 
-  it.each([['{}'], ['[]'], ['{"a":[1,{"b":null},"c\\n\\u00e9"],"d":-1.5e3,"e":true}'], ['  "s"  ']])('when given valid JSON %j, then no error', (text) => {
-    expect(locateJsonError(text)).toBeUndefined();
-  });
+  it.each([['{}'], ['[]'], ['{"a":[1,{"b":null},"c\\n\\u00e9"],"d":-1.5e3,"e":true}'], ['  "s"  ']])(
+    'when given valid JSON %j, then no error',
+    (text) => {
+      expect(locateJsonError(text)).toBeUndefined();
+    },
+  );
 
   it('when nesting is 100k deep, then it answers without overflowing the stack', () => {
     expect(locateJsonError('['.repeat(100_000))).toMatchObject({ problem: expect.stringContaining('ends too early') });

@@ -45,7 +45,8 @@ function needId(a: DeliveriesArgs): string {
 }
 
 function readBody(a: DeliveriesArgs): string {
-  if ((a.body === undefined) === (a.bodyFile === undefined)) throw new UsageError('deliveries correct needs exactly one of --body TEXT or --body-file PATH (- for stdin)');
+  if ((a.body === undefined) === (a.bodyFile === undefined))
+    throw new UsageError('deliveries correct needs exactly one of --body TEXT or --body-file PATH (- for stdin)');
   if (a.body !== undefined) return a.body;
   try {
     return readFileSync(a.bodyFile === '-' ? 0 : a.bodyFile!, 'utf8');
@@ -56,7 +57,8 @@ function readBody(a: DeliveriesArgs): string {
 
 function reportValidation(out: Output, v: Validation, a: DeliveriesArgs, id: string, verb: string): number {
   if (a.json) out.json({ id, ...v });
-  else if (v.ok) out.line(`${verb}: valid now; would be enqueued on "${v.queue}". Replay it with: npm run replay -- deliveries replay ${id}`);
+  else if (v.ok)
+    out.line(`${verb}: valid now; would be enqueued on "${v.queue}". Replay it with: npm run replay -- deliveries replay ${id}`);
   else out.line(`${verb}: still invalid (${v.reason}): ${v.message}`);
   return v.ok ? EXIT.ok : EXIT.someFailed;
 }
@@ -72,9 +74,19 @@ export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesAr
       if (a.json) out.json({ outcome, deliveries: rows });
       else {
         out.line(`${outcome} deliveries${filter.outcome ? '' : ' (the default; --outcome accepted|duplicate for the others)'}:`);
-        out.table(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'], rows.map((d) => [
-          d.receivedAt, d.id, d.source, d.reason ?? '', d.datasheetId ?? '', d.recordId ?? '', d.hasBody ? 'kept' : 'none', d.replayJobId ?? '',
-        ]));
+        out.table(
+          ['received', 'id', 'source', 'reason', 'datasheet', 'record', 'body', 'replayed'],
+          rows.map((d) => [
+            d.receivedAt,
+            d.id,
+            d.source,
+            d.reason ?? '',
+            d.datasheetId ?? '',
+            d.recordId ?? '',
+            d.hasBody ? 'kept' : 'none',
+            d.replayJobId ?? '',
+          ]),
+        );
         out.line(`${rows.length} ${outcome} deliver${rows.length === 1 ? 'y' : 'ies'}`);
       }
       return EXIT.ok;
@@ -93,13 +105,23 @@ export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesAr
       return reportValidation(out, await revalidateDelivery(deps.db, needId(a), deps.datasheets), a, needId(a), 'revalidated');
     case 'correct': {
       const id = needId(a);
-      const v = await correctDelivery(deps.db, id, { rawBody: readBody(a), contentType: a.contentType, actor: 'replay-cli' }, deps.datasheets);
+      const v = await correctDelivery(
+        deps.db,
+        id,
+        { rawBody: readBody(a), contentType: a.contentType, actor: 'replay-cli' },
+        deps.datasheets,
+      );
       return reportValidation(out, v, a, id, 'corrected');
     }
     case 'replay': {
       const r = await replayDelivery(deps.db, deps.queues, needId(a), deps.datasheets);
       if (a.json) out.json(r);
-      else out.line(r.duplicate ? `already queued within the dedup window as job ${r.jobId} on "${r.queue}"; delivery marked replayed` : `enqueued job ${r.jobId} on "${r.queue}"`);
+      else
+        out.line(
+          r.duplicate
+            ? `already queued within the dedup window as job ${r.jobId} on "${r.queue}"; delivery marked replayed`
+            : `enqueued job ${r.jobId} on "${r.queue}"`,
+        );
       return EXIT.ok;
     }
     default:

@@ -48,12 +48,18 @@ export async function runJobsCommand(queues: BridgeQueues, a: JobsArgs, out: Out
     }
   }
   const progress = createProgress(out.text);
-  const summary = await replayJobs(found.jobs, { dryRun: a.dryRun, onProgress: found.jobs.length > 1 ? progress.update : undefined, actor: 'replay-cli' });
+  const summary = await replayJobs(found.jobs, {
+    dryRun: a.dryRun,
+    onProgress: found.jobs.length > 1 ? progress.update : undefined,
+    actor: 'replay-cli',
+  });
   if (found.jobs.length > 1) progress.done();
   if (a.json) {
     out.json({ ...summary, truncated: found.truncated, scanned: found.scanned, jobs: views });
   } else {
-    const verb = a.dryRun ? `${summary.items.filter((i) => i.outcome === 'would-replay').length} would be replayed (dry run)` : `${summary.replayed} replayed`;
+    const verb = a.dryRun
+      ? `${summary.items.filter((i) => i.outcome === 'would-replay').length} would be replayed (dry run)`
+      : `${summary.replayed} replayed`;
     out.line(`${verb}, ${summary.skipped} skipped, ${summary.errors.length} failed`);
     for (const i of summary.items) if (i.outcome === 'skipped') out.line(`  skipped ${i.queue}/${i.jobId}: ${i.reason ?? ''}`);
     for (const e of summary.errors) out.line(`  failed ${e.queue}/${e.jobId}: ${e.message}`);

@@ -29,7 +29,11 @@ export function createOutput(policy: MaskPolicy, showPersonalData: boolean, stdo
     table(headers, rows, maxCell = 60) {
       const cells = rows.map((r) => r.map((c) => cut(text(String(c ?? '')), maxCell).replace(/\s+/g, ' ')));
       const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-      const row = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+      const row = (r: readonly string[]) =>
+        r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd();
       line(row(headers));
       for (const r of cells) line(row(r));
     },

@@ -47,7 +47,10 @@ export function deliveriesRoutes({ db, queues, datasheets }: DeliveriesDeps): Ro
     const input =
       typeof body === 'string'
         ? { rawBody: body }
-        : { rawBody: optionalText((body as Record<string, unknown> | undefined)?.rawBody, 'rawBody') ?? '', contentType: optionalText((body as Record<string, unknown>).contentType, 'contentType') };
+        : {
+            rawBody: optionalText((body as Record<string, unknown> | undefined)?.rawBody, 'rawBody') ?? '',
+            contentType: optionalText((body as Record<string, unknown>).contentType, 'contentType'),
+          };
     res.json(await correctDelivery(db, String(req.params.id), { ...input, actor: principalOf(res).name }, datasheets));
   });
 

@@ -21,7 +21,10 @@ export function formatAge(seconds: number): string {
   ];
   const first = parts.findIndex(([n]) => n > 0);
   if (first < 0) return '0s';
-  return parts.slice(first, first + 2).map(([n, u]) => `${n}${u}`).join(' ');
+  return parts
+    .slice(first, first + 2)
+    .map(([n, u]) => `${n}${u}`)
+    .join(' ');
 }
 
 /** "1.5 MiB": a size an operator reads at a glance. */

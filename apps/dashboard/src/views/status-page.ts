@@ -13,8 +13,23 @@ export function renderStatusPage(s: SyncStatus, user: { name: string; role: stri
     return [e, c.pending ?? 0, c.success ?? 0, c.failed ?? 0];
   });
   const queueRows = Object.entries(s.queues).map(([q, c]) => [q, ...JOB_STATES.map((st) => c[st])]);
-  const failures = s.recentFailures.map((f) => [f.updatedAt, f.entityType, f.recordId, f.retryCount, f.errorMessage ?? '', f.lastJobId ?? '']);
-  const rejected = s.rejectedDeliveries.recent.map((d) => [d.receivedAt, d.id, d.source, d.reason ?? '', d.datasheetId ?? '', d.recordId ?? '', d.detail ?? '']);
+  const failures = s.recentFailures.map((f) => [
+    f.updatedAt,
+    f.entityType,
+    f.recordId,
+    f.retryCount,
+    f.errorMessage ?? '',
+    f.lastJobId ?? '',
+  ]);
+  const rejected = s.rejectedDeliveries.recent.map((d) => [
+    d.receivedAt,
+    d.id,
+    d.source,
+    d.reason ?? '',
+    d.datasheetId ?? '',
+    d.recordId ?? '',
+    d.detail ?? '',
+  ]);
   const oldest = s.oldestPending
     ? `<p>${escapeHtml(s.oldestPending.entityType)} ${escapeHtml(s.oldestPending.recordId)} pending since ${escapeHtml(s.oldestPending.since)} ` +
       `(<span class="${s.oldestPending.ageSeconds > 900 ? 'bad' : ''}">${escapeHtml(formatAge(s.oldestPending.ageSeconds))}</span>), last job ${escapeHtml(s.oldestPending.lastJobId ?? '–')}</p>`
@@ -39,7 +54,10 @@ ${table(['updated', 'entity', 'record', 'retries', 'error', 'last job'], failure
 ${table(['received', 'id', 'source', 'reason', 'datasheet', 'record', 'detail'], rejected, 'none')}
 <p class="muted">Fix and replay them with <code>npm run replay -- deliveries list</code> or the /api/deliveries endpoints.</p>
 <h2>Table sizes</h2>
-${table(['table', 'rows', 'size'], s.tables.map((t) => [t.table, t.rows, formatBytes(t.bytes)]))}
+${table(
+  ['table', 'rows', 'size'],
+  s.tables.map((t) => [t.table, t.rows, formatBytes(t.bytes)]),
+)}
 <p class="muted">Old history and delivery rows are deleted by the worker (RETENTION_* settings). Charts: <a href="insight">insight</a>.</p>
 </body></html>`;
 }

@@ -22,7 +22,9 @@ export function healthRoutes(deps: IngestDeps): Router {
     const [redisUp, dbUp] = await Promise.all([pingRedis(deps.redis, ms), withTimeLimit(pingDb(deps.db), ms, () => false)]);
     const state = { redis: redisUp ? 'up' : 'down', postgres: dbUp ? 'up' : 'down' };
     if (!redisUp || !dbUp) {
-      const down = Object.entries(state).filter(([, v]) => v === 'down').map(([k]) => k);
+      const down = Object.entries(state)
+        .filter(([, v]) => v === 'down')
+        .map(([k]) => k);
       throw transient('not_ready', `Not ready: ${down.join(' and ')} ${down.length > 1 ? 'do' : 'does'} not answer`, { details: state });
     }
     res.json({ status: 'ready', ...state });

@@ -24,7 +24,13 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
   const { rawBody, headers } = input;
   let facts = input.facts;
 
-  const auth = verifySignature({ rawBody, headers, secrets: config.AITABLE_WEBHOOK_SECRET, mode: config.AITABLE_WEBHOOK_AUTH, now: deps.now() });
+  const auth = verifySignature({
+    rawBody,
+    headers,
+    secrets: config.AITABLE_WEBHOOK_SECRET,
+    mode: config.AITABLE_WEBHOOK_AUTH,
+    now: deps.now(),
+  });
   if (!auth.ok) {
     // Untrusted: counted and logged, but the body is not kept.
     noteDelivery(deps, facts, { outcome: 'rejected', reason: 'signature', detail: auth.reason, httpStatus: 401 });

@@ -23,7 +23,12 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
 
   const bearer = /^Bearer\s+(.+)$/i.exec(headerValue(input.headers, 'authorization') ?? '')?.[1]?.trim();
   if (!bearer || !equalsAnySecret(bearer, [deps.config.AUDIT_API_TOKEN])) {
-    noteDelivery(deps, facts, { outcome: 'rejected', reason: 'unauthorized', detail: bearer ? 'wrong token' : 'no bearer token', httpStatus: 401 });
+    noteDelivery(deps, facts, {
+      outcome: 'rejected',
+      reason: 'unauthorized',
+      detail: bearer ? 'wrong token' : 'no bearer token',
+      httpStatus: 401,
+    });
     throw unauthorized();
   }
 

@@ -18,7 +18,8 @@ type Node = (rec: StoredRecord) => Val;
 type Token = { kind: 'field' | 'str' | 'num' | 'ident' | 'op' | 'punct'; text: string };
 
 const BLANK: Val = { t: 'blank' };
-const TOKEN = /\s*(?:\{([^}]*)\}|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(!=|<>|>=|<=|&&|\|\||[=<>])|([(),]))/y;
+const TOKEN =
+  /\s*(?:\{([^}]*)\}|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(!=|<>|>=|<=|&&|\|\||[=<>])|([(),]))/y;
 
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -38,7 +39,8 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-const unsupported = (why: string) => badParam(`filterByFormula is not supported by the simulator (${why}); supported: ${SUPPORTED_FORMULA}`);
+const unsupported = (why: string) =>
+  badParam(`filterByFormula is not supported by the simulator (${why}); supported: ${SUPPORTED_FORMULA}`);
 
 /** Compiles a formula against a datasheet into a record predicate; unknown fields and forms are 400s. */
 export function compileFormula(src: string, sheet: Datasheet): (rec: StoredRecord) => boolean {

@@ -90,5 +90,12 @@ function describeField(f: StoredField, isPrimary: boolean): Record<string, unkno
           : f.type === 'Number'
             ? { precision: 0 }
             : undefined;
-  return { id: f.id, name: f.name, type: f.type, ...(property ? { property } : {}), editable: true, ...(isPrimary ? { isPrimary: true } : {}) };
+  return {
+    id: f.id,
+    name: f.name,
+    type: f.type,
+    ...(property ? { property } : {}),
+    editable: true,
+    ...(isPrimary ? { isPrimary: true } : {}),
+  };
 }

@@ -27,7 +27,8 @@ function single(q: Query, name: string): string | undefined {
 function intParam(q: Query, name: string, min: number, max: number): number | undefined {
   const raw = single(q, name);
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw badParam(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw badParam(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return Number(raw);
 }
 
@@ -41,7 +42,10 @@ export function listParam(q: Query, name: string): string[] | undefined {
     if (typeof p !== 'string') throw badParam(`${name} must be a comma-separated list`);
     return p;
   });
-  return parts.flatMap((p) => p.split(',')).map((s) => s.trim()).filter(Boolean);
+  return parts
+    .flatMap((p) => p.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function enumParam<T extends string>(q: Query, name: string, allowed: readonly T[], def: T): T {

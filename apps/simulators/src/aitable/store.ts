@@ -54,7 +54,11 @@ export class AitableStore implements ValueContext {
   private insertSeedRecords(seed: DatasheetSeed): void {
     const sheet = this.require(seed.id);
     (seed.records ?? []).forEach((r, i) => {
-      this.createRecords(sheet, [{ recordId: r.recordId, fields: r.fields }], { fieldKey: 'name', strictNames: true, where: `${seed.id} records[${i}]` });
+      this.createRecords(sheet, [{ recordId: r.recordId, fields: r.fields }], {
+        fieldKey: 'name',
+        strictNames: true,
+        where: `${seed.id} records[${i}]`,
+      });
     });
   }
 
@@ -70,7 +74,10 @@ export class AitableStore implements ValueContext {
       if (input.recordId !== undefined && (!/^rec\w+$/.test(input.recordId) || sheet.records.has(input.recordId))) {
         throw badParam(`recordId ${input.recordId} is not a new rec… id`);
       }
-      return { recordId: input.recordId ?? newId('rec'), changes: this.convert(sheet, input.fields, { ...opts, where: opts.where ?? `records[${i}]` }) };
+      return {
+        recordId: input.recordId ?? newId('rec'),
+        changes: this.convert(sheet, input.fields, { ...opts, where: opts.where ?? `records[${i}]` }),
+      };
     });
     const now = Date.now();
     return planned.map(({ recordId, changes }) => {

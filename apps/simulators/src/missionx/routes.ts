@@ -15,7 +15,12 @@ const writeError: ErrorWriter = (res, httpStatus, _code, message) => {
 };
 
 const strings = z.array(z.string().min(1));
-const newClientSchema = z.object({ customId: z.string().trim().min(1), title: z.string().trim().min(1), emailDomains: strings.optional(), departments: strings.optional() });
+const newClientSchema = z.object({
+  customId: z.string().trim().min(1),
+  title: z.string().trim().min(1),
+  emailDomains: strings.optional(),
+  departments: strings.optional(),
+});
 const patchSchema = z
   .object({ title: z.string().trim().min(1), status: z.enum(['active', 'inactive']), emailDomains: strings, departments: strings })
   .partial()
@@ -38,7 +43,8 @@ export function missionxRouter(deps: MissionxDeps): Router {
   router.get('/v2/clients', (req, res) => {
     const filter = req.query.filter as { customId?: unknown } | undefined;
     const customId = filter?.customId;
-    if (customId !== undefined && typeof customId !== 'string') return writeError(res, 400, 400, 'filter[customId] must be a single string');
+    if (customId !== undefined && typeof customId !== 'string')
+      return writeError(res, 400, 400, 'filter[customId] must be a single string');
     res.json(deps.store.list({ customId }));
   });
   router.get('/v2/clients/:id', (req, res) => {

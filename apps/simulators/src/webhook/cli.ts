@@ -74,14 +74,16 @@ export function parseSendWebhookArgs(argv: string[], env: SendWebhookEnv = {}): 
   const kind = values.type as EventKind;
   if (!(kind in DEFAULT_DATASHEET)) throw new Error(`--type must be lead, order or audit, got "${values.type}"`);
   if (!EVENT_TYPES.includes(values.event)) throw new Error(`--event must be one of ${EVENT_TYPES.join(', ')}, got "${values.event}"`);
-  if (values.datasheet !== undefined && !/^dst\w+$/.test(values.datasheet)) throw new Error(`--datasheet must be a dst… id, got "${values.datasheet}"`);
+  if (values.datasheet !== undefined && !/^dst\w+$/.test(values.datasheet))
+    throw new Error(`--datasheet must be a dst… id, got "${values.datasheet}"`);
   for (const opt of ['record', 'lead'] as const) {
     const v = values[opt];
     if (v !== undefined && !/^rec\w+$/.test(v)) throw new Error(`--${opt} must be a rec… id, got "${v}"`);
   }
   if (values.lead !== undefined && kind !== 'order') throw new Error('--lead goes with --type order');
   const timeoutMs = Number(values['timeout-ms']);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`--timeout-ms must be a positive integer, got "${values['timeout-ms']}"`);
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
+    throw new Error(`--timeout-ms must be a positive integer, got "${values['timeout-ms']}"`);
   try {
     new URL(values.url);
   } catch {

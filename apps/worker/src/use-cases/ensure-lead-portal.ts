@@ -29,18 +29,28 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
     const portalUrl = deps.missionx.portalUrl(client);
     if (!showsPortal(lead.shown, portalUrl)) {
       const f = deps.fields.lead;
-      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, { [f.portalUrl]: portalUrl, [f.portalStatus]: PORTAL_STATUS.active });
+      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, {
+        [f.portalUrl]: portalUrl,
+        [f.portalStatus]: PORTAL_STATUS.active,
+      });
     }
     deps.logger.info(found.created ? 'portal created' : 'portal up to date', { missionxClientId: client._id });
     return {
-      success: { entityId: client._id, metadata: { inputHash: lead.hash, portalUrl, missionxClientId: client._id, portalStatus: 'active' } },
+      success: {
+        entityId: client._id,
+        metadata: { inputHash: lead.hash, portalUrl, missionxClientId: client._id, portalStatus: 'active' },
+      },
       value: { clientId: client._id, portalUrl },
     };
   });
 }
 
 /** One PATCH with only what differs: title, email domains, and status when MissionX reports it inactive. */
-async function updateWhatChanged(client: MissionxClient, desired: { title: string; emailDomains: string[] }, deps: WorkerDeps): Promise<MissionxClient> {
+async function updateWhatChanged(
+  client: MissionxClient,
+  desired: { title: string; emailDomains: string[] },
+  deps: WorkerDeps,
+): Promise<MissionxClient> {
   const patch: { title?: string; emailDomains?: string[]; status?: 'active' } = {};
   if (client.title !== desired.title) patch.title = desired.title;
   if (!sameSet(client.emailDomains, desired.emailDomains)) patch.emailDomains = desired.emailDomains;

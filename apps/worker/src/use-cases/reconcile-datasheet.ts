@@ -75,7 +75,8 @@ export async function reconcileDatasheet(target: ReconcileTarget, deps: Reconcil
   const formula = `IS_AFTER(LAST_MODIFIED_TIME(), ${formulaString(new Date(from).toISOString())})`;
 
   const found: AitableRecord[] = [];
-  for await (const page of deps.aitable.iteratePages(datasheetId, { filterByFormula: formula, pageSize: PAGE_SIZE })) found.push(...page.records);
+  for await (const page of deps.aitable.iteratePages(datasheetId, { filterByFormula: formula, pageSize: PAGE_SIZE }))
+    found.push(...page.records);
 
   const dryRun = opts.dryRun ?? false;
   const records = dryRun
@@ -108,20 +109,34 @@ export async function reconcileDatasheet(target: ReconcileTarget, deps: Reconcil
 const dedupKeyOf = (datasheetId: string, record: AitableRecord) => `reconcile:${datasheetId}:${record.recordId}:${record.updatedAt}`;
 
 /** Any failure rejects the run before the cursor moves: the next run lists these records again. */
-async function inChunks(found: readonly AitableRecord[], each: (r: AitableRecord) => Promise<ReconciledRecord>): Promise<ReconciledRecord[]> {
+async function inChunks(
+  found: readonly AitableRecord[],
+  each: (r: AitableRecord) => Promise<ReconciledRecord>,
+): Promise<ReconciledRecord[]> {
   const out: ReconciledRecord[] = [];
   for (let i = 0; i < found.length; i += ENQUEUE_CHUNK) out.push(...(await Promise.all(found.slice(i, i + ENQUEUE_CHUNK).map(each))));
   return out;
 }
 
 /** What the real run would do with this record: a modification enqueued before is a duplicate there too. */
-async function predictOne(target: ReconcileTarget, datasheetId: string, record: AitableRecord, deps: ReconcileDeps): Promise<ReconciledRecord> {
+async function predictOne(
+  target: ReconcileTarget,
+  datasheetId: string,
+  record: AitableRecord,
+  deps: ReconcileDeps,
+): Promise<ReconciledRecord> {
   const existing = await deps.queues[target].getDeduplicationJobId(dedupKeyOf(datasheetId, record));
   const base = { recordId: record.recordId, updatedAt: record.updatedAt };
   return existing ? { ...base, outcome: 'duplicate', jobId: existing } : { ...base, outcome: 'would_enqueue' };
 }
 
-async function enqueueOne(target: ReconcileTarget, datasheetId: string, record: AitableRecord, deps: ReconcileDeps, receivedAt: string): Promise<ReconciledRecord> {
+async function enqueueOne(
+  target: ReconcileTarget,
+  datasheetId: string,
+  record: AitableRecord,
+  deps: ReconcileDeps,
+  receivedAt: string,
+): Promise<ReconciledRecord> {
   const deliveryId = randomUUID();
   const payload: AitableEventJob = {
     kind: 'aitable.event',

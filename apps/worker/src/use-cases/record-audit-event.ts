@@ -6,6 +6,8 @@ import type { WorkerDeps } from '../deps';
  * for our own creates too) are echoes: recorded in the log and in the completed job, never acted on.
  */
 export async function recordAuditEvent(event: AitableEventJob, deps: Pick<WorkerDeps, 'logger'>): Promise<'recorded'> {
-  deps.logger.info('Audit Results webhook recorded, not acted on: the bridge writes that datasheet', { eventType: event.eventType ?? 'unknown' });
+  deps.logger.info('Audit Results webhook recorded, not acted on: the bridge writes that datasheet', {
+    eventType: event.eventType ?? 'unknown',
+  });
   return 'recorded';
 }

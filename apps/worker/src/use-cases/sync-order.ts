@@ -28,7 +28,10 @@ export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: Wor
 
   return lockRecord(deps, ds, event.recordId, async () => {
     if (event.eventType === 'record.deleted') {
-      const noop = async () => ({ success: { entityId: null, metadata: { deletedAt: new Date().toISOString() } }, value: 'deactivated' as const });
+      const noop = async () => ({
+        success: { entityId: null, metadata: { deletedAt: new Date().toISOString() } },
+        value: 'deactivated' as const,
+      });
       return syncAttempt(deps, key, 'order', job, noop, { deactivate: true });
     }
     const view = await recordingFailures(deps, key, 'order', job, () => readRecord(deps, event, ds, [f.status, f.lead]));
@@ -46,20 +49,34 @@ export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: Wor
     return syncAttempt(deps, key, 'order', job, async () => {
       if (!activate) {
         deps.logger.info('order status needs no portal change', { status });
-        return { success: { entityId: row?.entityId ?? null, metadata: { inputHash: hash, status, action: 'none' } }, value: 'recorded' as const };
+        return {
+          success: { entityId: row?.entityId ?? null, metadata: { inputHash: hash, status, action: 'none' } },
+          value: 'recorded' as const,
+        };
       }
       const leadRecordId = leadIds[0];
       if (!leadRecordId) {
-        throw permanent('order_missing_field', `Order ${event.recordId} (datasheet ${ds}) has no lead in field "${f.lead}"; its portal cannot be found`, {
-          details: { recordId: event.recordId, datasheetId: ds, field: f.lead },
-        });
+        throw permanent(
+          'order_missing_field',
+          `Order ${event.recordId} (datasheet ${ds}) has no lead in field "${f.lead}"; its portal cannot be found`,
+          {
+            details: { recordId: event.recordId, datasheetId: ds, field: f.lead },
+          },
+        );
       }
       const portal = await ensurePortalOfLead(leadRecordId, job, deps);
       if (!showsPortal(shown, portal.portalUrl)) {
         await deps.aitable.updateRecord(ds, event.recordId, { [f.portalUrl]: portal.portalUrl, [f.portalStatus]: PORTAL_STATUS.active });
       }
       deps.logger.info('order activated the portal of its lead', { leadRecordId, missionxClientId: portal.clientId });
-      const metadata = { inputHash: hash, status, leadRecordId, portalUrl: portal.portalUrl, missionxClientId: portal.clientId, action: 'activated' };
+      const metadata = {
+        inputHash: hash,
+        status,
+        leadRecordId,
+        portalUrl: portal.portalUrl,
+        missionxClientId: portal.clientId,
+        action: 'activated',
+      };
       return { success: { entityId: portal.clientId, metadata }, value: 'activated' as const };
     });
   });

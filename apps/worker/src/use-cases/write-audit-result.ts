@@ -23,13 +23,24 @@ export async function writeAuditResult(input: AuditResultJob, job: JobFacts, dep
   return lockRecord(deps, ds, `audit:${input.auditId}`, () =>
     syncAttempt(deps, key, 'audit_result', job, async () => {
       const found = await deps.aitable.findRecords(ds, `{${f.auditId}}=${formulaString(input.auditId)}`);
-      if (found.length > 1) deps.logger.warn('several Audit Results records share one audit id; updating the oldest', { recordIds: found.map((r) => r.recordId) });
+      if (found.length > 1)
+        deps.logger.warn('several Audit Results records share one audit id; updating the oldest', {
+          recordIds: found.map((r) => r.recordId),
+        });
       const existing = [...found].sort((a, b) => a.createdAt - b.createdAt)[0];
       const fields = auditFields(input, f);
-      const record = existing ? await deps.aitable.updateRecord(ds, existing.recordId, fields) : await deps.aitable.createRecord(ds, fields);
-      deps.logger.info(existing ? 'audit result updated' : 'audit result created', { auditRecordId: record.recordId, orderRecordId: input.orderRecordId });
+      const record = existing
+        ? await deps.aitable.updateRecord(ds, existing.recordId, fields)
+        : await deps.aitable.createRecord(ds, fields);
+      deps.logger.info(existing ? 'audit result updated' : 'audit result created', {
+        auditRecordId: record.recordId,
+        orderRecordId: input.orderRecordId,
+      });
       return {
-        success: { entityId: record.recordId, metadata: { auditRecordId: record.recordId, orderRecordId: input.orderRecordId, status: input.status } },
+        success: {
+          entityId: record.recordId,
+          metadata: { auditRecordId: record.recordId, orderRecordId: input.orderRecordId, status: input.status },
+        },
         value: existing ? ('updated' as const) : ('created' as const),
       };
     }),

@@ -14,7 +14,11 @@ export interface DashboardUser {
 }
 
 /** What is wrong with one parsed entry, or undefined when it is a valid, new user. */
-function entryProblem(u: { name: string; password: string; role: string }, wellFormed: boolean, seen: readonly DashboardUser[]): string | undefined {
+function entryProblem(
+  u: { name: string; password: string; role: string },
+  wellFormed: boolean,
+  seen: readonly DashboardUser[],
+): string | undefined {
   if (!wellFormed) return 'must be user:password:role';
   if (!/^[A-Za-z0-9._@-]+$/.test(u.name)) return 'has a user name with characters other than letters, digits and ._@-';
   if (!DASHBOARD_ROLES.includes(u.role as DashboardRole)) return `has role "${u.role.slice(0, 20)}"; the role must be viewer or operator`;
@@ -36,7 +40,10 @@ const dashboardUsers = () =>
     .default('')
     .transform((v, ctx) => {
       const users: DashboardUser[] = [];
-      const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const entries = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       entries.forEach((entry, i) => {
         const first = entry.indexOf(':');
         const last = entry.lastIndexOf(':');

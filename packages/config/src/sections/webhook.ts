@@ -7,7 +7,9 @@ export const ingestSection = {
   /** Serve `/metrics` on this port instead of INGEST_PORT, so a public ingest URL does not expose it. */
   INGEST_METRICS_PORT: metricsPort(),
   /** Comma-separated: several secrets are accepted at once so a secret can be rotated without downtime. */
-  AITABLE_WEBHOOK_SECRET: list().pipe(z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1, 'needs at least one secret')),
+  AITABLE_WEBHOOK_SECRET: list().pipe(
+    z.array(z.string().min(16, 'each secret needs at least 16 characters')).min(1, 'needs at least one secret'),
+  ),
   /** `hmac`: only a signature of the body; `token`: only the static secret; `any`: either. */
   AITABLE_WEBHOOK_AUTH: z.enum(['hmac', 'token', 'any']).default('any'),
   /** Largest body accepted, in bytes. @defaultValue 262144 (256 KB) */

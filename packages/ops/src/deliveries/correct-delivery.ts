@@ -19,9 +19,17 @@ export interface CorrectDeliveryInput {
  * whether it now passes validation. `bodyHash` stays the hash of the body as received and the
  * detail keeps the original rejection, so what was changed stays traceable; nothing is enqueued (see replayDelivery).
  */
-export async function correctDelivery(db: PrismaClient, id: string, input: CorrectDeliveryInput, datasheets: ConfiguredDatasheets): Promise<Validation> {
+export async function correctDelivery(
+  db: PrismaClient,
+  id: string,
+  input: CorrectDeliveryInput,
+  datasheets: ConfiguredDatasheets,
+): Promise<Validation> {
   if (typeof input.rawBody !== 'string' || input.rawBody.trim() === '') {
-    throw permanent('invalid_argument', 'rawBody must be the corrected body, a non-empty string', { httpStatus: 400, details: { field: 'rawBody' } });
+    throw permanent('invalid_argument', 'rawBody must be the corrected body, a non-empty string', {
+      httpStatus: 400,
+      details: { field: 'rawBody' },
+    });
   }
   const max = input.maxBytes ?? 256 * 1024;
   if (Buffer.byteLength(input.rawBody, 'utf8') > max) {

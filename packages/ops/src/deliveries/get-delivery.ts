@@ -6,7 +6,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** One delivery by id; 400 for a malformed id, 404 when there is none. */
 export async function getDelivery(db: PrismaClient, id: string): Promise<WebhookDelivery> {
   if (!UUID.test(id)) {
-    throw permanent('invalid_argument', `delivery id must be a UUID; got "${id.slice(0, 60)}"`, { httpStatus: 400, details: { field: 'id' } });
+    throw permanent('invalid_argument', `delivery id must be a UUID; got "${id.slice(0, 60)}"`, {
+      httpStatus: 400,
+      details: { field: 'id' },
+    });
   }
   const row = await db.webhookDelivery.findUnique({ where: { id } });
   if (!row) throw permanent('not_found', `no webhook delivery with id ${id}`, { httpStatus: 404 });
@@ -23,10 +26,14 @@ export async function getFixableDelivery(db: PrismaClient, id: string): Promise<
     throw permanent('not_fixable', `delivery ${id} was ${row.outcome}, not rejected: there is nothing to fix`, { httpStatus: 409 });
   }
   if (row.replayedAt) {
-    throw permanent('already_replayed', `delivery ${id} was already replayed at ${row.replayedAt.toISOString()} as job ${row.replayJobId ?? '?'}`, {
-      httpStatus: 409,
-      details: { replayJobId: row.replayJobId },
-    });
+    throw permanent(
+      'already_replayed',
+      `delivery ${id} was already replayed at ${row.replayedAt.toISOString()} as job ${row.replayJobId ?? '?'}`,
+      {
+        httpStatus: 409,
+        details: { replayJobId: row.replayJobId },
+      },
+    );
   }
   if (row.rawBody === null) {
     // Bodies are kept only once a delivery has passed authentication: an unauthenticated body

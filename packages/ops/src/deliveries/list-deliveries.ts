@@ -40,8 +40,18 @@ export interface DeliveryListItem {
 
 /** The listed form of a delivery row: no body. */
 export function toListItem(d: {
-  id: string; receivedAt: Date; source: string; outcome: string; reason: string | null; detail: string | null;
-  datasheetId: string | null; recordId: string | null; httpStatus: number; rawBody: string | null; replayedAt: Date | null; replayJobId: string | null;
+  id: string;
+  receivedAt: Date;
+  source: string;
+  outcome: string;
+  reason: string | null;
+  detail: string | null;
+  datasheetId: string | null;
+  recordId: string | null;
+  httpStatus: number;
+  rawBody: string | null;
+  replayedAt: Date | null;
+  replayJobId: string | null;
 }): DeliveryListItem {
   return {
     id: d.id,
@@ -68,7 +78,10 @@ export async function listDeliveries(db: PrismaClient, filter: DeliveryFilter = 
   }
   const outcome = filter.outcome ?? DEFAULT_DELIVERY_OUTCOME;
   if (!DELIVERY_OUTCOMES.includes(outcome)) {
-    throw permanent('invalid_argument', `outcome must be one of ${DELIVERY_OUTCOMES.join(', ')}`, { httpStatus: 400, details: { field: 'outcome' } });
+    throw permanent('invalid_argument', `outcome must be one of ${DELIVERY_OUTCOMES.join(', ')}`, {
+      httpStatus: 400,
+      details: { field: 'outcome' },
+    });
   }
   const where: Prisma.WebhookDeliveryWhereInput = {
     outcome,

@@ -62,6 +62,9 @@ export async function replayDelivery(
   }
   const { jobId, duplicate } = result;
   // Conditional, so two operators replaying at once both see the same job and one marking.
-  await db.webhookDelivery.updateMany({ where: { id, replayedAt: null }, data: { replayedAt: new Date(), replayJobId: jobId, queue: v.queue } });
+  await db.webhookDelivery.updateMany({
+    where: { id, replayedAt: null },
+    data: { replayedAt: new Date(), replayJobId: jobId, queue: v.queue },
+  });
   return { deliveryId: id, queue: v.queue, jobId, duplicate };
 }

@@ -16,7 +16,10 @@ function refused(r: BodyRejection): Validation {
 }
 
 /** Runs a stored delivery through the same checks ingest runs, with today's configuration. */
-export function validateStoredDelivery(row: Pick<WebhookDelivery, 'source' | 'contentType'> & { rawBody: string }, datasheets: ConfiguredDatasheets): Validation {
+export function validateStoredDelivery(
+  row: Pick<WebhookDelivery, 'source' | 'contentType'> & { rawBody: string },
+  datasheets: ConfiguredDatasheets,
+): Validation {
   const raw = Buffer.from(row.rawBody, 'utf8');
   if (row.source === 'audit-api') {
     const r = parseAuditResult(raw, row.contentType ?? undefined);

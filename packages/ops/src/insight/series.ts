@@ -71,10 +71,13 @@ export async function latencyChart(db: PrismaClient, r: InsightRange): Promise<S
     FROM "SyncEvent" WHERE "outcome" = 'success' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
     GROUP BY 1, 2`);
   const round = (v: unknown) => (num(v) === null ? null : Math.round(num(v)! * 1000) / 1000);
-  return toChart(r, rows.flatMap((x) => [
-    { bucket: x.bucket, name: `${x.entity} p50`, value: round(x.p50) },
-    { bucket: x.bucket, name: `${x.entity} p95`, value: round(x.p95) },
-  ]));
+  return toChart(
+    r,
+    rows.flatMap((x) => [
+      { bucket: x.bucket, name: `${x.entity} p50`, value: round(x.p50) },
+      { bucket: x.bucket, name: `${x.entity} p95`, value: round(x.p95) },
+    ]),
+  );
 }
 
 /** Failed attempts per interval by error code (retried or final). */
@@ -84,7 +87,10 @@ export async function errorsChart(db: PrismaClient, r: InsightRange): Promise<Se
       coalesce("errorCode", 'unknown') AS code, count(*) AS n
     FROM "SyncEvent" WHERE "outcome" <> 'success' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
     GROUP BY 1, 2`);
-  return toChart(r, rows.map((x) => ({ bucket: x.bucket, name: x.code, value: Number(x.n) })));
+  return toChart(
+    r,
+    rows.map((x) => ({ bucket: x.bucket, name: x.code, value: Number(x.n) })),
+  );
 }
 
 /** One line of the ranked error list. */
