@@ -42,6 +42,7 @@ export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Pr
     concurrency: 1,
     lockDuration: config.WORKER_JOB_LOCK_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
   });
   worker.on('error', logErrorsThrottled(deps.logger, 'reconcile worker'));
   worker.on('closed', () => void closeQueues(queues).catch(() => undefined));

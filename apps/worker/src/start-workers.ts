@@ -41,6 +41,7 @@ export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWor
       concurrency: concurrencyOf(config, queue),
       lockDuration: config.WORKER_JOB_LOCK_MS,
       stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
       settings: {
         backoffStrategy: (attemptsMade: number, type?: string) => {
           if (type !== BACKOFF_TYPE) throw new Error(`Unknown backoff type ${type ?? '(none)'}; jobs of this bridge use ${BACKOFF_TYPE}`);

@@ -33,25 +33,34 @@ describe('crash recovery of the lead flow', () => {
   });
 
   const pending = async (filter: { service: 'aitable' | 'missionx'; method: string; pathIncludes: string }) =>
-    (await h.sim.control.requests(filter)).some((r) => r.status === 0);
+    (await h.sim.control.requests(filter)).filter((r) => r.status === 0).length;
 
-  /** Starts a worker process, lets it reach the faulty step, kills it, then lets a fresh worker finish the job. */
-  async function crashAndRecover(fault: FaultSpec, afterKill: (recordId: string) => Promise<unknown> = async () => undefined) {
+  /**
+   * Starts a worker process, lets it reach the faulty step, kills it (`crashes` times, each a new
+   * process taking up the stalled job), then lets a fresh worker finish the job.
+   */
+  async function crashAndRecover(fault: FaultSpec, afterKill: (recordId: string) => Promise<unknown> = async () => undefined, crashes = 1) {
     const recordId = await addLead(h);
     await h.sim.control.injectFault(fault);
-    const crashing = spawnWorker(h.env(CRASHING));
-    children.push(crashing);
-    await crashing.ready();
-    const jobId = await add(h, 'leads', leadEvent(recordId));
-    await waitFor(() => pending({ service: fault.service, method: fault.method!, pathIncludes: fault.pathIncludes! }), {
-      timeoutMs: 20_000,
-      what: 'the faulty step to be in flight',
-    });
-    crashing.child.kill('SIGKILL');
-    await crashing.exited;
+    let jobId: string | undefined;
+    for (let crash = 1; crash <= crashes; crash++) {
+      const crashing = spawnWorker(h.env(CRASHING));
+      children.push(crashing);
+      await crashing.ready();
+      jobId ??= await add(h, 'leads', leadEvent(recordId));
+      await waitFor(
+        async () => (await pending({ service: fault.service, method: fault.method!, pathIncludes: fault.pathIncludes! })) >= crash,
+        {
+          timeoutMs: 20_000,
+          what: `the faulty step to be in flight (crash ${crash})`,
+        },
+      );
+      crashing.child.kill('SIGKILL');
+      await crashing.exited;
+    }
     await afterKill(recordId);
     await h.start({ WORKER_STALLED_INTERVAL_MS: '300' });
-    const result = await settled(h, 'leads', jobId, 30_000);
+    const result = await settled(h, 'leads', jobId!, 30_000);
     const portals = (await h.sim.control.missionxClients()).filter((c) => c.customId === recordId);
     const creates = (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter(
       (r) => (r.body as { customId?: string }).customId === recordId,
@@ -97,5 +106,14 @@ describe('crash recovery of the lead flow', () => {
     expect(r.portals).toHaveLength(1);
     expect(r.creates).toHaveLength(1);
     expect(await syncRow(h, DS.leads, r.recordId)).toMatchObject({ syncStatus: 'success', entityId: r.portals[0]!._id, retryCount: 0 });
+  });
+
+  it('when the worker dies twice on the same job, then a third worker still completes it: a stall is not a lost job', async () => {
+    // BullMQ's default allows one stall; the second would fail the job for good ("stalled more than allowable limit").
+    const fault: FaultSpec = { service: 'missionx', method: 'POST', pathIncludes: '/clients', count: 2, kind: 'hang' };
+    const r = await crashAndRecover(fault, async () => undefined, 2);
+    expect(r.state).toBe('completed');
+    expect(r.portals).toHaveLength(1);
+    expect(await syncRow(h, DS.leads, r.recordId)).toMatchObject({ syncStatus: 'success', entityId: r.portals[0]!._id });
   });
 });

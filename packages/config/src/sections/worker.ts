@@ -23,6 +23,12 @@ export const workerSection = {
    * is taken up again by another worker. @defaultValue 30000
    */
   WORKER_JOB_LOCK_MS: int(30_000, 200),
+  /**
+   * How many times a job may stall (its process died or its lock lapsed under load) and still be
+   * run again; one more and BullMQ fails it for good, leaving it to a manual replay. BullMQ's own
+   * default is 1, so two crashes on one job would lose it to the failed set. @defaultValue 3
+   */
+  WORKER_MAX_STALLED_COUNT: int(3, 0, 100),
   /** How often workers look for stalled jobs of crashed processes. @defaultValue 30000 */
   WORKER_STALLED_INTERVAL_MS: int(30_000, 100),
   /**
