@@ -142,7 +142,9 @@
       table.id,
       body.codes.map(function (c) {
         var a = document.createElement('a');
-        a.href = 'api/failed-jobs?queue=' + encodeURIComponent(c.queue) + '&since=' + since;
+        // Failure reasons start with the error code, so the failed-jobs filter finds this code's jobs.
+        var byCode = c.code === 'unexpected' ? '' : '&error=' + encodeURIComponent(c.code + ':');
+        a.href = 'api/failed-jobs?queue=' + encodeURIComponent(c.queue) + '&since=' + since + byCode;
         a.textContent = 'failed jobs';
         var board = document.createElement('a');
         board.href = 'admin/queues/queue/' + encodeURIComponent(c.queue) + '?status=failed';

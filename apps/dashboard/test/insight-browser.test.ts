@@ -110,6 +110,12 @@ describe('insight page in a real browser', () => {
     );
     expect(codeRows).toEqual(codes.map((c) => [c.code, String(c.attempts)]));
     expect(codes.map((c) => c.code)).toEqual(['lead_missing_field', 'missionx_unavailable']);
+    // Each code's "failed jobs" link lists that code's failed jobs (failure reasons lead with the code).
+    const links = await page.$$eval('#error-codes tbody tr a:first-child', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    const listed = (await api(links[0]!)) as unknown as { jobs: { recordId: string; failedReason: string }[] };
+    expect(listed.jobs.map((j) => j.recordId)).toEqual(['recC']);
+    expect(listed.jobs[0]!.failedReason).toMatch(/^lead_missing_field: /);
+    expect(((await api(links[1]!)) as unknown as { jobs: unknown[] }).jobs).toEqual([]);
 
     const queues = (await api('api/insight/queues')) as unknown as { queues: { queue: string; failed: number }[] };
     const queueChart = await chartOf('chart-queues');
