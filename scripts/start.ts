@@ -67,6 +67,8 @@ async function main(): Promise<void> {
   ]);
 
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
+  // Demo credentials are printed to paste; real ones never are.
+  const secret = demo ? env.AITABLE_WEBHOOK_SECRET!.split(',')[0] : '$AITABLE_WEBHOOK_SECRET';
   const dashboardUrl = `http://127.0.0.1:${env.DASHBOARD_PORT}`;
   console.log(
     [
@@ -79,9 +81,9 @@ async function main(): Promise<void> {
       ...notes.map((n) => `  ${n}`),
       '',
       'Send a new lead the way an AITable automation does:',
-      `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${demo ? env.AITABLE_WEBHOOK_SECRET!.split(',')[0] : '$AITABLE_WEBHOOK_SECRET'}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
+      `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${secret}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
       demo ? `Then watch the portal appear: curl -s http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/missionx/clients` : '',
-      'An order for the newest lead (then its portal is marked active): npm run send-webhook -- --type order',
+      `An order for the newest lead (then its portal is shown on the order): npm run send-webhook -- --type order --secret '${secret}'`,
       "Post an audit result for an order, as the audit engine does (orderRecordId: the order's rec… id, printed by send-webhook):",
       // Demo credentials are printed to paste; real ones never are.
       `  ${auditResultCurl(ingestUrl, demo ? env.AUDIT_API_TOKEN! : '$AUDIT_API_TOKEN')}`,
