@@ -50,7 +50,8 @@ function run(file: string, args: string[], cwd: string, env: Record<string, stri
   return new Promise((resolve) => {
     execFile(
       TSX,
-      [file, ...args],
+      // The working directory is a temp folder, so name the repo's tsconfig: its paths resolve workspaces to their source.
+      ['--tsconfig', path.join(ROOT, 'tsconfig.json'), file, ...args],
       { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
       (err, stdout, stderr) => {
         resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: stdout + stderr });

@@ -56,9 +56,14 @@ function run(script: string, args: string, fill: Record<string, string> = {}, ov
     ...over,
   };
   return new Promise((resolve) => {
-    const child = execFile(TSX, [path.join(ROOT, SCRIPTS[script]!), ...argv], { cwd, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      TSX,
+      ['--tsconfig', path.join(ROOT, 'tsconfig.json'), path.join(ROOT, SCRIPTS[script]!), ...argv],
+      { cwd, env, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end();
   });
 }

@@ -230,7 +230,17 @@ describe('send-webhook CLI', () => {
     // A clean environment and an empty working directory: no AITABLE_WEBHOOK_SECRET, no .env.
     run(
       path.join(root, 'node_modules/.bin/tsx'),
-      [path.join(root, 'apps/simulators/src/send-webhook.ts'), '--url', receiver.url, '--sim', 'off', ...args],
+      // From a temp folder: the repo's tsconfig is named so workspaces resolve to their source, as from the root.
+      [
+        '--tsconfig',
+        path.join(root, 'tsconfig.json'),
+        path.join(root, 'apps/simulators/src/send-webhook.ts'),
+        '--url',
+        receiver.url,
+        '--sim',
+        'off',
+        ...args,
+      ],
       {
         cwd: mkdtempSync(path.join(tmpdir(), 'send-webhook-')),
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
