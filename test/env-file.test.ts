@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runScript } from '@bridge/testkit-base';
 
 /**
  * Every entry point a person runs with `npm run` reads `.env` from its working directory, and a
@@ -10,7 +10,6 @@ import path from 'node:path';
  * again with a valid value in the real environment, when the file's value must not be named.
  */
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 jest.setTimeout(120_000);
 
@@ -46,19 +45,10 @@ function entryFile(script: string): string {
   return path.join(ROOT, file);
 }
 
-function run(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      // The working directory is a temp folder, so name the repo's tsconfig: its paths resolve workspaces to their source.
-      ['--tsconfig', path.join(ROOT, 'tsconfig.json'), file, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: stdout + stderr });
-      },
-    );
-  });
-}
+const run = async (file: string, args: string[], cwd: string, env: Record<string, string>) => {
+  const r = await runScript(file, args, { env, cwd });
+  return { code: r.code, out: r.stdout + r.stderr };
+};
 
 let dir: string;
 beforeAll(() => {

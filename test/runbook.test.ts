@@ -1,10 +1,17 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb, type PrismaClient } from '@bridge/db';
-import { createTestDatabase, startQueueHarness, TEST_REDIS_URL, type QueueHarness, type TestDatabase } from '@bridge/testkit';
+import {
+  createTestDatabase,
+  runScript,
+  startQueueHarness,
+  TEST_REDIS_URL,
+  type QueueHarness,
+  type ScriptRun as Run,
+  type TestDatabase,
+} from '@bridge/testkit';
 
 /**
  * The runbook's recipes, run as written: every concrete `npm run replay -- …` and
@@ -12,7 +19,6 @@ import { createTestDatabase, startQueueHarness, TEST_REDIS_URL, type QueueHarnes
  * against a real database and real queues, so a recipe that matches nothing or no longer parses fails.
  */
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const SCRIPTS: Record<string, string> = { replay: 'apps/dashboard/src/replay-cli.ts', reconcile: 'apps/worker/src/reconcile-cli.ts' };
 jest.setTimeout(120_000);
 
@@ -26,12 +32,6 @@ const recipe = (script: string, args: string) => {
   return found;
 };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let tdb: TestDatabase;
 let db: PrismaClient;
 let h: QueueHarness;
@@ -42,8 +42,6 @@ function run(script: string, args: string, fill: Record<string, string> = {}, ov
   ran.add(`${script} -- ${args}`);
   const argv = args.split(/\s+/).map((a) => fill[a] ?? a);
   const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     REDIS_URL: TEST_REDIS_URL,
@@ -55,17 +53,7 @@ function run(script: string, args: string, fill: Record<string, string> = {}, ov
     AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
     ...over,
   };
-  return new Promise((resolve) => {
-    const child = execFile(
-      TSX,
-      ['--tsconfig', path.join(ROOT, 'tsconfig.json'), path.join(ROOT, SCRIPTS[script]!), ...argv],
-      { cwd, env, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end();
-  });
+  return runScript(SCRIPTS[script]!, argv, { env, cwd });
 }
 
 beforeAll(async () => {

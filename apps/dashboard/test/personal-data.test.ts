@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { TEST_REDIS_URL } from '@bridge/testkit';
+import { runScript, TEST_REDIS_URL } from '@bridge/testkit';
 import request from 'supertest';
 import { BOARD_PATH, createBoards } from '../src/board';
 import { asOperator, asViewer, useTestDashboard } from './build-app';
@@ -82,29 +80,20 @@ describe('personal data on every screen a viewer reads', () => {
 });
 
 describe('personal data in the replay CLI', () => {
-  const ROOT = path.resolve(__dirname, '../../..');
-  const cli = (args: string[]) =>
-    new Promise<{ code: number; out: string }>((resolve) => {
-      const env = {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        REDIS_URL: TEST_REDIS_URL,
-        DATABASE_URL: t.databaseUrl,
-        QUEUE_PREFIX: t.h.prefix,
-        AITABLE_LEADS_DATASHEET_ID: 'dstLeads1',
-        AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1',
-        AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
-      };
-      const bin = path.join(ROOT, 'node_modules/.bin/tsx');
-      execFile(
-        bin,
-        [path.join(ROOT, 'apps/dashboard/src/replay-cli.ts'), ...args],
-        { cwd: ROOT, env, timeout: 60_000 },
-        (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
-      ).stdin?.end();
-    });
+  const cli = async (args: string[]) => {
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: TEST_REDIS_URL,
+      DATABASE_URL: t.databaseUrl,
+      QUEUE_PREFIX: t.h.prefix,
+      AITABLE_LEADS_DATASHEET_ID: 'dstLeads1',
+      AITABLE_ORDERS_DATASHEET_ID: 'dstOrders1',
+      AITABLE_AUDIT_RESULTS_DATASHEET_ID: 'dstAudit1',
+    };
+    const r = await runScript('apps/dashboard/src/replay-cli.ts', args, { env });
+    return { code: r.code, out: `${r.stdout}\n${r.stderr}` };
+  };
 
   test('when the CLI runs without --show-personal-data, then none of its output shows the planted values', async () => {
     const [invalidJson, , quotedDetail] = planted.deliveries;

@@ -1,7 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createTestDatabase, type QueueHarness, startQueueHarness, TEST_REDIS_URL, type TestDatabase, waitFor } from '@bridge/testkit';
+import {
+  createTestDatabase,
+  runScript,
+  type QueueHarness,
+  startQueueHarness,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  waitFor,
+} from '@bridge/testkit';
 import { createDb, type PrismaClient } from '@bridge/db';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -13,26 +21,9 @@ let db: PrismaClient;
 let h: QueueHarness;
 let env: NodeJS.ProcessEnv;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a script of this app in its own process, as an operator would; stdin is not a terminal. */
-function run(script: string, args: string[], over: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      TSX,
-      [path.join(ROOT, 'apps/dashboard/src', script), ...args],
-      { cwd: ROOT, env: { ...env, ...over }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end();
-  });
-}
+const run = (script: string, args: string[], over: NodeJS.ProcessEnv = {}) =>
+  runScript(`apps/dashboard/src/${script}`, args, { env: { ...env, ...over } });
 const cli = (args: string[], over?: NodeJS.ProcessEnv) => run('replay-cli.ts', args, over);
 
 beforeAll(async () => {

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runScript } from '@bridge/testkit';
 import express from 'express';
 import {
   buildWebhookBody,
@@ -224,31 +223,12 @@ describe('send-webhook over HTTP', () => {
 });
 
 describe('send-webhook CLI', () => {
-  const run = promisify(execFile);
-  const root = path.resolve(__dirname, '../../..');
-  const cli = (args: string[]) =>
-    // A clean environment and an empty working directory: no AITABLE_WEBHOOK_SECRET, no .env.
-    run(
-      path.join(root, 'node_modules/.bin/tsx'),
-      // From a temp folder: the repo's tsconfig is named so workspaces resolve to their source, as from the root.
-      [
-        '--tsconfig',
-        path.join(root, 'tsconfig.json'),
-        path.join(root, 'apps/simulators/src/send-webhook.ts'),
-        '--url',
-        receiver.url,
-        '--sim',
-        'off',
-        ...args,
-      ],
-      {
-        cwd: mkdtempSync(path.join(tmpdir(), 'send-webhook-')),
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      },
-    ).then(
-      (r) => ({ code: 0, stdout: r.stdout }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout + e.stderr }),
-    );
+  // A clean environment and an empty working directory: no AITABLE_WEBHOOK_SECRET, no .env.
+  const cli = async (args: string[]) => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'send-webhook-'));
+    const r = await runScript('apps/simulators/src/send-webhook.ts', ['--url', receiver.url, '--sim', 'off', ...args], { env: {}, cwd });
+    return { code: r.code, stdout: r.code === 0 ? r.stdout : r.stdout + r.stderr };
+  };
 
   test('when the endpoint answers 2xx, then the CLI prints the status and body and exits 0; otherwise it exits 1', async () => {
     const ok = await cli(['--secret', 'X']);

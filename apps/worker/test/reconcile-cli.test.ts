@@ -1,35 +1,16 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
+import { runScript, type ScriptRun as Run } from '@bridge/testkit';
 import { cursorKey, readCursor } from '../src/reconcile-cursor';
 import type { ReconcileResult } from '../src/use-cases/reconcile-datasheet';
 import { addLead, createHarness, DS, type Harness } from './harness';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 jest.setTimeout(90_000);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('npm run reconcile', () => {
   let h: Harness;
 
   /** The CLI in its own process, as an operator runs it. */
-  const cli = (args: string[], over: Record<string, string> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...h.env({ LOG_LEVEL: 'silent', ...over }) };
-      execFile(
-        TSX,
-        [path.join(ROOT, 'apps/worker/src/reconcile-cli.ts'), ...args],
-        { cwd: ROOT, env, timeout: 60_000 },
-        (err, stdout, stderr) => {
-          resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-        },
-      );
-    });
+  const cli = (args: string[], over: Record<string, string> = {}) =>
+    runScript('apps/worker/src/reconcile-cli.ts', args, { env: h.env({ LOG_LEVEL: 'silent', ...over }) });
   const leadsCursor = () => readCursor(h.redis, cursorKey(h.prefix, DS.leads));
 
   beforeAll(async () => {

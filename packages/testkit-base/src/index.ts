@@ -3,3 +3,4 @@ export * from './env';
 export * from './wait';
 export * from './logs';
 export * from './rate';
+export * from './run-script';
