@@ -26,8 +26,8 @@ export interface BuiltDeps {
 export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metrics): BuiltDeps {
   // First, so a bad override fails before any connection is opened.
   const fields = buildFieldMapping(config);
-  // Shared by the per-record locks and the AITable rate limiter; `worker` role: waits through a Redis restart.
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  // Shared by the per-record locks and the AITable rate limiter: waits through a Redis restart, but not past its locks.
+  const redis = createRedis(config.REDIS_URL, 'coordination');
   redis.on('error', logErrorsThrottled(logger, 'redis connection of locks and rate limiter'));
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const call = (service: string) => (operation: string, status: string, seconds: number) => {

@@ -1,6 +1,6 @@
-import IORedis from 'ioredis';
 import { AITABLE_ERROR_CODES, SlidingWindowLimiter } from '@bridge/aitable';
 import { toJobDecision } from '@bridge/errors';
+import { createRedis } from '@bridge/queues';
 import { uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { AitableHarness, LEADS, ORDERS, failure, maxPerSecond } from './helpers';
 
@@ -74,8 +74,9 @@ describe('AitableClient rate limiting', () => {
     await waitFor(async () => (await limiter.tryTake(LEADS)).granted, { intervalMs: 10, what: 'the settled slot to free up' });
   });
 
-  it('when Redis is unreachable, then the call fails as a transient limiter error', async () => {
-    const down = new IORedis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  it('when Redis is unreachable, then the call fails as a transient limiter error instead of waiting for Redis', async () => {
+    // The connection the worker gives the limiter: commands queue while Redis is away, but not forever.
+    const down = createRedis('redis://127.0.0.1:1', 'coordination', { commandTimeout: 300 });
     try {
       const { client } = h.client({ redis: down });
       expect(await failure(client.getFields(LEADS))).toMatchObject({ code: AITABLE_ERROR_CODES.limiterUnavailable, kind: 'transient' });
