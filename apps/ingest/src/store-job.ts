@@ -1,12 +1,13 @@
 import { describeError, isAppError } from '@bridge/errors';
 import type { EnqueueResult, JobPayload, QueueName } from '@bridge/queues';
+import type { Dedup } from '@bridge/webhooks';
 import type { IngestDeps } from './deps';
 import { enqueueWithin, queueUnavailable } from './enqueue-within';
 import { noteDelivery, type DeliveryFacts } from './note-delivery';
 
 /**
- * The last step of both ingest paths: one job in Redis (deduplicated within the configured
- * window) and the delivery noted. When it is not stored, the body of this authenticated,
+ * The last step of both ingest paths: one job in Redis (deduplicated as `dedup` says) and the
+ * delivery noted. When it is not stored, the body of this authenticated,
  * valid delivery is kept for replay and the caller gets the error's own answer: a 503 only when
  * Redis failed, a 4xx when the job itself cannot be built. The cause goes to the log and the row.
  */
@@ -15,7 +16,7 @@ export async function storeJob<N extends QueueName>(
   facts: DeliveryFacts,
   queue: N,
   payload: JobPayload<N>,
-  dedupKey: string,
+  dedup: Dedup,
   rawBody: Buffer,
 ): Promise<EnqueueResult & { queue: N }> {
   const { config } = deps;
@@ -24,7 +25,7 @@ export async function storeJob<N extends QueueName>(
       deps.queues,
       queue,
       payload,
-      { jobId: facts.id, dedupKey, dedupTtlMs: config.WEBHOOK_DEDUP_WINDOW_SECONDS * 1000 },
+      { jobId: facts.id, dedupKey: dedup.key, dedupTtlMs: dedup.ttlMs },
       config.INGEST_REDIS_TIMEOUT_MS,
     );
     noteDelivery(deps, facts, { outcome: result.duplicate ? 'duplicate' : 'accepted', queue, jobId: result.jobId });

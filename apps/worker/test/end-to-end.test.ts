@@ -36,7 +36,7 @@ describe('end to end: ingest → worker → MissionX and AITable', () => {
       .set('X-Request-Id', requestId)
       .send(raw);
     expect(res.status).toBe(202);
-    return res.body as { queue: 'leads' | 'orders' | 'audit-results'; jobId: string };
+    return res.body as { queue: 'leads' | 'orders' | 'audit-results'; jobId: string; duplicate: boolean };
   }
 
   it('when a signed lead webhook arrives, then the portal exists in MissionX, the lead shows its URL and the sync row succeeded', async () => {
@@ -80,6 +80,23 @@ describe('end to end: ingest → worker → MissionX and AITable', () => {
       entityId: portals[0]!._id,
       lastRequestId: 'e2e-order-1',
     });
+  });
+
+  it('when an ids-only update comes again after the first one failed, then it is new work: the lead linked in between gets its portal', async () => {
+    // AITable sends the same bytes for every update of a record when the template holds only ids.
+    const { recordId: orderId } = await h.sim.control.addRecord(DS.orders, { 'Order Number': 'SO-44', Status: 'Won' });
+    const body = { eventType: 'record.updated', datasheetId: DS.orders, recordId: orderId };
+    const first = await webhook(body, 'e2e-order-unlinked');
+    expect((await settled(h, 'orders', first.jobId)).state).toBe('failed'); // order_missing_field: no lead yet
+
+    const leadId = await addLead(h, { Company: 'Lovelace Ltd' });
+    await h.sim.control.updateRecordAsUser(DS.orders, orderId, { Lead: [leadId] });
+    const again = await webhook(body, 'e2e-order-linked');
+
+    expect(again).toMatchObject({ duplicate: false });
+    expect(again.jobId).not.toBe(first.jobId);
+    expect((await settled(h, 'orders', again.jobId)).state).toBe('completed');
+    expect((await recordOf(h, DS.orders, orderId))?.fields['Portal Status']).toBe('Active');
   });
 
   it('when the audit engine submits a result, then a linked Audit Results record exists and the app_to_aitable sync row points at it', async () => {

@@ -1,6 +1,6 @@
 import type { QUEUE_NAMES as CONFIG_QUEUE_NAMES } from '@bridge/config';
 import { permanent } from '@bridge/errors';
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type DeduplicationOptions, type JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import { defaultJobOptions, type RetryPolicy } from './job-options';
 import { auditResultsJobSchema, leadsJobSchema, ordersJobSchema } from './payloads';
@@ -45,7 +45,12 @@ export async function closeQueues(queues: BridgeQueues): Promise<void> {
 export interface EnqueueOptions {
   /** Our id for the new job (a delivery id). */
   jobId: string;
-  /** Same key within `dedupTtlMs` → no new job; the first job's id is returned. */
+  /**
+   * Same key → no new job; the id of the job holding the key is returned. With `dedupTtlMs` the
+   * key holds for that long. Without it the key holds while its job has not finished, and a
+   * payload added while that job runs becomes one follow-up job once it ends (BullMQ's
+   * `keepLastIfActive`), so no change that arrives mid-run is lost.
+   */
   dedupKey?: string;
   dedupTtlMs?: number;
 }
@@ -74,7 +79,7 @@ export async function enqueue<P extends { kind: string }>(queue: JobSink<P>, pay
     // Job name = payload kind, so Bull Board and replay filters show what a job is.
     job = await queue.add(payload.kind, payload, {
       jobId: opts.jobId,
-      ...(opts.dedupKey ? { deduplication: { id: opts.dedupKey, ttl: opts.dedupTtlMs } } : {}),
+      ...(opts.dedupKey ? { deduplication: deduplicationOf(opts.dedupKey, opts.dedupTtlMs) } : {}),
     });
   } catch (err) {
     throw unstorable(err) ?? err;
@@ -95,4 +100,8 @@ function unstorable(err: unknown) {
     httpStatus: 422,
     cause: err,
   });
+}
+
+function deduplicationOf(id: string, ttlMs: number | undefined): DeduplicationOptions {
+  return ttlMs === undefined ? { id, keepLastIfActive: true } : { id, ttl: ttlMs };
 }

@@ -3,6 +3,7 @@ import { aitableEventJobSchema, createQueues, closeQueues, createRedis, enqueue,
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { Worker } from 'bullmq';
 
 const event = (over: Record<string, unknown> = {}) => ({
   kind: 'aitable.event' as const,
@@ -53,6 +54,43 @@ describe('enqueue', () => {
     const second = await enqueue(queues.orders, event(), { jobId: randomUUID(), dedupKey: 'short', dedupTtlMs: 30 });
     expect(second.duplicate).toBe(false);
     expect(second.jobId).not.toBe(first.jobId);
+  });
+
+  it('when a key has no window, then it holds while its job waits, a change during the run gets one follow-up run, and later is new work', async () => {
+    // The audit-results queue has its own worker here, which holds each job until released.
+    const key = `content-${randomUUID()}`;
+    const releases: (() => void)[] = [];
+    const ran: string[] = [];
+    const connection = createRedis(TEST_REDIS_URL, 'worker');
+    const worker = new Worker(
+      'audit-results',
+      async (job) => {
+        ran.push(String(job.id));
+        await new Promise<void>((resolve) => releases.push(resolve));
+      },
+      { connection, prefix, autorun: false },
+    );
+    try {
+      const add = (recordId: string) => enqueue(queues['audit-results'], event({ recordId }), { jobId: randomUUID(), dedupKey: key });
+      const first = await add('recWaiting');
+      expect(await add('recWaiting')).toEqual({ jobId: first.jobId, duplicate: true });
+
+      void worker.run();
+      await waitFor(() => ran.length === 1, { what: 'the first job to start' });
+      const duringRun = await add('recDuringRun');
+      expect(duringRun).toEqual({ jobId: first.jobId, duplicate: true });
+      releases.shift()!();
+      await waitFor(() => ran.length === 2, { what: 'the follow-up run of the change that came during the first' });
+      expect(((await queues['audit-results'].getJob(ran[1]!))?.data as { recordId?: string }).recordId).toBe('recDuringRun');
+      releases.shift()!();
+      await waitFor(async () => (await queues['audit-results'].getDeduplicationJobId(key)) === null, { what: 'the key to be released' });
+
+      expect((await add('recLater')).duplicate).toBe(false);
+    } finally {
+      for (const release of releases) release();
+      await worker.close(true);
+      await connection.quit();
+    }
   });
 
   it('when the payload nests too deep to serialise while Redis is healthy, then a permanent 422 error and no job, never "try again"', async () => {

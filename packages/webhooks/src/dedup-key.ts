@@ -23,3 +23,21 @@ export function dedupKey(input: DedupInput): string {
   if (input.webhookId) return `whid:${sha256Hex(input.webhookId)}`;
   return `evt:${sha256Hex([input.datasheetId, input.recordId, input.eventType ?? '', input.bodyHash].join('\n'))}`;
 }
+
+/** A dedup key and how long it holds; no `ttlMs` means "while the job it names has not finished". */
+export interface Dedup {
+  key: string;
+  ttlMs?: number;
+}
+
+/**
+ * The dedup of a delivery. A `webhook-id` or an audit result names one delivery, so a resend of it
+ * is a duplicate for the whole window. An AITable event without a `webhook-id` is known only by
+ * its content, and the same content comes again for a real new change (an ids-only body is the
+ * same for every update of a record): it joins a job that has not started yet, and one that is
+ * running gets one follow-up run, but once the job has finished the same content is new work.
+ */
+export function dedupOf(input: DedupInput, windowMs: number): Dedup {
+  const key = dedupKey(input);
+  return input.kind === 'event' && !input.webhookId ? { key } : { key, ttlMs: windowMs };
+}

@@ -1,5 +1,5 @@
 export { equalsAnySecret, sha256Hex } from './compare';
-export { dedupKey, type DedupInput } from './dedup-key';
+export { dedupKey, dedupOf, type Dedup, type DedupInput } from './dedup-key';
 export { headerValue, type HeaderBag } from './headers';
 export { parseJsonBody, type BodyRejection, type JsonBodyResult } from './json-body';
 export { locateJsonError, type JsonSyntaxError } from './json-syntax';

@@ -1,4 +1,4 @@
-import { dedupKey, sha256Hex } from '@bridge/webhooks';
+import { dedupKey, dedupOf, sha256Hex } from '@bridge/webhooks';
 
 const base = { kind: 'event' as const, datasheetId: 'dstLeads', recordId: 'rec1', eventType: 'record.created', bodyHash: sha256Hex('{}') };
 
@@ -28,5 +28,12 @@ describe('dedupKey', () => {
     const a = dedupKey({ kind: 'audit', auditId: 'A1', bodyHash: sha256Hex('x') });
     expect(a).toBe(dedupKey({ kind: 'audit', auditId: 'A1', bodyHash: sha256Hex('x') }));
     expect(a).not.toBe(dedupKey({ kind: 'audit', auditId: 'A2', bodyHash: sha256Hex('x') }));
+  });
+
+  it('when a delivery is named (webhook-id, audit), then it holds for the window; an event known only by content holds until its job ends', () => {
+    const event = { kind: 'event' as const, datasheetId: 'dstA', recordId: 'recB', bodyHash: sha256Hex('{}') };
+    expect(dedupOf({ ...event, webhookId: 'msg_1' }, 60_000).ttlMs).toBe(60_000);
+    expect(dedupOf({ kind: 'audit', auditId: 'A-1', bodyHash: sha256Hex('{}') }, 60_000).ttlMs).toBe(60_000);
+    expect(dedupOf(event, 60_000)).toEqual({ key: dedupKey(event) });
   });
 });

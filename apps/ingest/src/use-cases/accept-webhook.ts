@@ -1,6 +1,6 @@
 import { permanent } from '@bridge/errors';
 import type { AitableEventJob, EnqueueResult } from '@bridge/queues';
-import { dedupKey, parseDelivery, verifySignature, type DeliveryQueue, type HeaderBag } from '@bridge/webhooks';
+import { dedupOf, parseDelivery, verifySignature, type DeliveryQueue, type HeaderBag } from '@bridge/webhooks';
 import type { IngestDeps } from '../deps';
 import { unauthorized } from '../errors';
 import { noteDelivery, type DeliveryFacts } from '../note-delivery';
@@ -55,6 +55,9 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
   // A webhook-id names a message only when it is signed with it (Standard Webhooks); a static
   // header typed into an AITable automation would otherwise make every delivery a duplicate.
   const webhookId = auth.method === 'standard' ? facts.webhookId : undefined;
-  const key = dedupKey({ kind: 'event', webhookId, ...event, bodyHash: facts.bodyHash ?? '' });
-  return storeJob(deps, facts, queue, payload, key, rawBody);
+  const dedup = dedupOf(
+    { kind: 'event', webhookId, ...event, bodyHash: facts.bodyHash ?? '' },
+    deps.config.WEBHOOK_DEDUP_WINDOW_SECONDS * 1000,
+  );
+  return storeJob(deps, facts, queue, payload, dedup, rawBody);
 }

@@ -1,6 +1,6 @@
 import { permanent } from '@bridge/errors';
 import type { AuditResultJob, EnqueueResult } from '@bridge/queues';
-import { dedupKey, equalsAnySecret, headerValue, parseAuditResult, type HeaderBag } from '@bridge/webhooks';
+import { dedupOf, equalsAnySecret, headerValue, parseAuditResult, type HeaderBag } from '@bridge/webhooks';
 import type { IngestDeps } from '../deps';
 import { unauthorized } from '../errors';
 import { noteDelivery, type DeliveryFacts } from '../note-delivery';
@@ -47,6 +47,9 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
     requestId: facts.requestId,
     receivedAt: facts.receivedAt.toISOString(),
   };
-  const key = dedupKey({ kind: 'audit', auditId: audit.auditId, bodyHash: facts.bodyHash ?? '' });
-  return storeJob(deps, facts, 'audit-results', payload, key, rawBody);
+  const dedup = dedupOf(
+    { kind: 'audit', auditId: audit.auditId, bodyHash: facts.bodyHash ?? '' },
+    deps.config.WEBHOOK_DEDUP_WINDOW_SECONDS * 1000,
+  );
+  return storeJob(deps, facts, 'audit-results', payload, dedup, rawBody);
 }

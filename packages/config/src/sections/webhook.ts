@@ -14,7 +14,12 @@ export const ingestSection = {
   AITABLE_WEBHOOK_AUTH: z.enum(['hmac', 'token', 'any']).default('any'),
   /** Largest body accepted, in bytes. @defaultValue 262144 (256 KB) */
   WEBHOOK_BODY_LIMIT_BYTES: int(256 * 1024, 1024, 50 * 1024 * 1024),
-  /** The same delivery repeated within this window gives one job. @defaultValue 86400 (24 h) */
+  /**
+   * A delivery resent within this window gives one job: the same `webhook-id`, or the same audit
+   * result. An AITable event without a `webhook-id` is only known by its content, which repeats
+   * for real new changes, so it joins a job of the same content only until that job finishes.
+   * @defaultValue 86400 (24 h)
+   */
   WEBHOOK_DEDUP_WINDOW_SECONDS: int(86_400, 1),
   /** Bearer token the audit engine sends to POST /api/audit-results. */
   AUDIT_API_TOKEN: z.string().min(16, 'needs at least 16 characters'),

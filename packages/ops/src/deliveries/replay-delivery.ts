@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@bridge/db';
 import { permanent } from '@bridge/errors';
 import { enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues } from '@bridge/queues';
-import { dedupKey, sha256Hex } from '@bridge/webhooks';
+import { dedupOf, sha256Hex } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 import { validateStoredDelivery, type ConfiguredDatasheets } from './validate-delivery';
 
@@ -45,20 +45,14 @@ export async function replayDelivery(
   let result: { jobId: string; duplicate: boolean };
   if (v.source === 'audit-api') {
     const payload: AuditResultJob = { ...v.audit, kind: 'audit.submitted', ...base };
-    result = await enqueue(queues['audit-results'], payload, {
-      jobId: row.id,
-      dedupKey: dedupKey({ kind: 'audit', auditId: v.audit.auditId, bodyHash }),
-      dedupTtlMs,
-    });
+    const dedup = dedupOf({ kind: 'audit', auditId: v.audit.auditId, bodyHash }, dedupTtlMs);
+    result = await enqueue(queues['audit-results'], payload, { jobId: row.id, dedupKey: dedup.key, dedupTtlMs: dedup.ttlMs });
   } else {
     const payload: AitableEventJob = { kind: 'aitable.event', ...base, ...v.event };
-    result = await enqueue(queues[v.queue], payload, {
-      jobId: row.id,
-      // By body only: whether the stored webhook-id was signed is not known here, and ingest
-      // trusts only signed ones; an extra job is harmless because the workers are idempotent.
-      dedupKey: dedupKey({ kind: 'event', ...v.event, bodyHash }),
-      dedupTtlMs,
-    });
+    // By body only: whether the stored webhook-id was signed is not known here, and ingest
+    // trusts only signed ones; an extra job is harmless because the workers are idempotent.
+    const dedup = dedupOf({ kind: 'event', ...v.event, bodyHash }, dedupTtlMs);
+    result = await enqueue(queues[v.queue], payload, { jobId: row.id, dedupKey: dedup.key, dedupTtlMs: dedup.ttlMs });
   }
   const { jobId, duplicate } = result;
   // Conditional, so two operators replaying at once both see the same job and one marking.
