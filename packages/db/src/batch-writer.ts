@@ -1,3 +1,4 @@
+import { withTimeLimit } from '@bridge/errors';
 import { classifyDbError, isRowRefused } from './errors';
 
 /** The two methods of a winston logger the writer uses. */
@@ -29,6 +30,11 @@ export interface BatchWriterOptions<Row> {
   attempts?: number;
   /** First delay between tries; doubles. @defaultValue 100 */
   retryDelayMs?: number;
+  /**
+   * Longest `close()` waits for the last rows to be written; what is still unwritten then is
+   * reported as lost. @defaultValue 10000
+   */
+  closeTimeoutMs?: number;
   logger?: WriterLogger;
 }
 
@@ -72,6 +78,7 @@ export function createBatchWriter<Row>(opts: BatchWriterOptions<Row>): BatchWrit
   const maxBytes = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
   const attempts = opts.attempts ?? 3;
   const retryDelayMs = opts.retryDelayMs ?? 100;
+  const closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
   const log = opts.logger ?? silent;
 
   let buffer: Row[] = [];
@@ -222,13 +229,19 @@ export function createBatchWriter<Row>(opts: BatchWriterOptions<Row>): BatchWrit
     },
     flush,
     async close() {
-      await flush();
-      // A drain that failed left its rows buffered: give them one more round of tries.
-      if (buffer.length > 0) await flush();
+      const flushed = (async () => {
+        await flush();
+        // A drain that failed left its rows buffered: give them one more round of tries.
+        if (buffer.length > 0) await flush();
+        return true;
+      })();
+      // A database that stops answering without closing the connection must not hold the shutdown.
+      const settled = await withTimeLimit(flushed, closeTimeoutMs, () => false);
       closed = true;
       clearTimeout(timer);
       timer = undefined;
-      lost.unwritten += buffer.length;
+      if (!settled) lastReason = `the database did not answer within ${closeTimeoutMs} ms`;
+      lost.unwritten += buffer.length + (settled ? 0 : inFlight);
       buffer = [];
       bytes = 0;
       reportLosses();

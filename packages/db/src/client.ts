@@ -11,6 +11,12 @@ export interface DbOptions {
   poolSize?: number;
   /** How long to wait for a pooled connection before failing. @defaultValue 5000 */
   connectTimeoutMs?: number;
+  /**
+   * How long one query may go unanswered before it fails (as "database unavailable"). Without it
+   * a connection the network dropped silently holds its query for the kernel's TCP timeout
+   * (many minutes). @defaultValue 30000
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Prisma 7 over node-postgres: no engine binary, one pool per process. */
@@ -19,6 +25,9 @@ export function createDb(opts: DbOptions): PrismaClient {
     connectionString: opts.databaseUrl,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+    query_timeout: opts.queryTimeoutMs ?? 30_000,
+    // Probes an idle connection, so one whose peer vanished is found and replaced.
+    keepAlive: true,
   });
   return new PrismaClient({ adapter });
 }

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createBatchWriter, createDb, type PrismaClient } from '@bridge/db';
 import { collectingLogger } from '@bridge/testkit-base';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -55,5 +56,43 @@ describe('createBatchWriter', () => {
     expect(log.lines.at(-1)?.message).toMatch(
       /^Missing writer closed with rows not stored: 2 not written at shutdown because the database failed the INSERT \(.*42P01.*\)$/,
     );
+  });
+
+  it('when the database stops answering without closing the connection, then close() still returns in time and reports the rows', async () => {
+    // A server that accepts connections and never answers: what a silently dropped network looks like.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const dead = createDb({
+      databaseUrl: `postgresql://postgres@127.0.0.1:${port}/none`,
+      connectTimeoutMs: 60_000,
+      queryTimeoutMs: 60_000,
+    });
+    const log = collectingLogger();
+    const w = createBatchWriter<Probe>({
+      table: 'Silent',
+      insert: async (rows) => void (await dead.$executeRawUnsafe('SELECT $1::int', rows.length)),
+      idOf: (r) => r.id,
+      flushMs: 60_000,
+      closeTimeoutMs: 300,
+      logger: log,
+    });
+    try {
+      w.record({ id: 's1', key: 'ok' });
+      w.record({ id: 's2', key: 'ok' });
+      // Without the bound, close() would wait for the 60 s timeouts and the test would time out.
+      await w.close();
+      expect(w.dropped).toBe(2);
+      expect(log.lines).toContainEqual(
+        expect.objectContaining({
+          message: expect.stringContaining('2 not written at shutdown because the database did not answer within 300 ms'),
+        }),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await dead.$disconnect().catch(() => undefined);
+    }
   });
 });
