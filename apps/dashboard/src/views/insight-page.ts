@@ -68,7 +68,7 @@ ${canvas('funnel', 'funnel', funnelApi)}
 ${tableShell('funnel-table', ['stage', 'count', 'conversion', 'median time from previous'])}
 </section>
 ${charts}
-<section class="chart">${heading('Top error codes', "Failed attempts by code and queue; the links list the queue's failed jobs.", codesApi)}
+<section class="chart">${heading('Top error codes', "Failed attempts by code and queue; the links list that code's failed jobs, and the queue in Bull Board.", codesApi)}
 ${tableShell('error-codes', ['code', 'queue', 'attempts', 'failed for good', 'failed jobs'], codesApi)}</section>
 <section class="chart">${heading(
     'Queues now',
