@@ -1,20 +1,11 @@
 import type { SimRequest } from '@bridge/simulators';
+import { maxPerSecond } from '@bridge/testkit';
 import type { WorkerRuntime } from '../src';
 import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
 
 /** Most requests to one datasheet inside any one-second window of the log. */
-function busiestSecond(requests: SimRequest[], datasheetId: string): number {
-  const times = requests
-    .filter((r) => r.datasheetId === datasheetId)
-    .map((r) => r.at)
-    .sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= 1000) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+const busiestSecond = (requests: SimRequest[], datasheetId: string) =>
+  maxPerSecond(requests.filter((r) => r.datasheetId === datasheetId).map((r) => r.at));
 
 describe('faults of AITable and MissionX', () => {
   let h: Harness;

@@ -1,3 +1,4 @@
+import { DEFAULT_FIELDS } from '@bridge/config';
 import { SimControlClient } from '../control/client';
 import { newId } from '../ids';
 import type { SendWebhookOptions } from './cli';
@@ -45,8 +46,8 @@ export async function sendWebhook(opts: SendWebhookOptions): Promise<SendResult>
   return { status: res.status, body: await res.text(), recordId, sent, notes };
 }
 
-/** The link field of the seeded Orders datasheet, as the bridge's default order field mapping names it. */
-const ORDER_LEAD_FIELD = 'Lead';
+/** The link field of the seeded Orders datasheet: the bridge's default order field mapping. */
+const ORDER_LEAD_FIELD = DEFAULT_FIELDS.order.lead;
 
 /** An order needs a lead to find its portal: the newest lead in the simulators, or a new one. */
 async function leadToLink(control: SimControlClient, notes: string[]): Promise<string> {

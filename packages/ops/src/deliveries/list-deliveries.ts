@@ -1,4 +1,4 @@
-import type { PrismaClient, Prisma } from '@bridge/db';
+import type { PrismaClient, Prisma, WebhookDelivery } from '@bridge/db';
 import { permanent } from '@bridge/errors';
 import { checkWindow } from '../time-window';
 
@@ -39,20 +39,7 @@ export interface DeliveryListItem {
 }
 
 /** The listed form of a delivery row: no body. */
-export function toListItem(d: {
-  id: string;
-  receivedAt: Date;
-  source: string;
-  outcome: string;
-  reason: string | null;
-  detail: string | null;
-  datasheetId: string | null;
-  recordId: string | null;
-  httpStatus: number;
-  rawBody: string | null;
-  replayedAt: Date | null;
-  replayJobId: string | null;
-}): DeliveryListItem {
+export function toListItem(d: WebhookDelivery): DeliveryListItem {
   return {
     id: d.id,
     receivedAt: d.receivedAt.toISOString(),
