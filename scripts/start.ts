@@ -15,7 +15,8 @@ import { ProcessGroup } from './start/process-group';
 const root = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
-  loadEnvFile(root);
+  // `.env` and `.env.demo` live in the working directory, as for every entry point (`npm start` runs at the root).
+  loadEnvFile();
   const { env, demo, notes, problems } = await localEnvironment(process.env);
 
   const redis = new URL(env.REDIS_URL!);
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const { applied } = await applyMigrations({ databaseUrl: env.DATABASE_URL! });
   console.log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
 
-  const demoFile = path.join(root, DEMO_ENV_FILE);
+  const demoFile = path.resolve(DEMO_ENV_FILE);
   if (demo) {
     // So `npm run replay` / `npm run reconcile` / `npm run send-webhook` in another terminal reach the same demo stack.
     const keys = [...Object.values(sections).flatMap((s) => Object.keys(s)), 'SIMULATORS_PORT'];
