@@ -122,7 +122,10 @@ async function main(): Promise<void> {
 async function addSampleOrder(simUrl: string, env: NodeJS.ProcessEnv): Promise<string> {
   const control = new SimControlClient(simUrl);
   const lead = await control.addRecord(env.AITABLE_LEADS_DATASHEET_ID!, sampleFields('lead'));
-  const order = await control.addRecord(env.AITABLE_ORDERS_DATASHEET_ID!, { ...sampleFields('order'), [DEFAULT_FIELDS.order.lead]: [lead.recordId] });
+  const order = await control.addRecord(env.AITABLE_ORDERS_DATASHEET_ID!, {
+    ...sampleFields('order'),
+    [DEFAULT_FIELDS.order.lead]: [lead.recordId],
+  });
   return order.recordId;
 }
 

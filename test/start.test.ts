@@ -100,7 +100,11 @@ test('when the demo starts with the default worker port busy, then it moves to a
   let start: ChildProcess | undefined;
   try {
     let out = '';
-    start = spawn(tsx, ['--tsconfig', path.join(REPO_ROOT, 'tsconfig.json'), START], { cwd, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    start = spawn(tsx, ['--tsconfig', path.join(REPO_ROOT, 'tsconfig.json'), START], {
+      cwd,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     start.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     start.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => start!.once('exit', r));
