@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,6 +93,24 @@ test('when a child cannot listen, then the failure names that child and the port
   } finally {
     await close(server);
   }
+});
+
+test('when started with real credentials, then a stale .env.demo is removed, and a process that stops at start is the one named', async () => {
+  const dir = mkdtempSync(path.join(cwd, 'live-'));
+  writeFileSync(path.join(dir, '.env.demo'), "AITABLE_BASE_URL='http://127.0.0.1:4010/fusion'\n");
+  // Live mode without the rest of the configuration: ingest stops at once on its config check.
+  const live = {
+    ...env(),
+    AITABLE_API_KEY: 'key-of-a-real-space',
+    MISSIONX_CLIENT_ID: 'client',
+    INGEST_PORT: '0',
+    DASHBOARD_PORT: '0',
+    WORKER_METRICS_PORT: '0',
+  };
+  const r = await runScript(START, [], { env: live, cwd: dir, timeoutMs: 120_000 });
+  expect(r.code).toBe(1);
+  expect(r.stdout + r.stderr).toMatch(/npm start failed: \w+ exited \(code 1\); its last lines are above/);
+  expect(existsSync(path.join(dir, '.env.demo'))).toBe(false);
 });
 
 test('when the demo starts with the default worker port busy, then it moves to a free one, says so, and the banner commands work as printed', async () => {
