@@ -51,7 +51,7 @@ async function sideEffects() {
     jobState: await (await t.h.queues[job.queue].getJob(job.id))?.getState(),
     paused: await Promise.all(Object.values(t.h.queues).map((q) => q.isPaused())),
     counts: await Promise.all(Object.values(t.h.queues).map((q) => q.getJobCounts())),
-    delivery: { rawBody: delivery.rawBody, replayedAt: delivery.replayedAt, correctedAt: delivery.correctedAt },
+    delivery: { rawBody: delivery.rawBody, contentType: delivery.contentType, replayedAt: delivery.replayedAt },
   };
 }
 

@@ -39,7 +39,7 @@ export const limitsSection = {
    * Rows kept per minute, across all sources, for unauthenticated rejects; the rest are only counted
    * (bridge_unauthenticated_rejects_unstored_total), which bounds what a flood can write. @defaultValue 20
    */
-  INGEST_UNAUTH_STORED_PER_MINUTE: int(20, 0, 1_000_000),
+  INGEST_UNAUTH_STORED_PER_MINUTE: int(20, 1, 1_000_000),
   /** Failed dashboard logins per user name per window before that name gets 429. @defaultValue 10 */
   LOGIN_FAILURES_PER_USER: int(10, 1, 1_000_000),
   /** Failed dashboard logins per client address per window before that address gets 429. @defaultValue 30 */
