@@ -1,21 +1,12 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { waitFor } from '@bridge/testkit';
+import { launchChromium } from './browser';
 import { OPERATOR, startTestDashboard, type TestDashboard } from './build-app';
 import { plantPersonalData, type Planted } from './personal-data';
 
 jest.setTimeout(120_000);
-
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 let t: TestDashboard;
 let planted: Planted;
@@ -53,7 +44,7 @@ beforeAll(async () => {
   attacker = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(pages[req.url ?? ''] ?? ''));
   attackerUrl = `http://localhost:${await listen(attacker)}`;
 
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.authenticate({ username: OPERATOR.name, password: OPERATOR.password });
 }, 300_000);
