@@ -58,9 +58,12 @@ export async function localEnvironment(
   }
   const env: NodeJS.ProcessEnv = { ...defaults, ...base };
   if (!env.DASHBOARD_USERS) {
-    const password = randomBytes(9).toString('base64url');
-    env.DASHBOARD_USERS = `operator:${password}:operator,viewer:${password}:viewer`;
-    notes.push(`dashboard login (this run only): operator / ${password}  (read-only: viewer / ${password})`);
+    // One password each: with a shared one, a browser that had the operator's login cached
+    // showed the viewer's pages as "signed in as operator", and a viewer could act as operator.
+    const operator = randomBytes(9).toString('base64url');
+    const viewer = randomBytes(9).toString('base64url');
+    env.DASHBOARD_USERS = `operator:${operator}:operator,viewer:${viewer}:viewer`;
+    notes.push(`dashboard login (this run only): operator / ${operator}  (read-only: viewer / ${viewer})`);
   }
   return { env, demo, notes, problems };
 }

@@ -3,6 +3,7 @@ import { coreSection } from './core';
 import { dashboardSection } from './dashboard';
 import { httpSection } from './http';
 import { jobsSection } from './jobs';
+import { limitsSection } from './limits';
 import { missionxSection } from './missionx';
 import { reconcileSection } from './reconcile';
 import { retentionSection } from './retention';
@@ -24,6 +25,7 @@ export const sections = {
   reconcile: reconcileSection,
   http: httpSection,
   retention: retentionSection,
+  limits: limitsSection,
 };
 export type Sections = typeof sections;
 export type SectionName = keyof Sections;
