@@ -1,9 +1,10 @@
 import { loadConfig } from '@bridge/config';
 import { localEnvironment } from '../scripts/start/environment';
 
+// Not in the unit tier: localEnvironment probes the ports it hands out.
 describe('npm start: the demo dashboard logins', () => {
-  it('when no DASHBOARD_USERS is set, then operator and viewer each get their own password, and the banner shows both', () => {
-    const { env, notes } = localEnvironment({});
+  it('when no DASHBOARD_USERS is set, then operator and viewer each get their own password, and the banner shows both', async () => {
+    const { env, notes } = await localEnvironment({});
     const users = loadConfig({ ...env, DATABASE_URL: 'postgres://unused' }, ['dashboard']).DASHBOARD_USERS;
     const operator = users.find((u) => u.role === 'operator')!;
     const viewer = users.find((u) => u.role === 'viewer')!;
@@ -14,8 +15,8 @@ describe('npm start: the demo dashboard logins', () => {
     expect(banner).toContain(`viewer / ${viewer.password}`);
   });
 
-  it('when DASHBOARD_USERS is set, then it is kept as it is', () => {
-    const { env, notes } = localEnvironment({ DASHBOARD_USERS: 'ops:own-pass-1:operator' });
+  it('when DASHBOARD_USERS is set, then it is kept as it is', async () => {
+    const { env, notes } = await localEnvironment({ DASHBOARD_USERS: 'ops:own-pass-1:operator' });
     expect(env.DASHBOARD_USERS).toBe('ops:own-pass-1:operator');
     expect(notes.some((n) => n.startsWith('dashboard login'))).toBe(false);
   });
