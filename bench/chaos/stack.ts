@@ -1,6 +1,7 @@
 import type { RunningSimulators } from '@bridge/simulators';
 import type { WriteStream } from 'node:fs';
-import { freePort, type PgProxy, type PrivateRedis } from './infra';
+import type { PgProxy } from '@bridge/testkit';
+import { freePort, type PrivateRedis } from './infra';
 import { BridgeProcess } from './processes';
 
 export const LEADS_SHEET = 'dstLeadsSim';
@@ -57,7 +58,6 @@ function baseEnv(shared: Shared, prefix: string): Record<string, string> {
     AUDIT_API_TOKEN: 'chaos-run-audit-token',
     JOB_ATTEMPTS: '8',
     JOB_BACKOFF_MS: '1000',
-    JOB_BACKOFF_MAX_MS: '8000',
     WORKER_QUEUES: 'leads',
     WORKER_CONCURRENCY_LEADS: '10',
     WORKER_JOB_LOCK_MS: '3000',
