@@ -22,6 +22,8 @@ export interface Bridge {
   ingest: BridgeProcess;
   workers: BridgeProcess[];
   webhookUrl: string;
+  /** Its QUEUE_PREFIX, to look into its queues. */
+  prefix: string;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startBridge(shared: Shared, prefix: string, workerCount: n
     ingest,
     workers,
     webhookUrl: `http://127.0.0.1:${ingestPort}/api/aitable/webhook`,
+    prefix,
     stop: async () => {
       await Promise.all([ingest, ...workers].map((p) => p.stop()));
     },

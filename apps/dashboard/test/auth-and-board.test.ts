@@ -72,7 +72,9 @@ describe('Bull Board by role', () => {
       const run = await reconcile.add('reconcile.run', { kind: 'reconcile.run', targets: ['leads'] });
       await retention.add('retention.run', { kind: 'retention.run' });
       for (const as of [asViewer, asOperator]) {
-        const res = await as(request(t.app).get(`/admin/queues/api/queues?activeQueue=${JOBS.reconcile.name}&status=waiting&page=1&jobsPerPage=10`));
+        const res = await as(
+          request(t.app).get(`/admin/queues/api/queues?activeQueue=${JOBS.reconcile.name}&status=waiting&page=1&jobsPerPage=10`),
+        );
         expect(res.status).toBe(200);
         const shown = res.body.queues as { name: string; counts: { waiting: number }; jobs: { id: string }[] }[];
         expect(shown.map((q) => q.name)).toEqual(Object.values(JOBS).map((d) => d.name));

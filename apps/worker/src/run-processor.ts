@@ -1,6 +1,6 @@
 import { describeError, permanent } from '@bridge/errors';
 import { withLogContext } from '@bridge/logger';
-import { outageOfJob, runJob, useCaseError, withinTimeout, type EventQueueDefinition } from '@bridge/queues';
+import { forgetOutage, outageOfJob, runJob, useCaseError, withinTimeout, type EventQueueDefinition } from '@bridge/queues';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { z } from 'zod';
 import type { WorkerDeps } from './deps';
@@ -82,6 +82,11 @@ export function processJob<D extends Definition>(
       if (outcome === 'failed') deps.metrics.jobAttempts.observe({ queue: job.queueName, state: 'failed' }, facts.attempt);
       // A delay (busy record, 429, outage) spends no attempt and changes no state: it is not history; runJob's onDelay logged it.
       if (outcome === 'delayed') throw err;
+      if (outcome === 'failed') {
+        await forgetOutage(job).catch((e: unknown) =>
+          deps.logger.warn('could not reset the outage budget of a failed job', { error: describeError(e) }),
+        );
+      }
       deps.history.record(historyRow(job, def, facts.attempt, { outcome, err }));
       deps.logger.warn(outcome === 'failed' ? 'job failed for good' : 'job attempt failed, will retry', {
         attempt: facts.attempt,

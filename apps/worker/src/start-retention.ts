@@ -31,11 +31,13 @@ export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy
 const retentionProcessor =
   (db: PrismaClient, deps: Pick<WorkerDeps, 'logger'>, config: WorkerConfig): Processor =>
   (job) =>
-    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, () => withinTimeout(JOBS.retention, async () => {
-      if (!retentionJobSchema.safeParse(job.data).success) {
-        throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
-      }
-      const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
-      deps.logger.info('expired rows deleted', { ...deleted });
-      return deleted;
-    }));
+    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, () =>
+      withinTimeout(JOBS.retention, async () => {
+        if (!retentionJobSchema.safeParse(job.data).success) {
+          throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
+        }
+        const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
+        deps.logger.info('expired rows deleted', { ...deleted });
+        return deleted;
+      }),
+    );

@@ -14,7 +14,8 @@ describe('faults of AITable and MissionX', () => {
   beforeAll(async () => {
     h = await createHarness();
     // One in-client retry per 429, so a storm reaches the job as a throttled error.
-    runtime = await h.start({ AITABLE_THROTTLE_RETRIES: '1', WORKER_CONCURRENCY_LEADS: '6' });
+    // No outage budget: these cases are about the attempts 5xx answers spend once it is used up (outage.test.ts covers waiting them out).
+    runtime = await h.start({ AITABLE_THROTTLE_RETRIES: '1', WORKER_CONCURRENCY_LEADS: '6', WORKER_OUTAGE_BUDGET_MS: '0' });
   });
   afterAll(() => h.close());
 

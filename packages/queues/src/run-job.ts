@@ -1,4 +1,13 @@
-import { describeError, isAppError, toJobDecision, transient, withTimeLimit, type AppError, type JobDecision, type OutageContext } from '@bridge/errors';
+import {
+  describeError,
+  isAppError,
+  toJobDecision,
+  transient,
+  withTimeLimit,
+  type AppError,
+  type JobDecision,
+  type OutageContext,
+} from '@bridge/errors';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 
 /** The job data key under which a job keeps its outage history (payload schemas ignore it). */
@@ -9,6 +18,16 @@ export function outageOfJob(job: Pick<Job, 'data'>): { since: number | undefined
   const raw = (job.data as Record<string, unknown> | undefined)?.[OUTAGE_KEY] as { since?: unknown; delays?: unknown } | undefined;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   return { since: num(raw?.since), delays: num(raw?.delays) ?? 0 };
+}
+
+/**
+ * Drops a job's outage history, when it fails for good: a replay (fresh attempts) then gets a
+ * fresh outage budget too.
+ */
+export async function forgetOutage(job: Job): Promise<void> {
+  if (outageOfJob(job).since === undefined) return;
+  const { [OUTAGE_KEY]: _dropped, ...data } = job.data as Record<string, unknown>;
+  await job.updateData(data);
 }
 
 export interface RunJobOptions {

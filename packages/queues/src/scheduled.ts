@@ -5,7 +5,10 @@ import { jobOptionsOf } from './job-options';
 /** A queue of scheduled runs: data type T itself and plain string names (BullMQ would derive both from T). */
 export type ScheduledQueue<T> = Queue<T, unknown, string, T, unknown, string>;
 
-export function createScheduledQueue<T>(def: ScheduledQueueDefinition, opts: { connection: ConnectionOptions; prefix: string }): ScheduledQueue<T> {
+export function createScheduledQueue<T>(
+  def: ScheduledQueueDefinition,
+  opts: { connection: ConnectionOptions; prefix: string },
+): ScheduledQueue<T> {
   return new Queue<T, unknown, string, T, unknown, string>(def.name, {
     connection: opts.connection,
     prefix: opts.prefix,

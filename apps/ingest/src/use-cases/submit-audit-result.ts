@@ -17,7 +17,10 @@ export interface IncomingAuditResult {
  * JSON validated with the shared schema, one `audit.submitted` job on `audit-results`. The
  * same audit with the same body within the dedup window gives the same job.
  */
-export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditResult): Promise<EnqueueResult & { queue: typeof AUDIT_SUBMISSION_QUEUE }> {
+export async function submitAuditResult(
+  deps: IngestDeps,
+  input: IncomingAuditResult,
+): Promise<EnqueueResult & { queue: typeof AUDIT_SUBMISSION_QUEUE }> {
   const { rawBody } = input;
   let facts = input.facts;
 

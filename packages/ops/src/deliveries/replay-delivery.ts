@@ -1,6 +1,13 @@
 import type { PrismaClient } from '@bridge/db';
 import { permanent } from '@bridge/errors';
-import { AUDIT_SUBMISSION_QUEUE, enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues, type QueueName } from '@bridge/queues';
+import {
+  AUDIT_SUBMISSION_QUEUE,
+  enqueue,
+  type AitableEventJob,
+  type AuditResultJob,
+  type BridgeQueues,
+  type QueueName,
+} from '@bridge/queues';
 import { dedupOf, sha256Hex } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 import { validateStoredDelivery, type ConfiguredDatasheets } from './validate-delivery';

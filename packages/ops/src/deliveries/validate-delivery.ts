@@ -1,6 +1,13 @@
 import type { PrismaClient, WebhookDelivery } from '@bridge/db';
 import { AUDIT_SUBMISSION_QUEUE, type AuditResultInput } from '@bridge/queues';
-import { parseAuditResult, parseDelivery, type BodyRejection, type ConfiguredDatasheets, type DeliveryEvent, type DeliveryQueue } from '@bridge/webhooks';
+import {
+  parseAuditResult,
+  parseDelivery,
+  type BodyRejection,
+  type ConfiguredDatasheets,
+  type DeliveryEvent,
+  type DeliveryQueue,
+} from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 
 export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
