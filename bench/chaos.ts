@@ -8,10 +8,10 @@
  * `redis-server` on the PATH (a private one with AOF, on a free port; the shared Redis is untouched).
  */
 import { startSimulators } from '@bridge/simulators';
-import { createTestDatabase, TEST_PG_ADMIN_URL } from '@bridge/testkit';
+import { createTestDatabase, PgProxy, TEST_PG_ADMIN_URL } from '@bridge/testkit';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, PgProxy, PrivateRedis } from './chaos/infra';
+import { freePort, PrivateRedis } from './chaos/infra';
 import { openLog } from './chaos/processes';
 import { runScenario } from './chaos/run';
 import { SCENARIOS } from './chaos/scenarios';

@@ -4,14 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '@bridge/testkit';
 
 /**
  * A Redis of the chaos run's own, configured like production (AOF, fsync on every write,
@@ -46,52 +39,6 @@ export class PrivateRedis {
   async stop(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * A TCP proxy in front of the shared PostgreSQL: `cut()` drops every open connection and
- * refuses new ones until `restore()`, which is Postgres being away for the bridge without
- * stopping a server other people use.
- */
-export class PgProxy {
-  private readonly sockets = new Set<net.Socket>();
-  private down = false;
-  private server?: net.Server;
-
-  constructor(
-    readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
-
-  async start(): Promise<void> {
-    this.server = net.createServer((client) => {
-      if (this.down) return void client.destroy();
-      const upstream = net.connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.once('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.once('close', () => upstream.destroy());
-      upstream.once('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  cut(): void {
-    this.down = true;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  restore(): void {
-    this.down = false;
-  }
-
-  async stop(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server?.close(resolve));
   }
 }
 

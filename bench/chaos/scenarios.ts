@@ -1,3 +1,4 @@
+import { createQueues, closeQueues, QUEUE_NAMES } from '@bridge/queues';
 import type { FaultSpec } from '@bridge/simulators';
 import type { ChaosContext, Scenario } from './run';
 import { LEADS_SHEET } from './stack';
@@ -27,6 +28,27 @@ async function killWorkerThrice(ctx: ChaosContext): Promise<string> {
   return `worker SIGKILLed with ${at.join(', ')} of ${LEADS} portals made`;
 }
 
+/** Cuts Postgres (through the proxy) once a fifth of the burst is accepted, for `ms`; says after how many 202s. */
+async function cutPostgres(ctx: ChaosContext, ms: number): Promise<number> {
+  await ctx.until(() => ctx.accepted() >= LEADS * 0.2);
+  const at = ctx.accepted();
+  ctx.shared.pg.cut();
+  await pause(ms);
+  ctx.shared.pg.restore();
+  return at;
+}
+
+/** Jobs in the failed set of every event queue: what a person would have to look at. */
+async function failedJobs(ctx: ChaosContext): Promise<number> {
+  const queues = createQueues({ connection: { url: ctx.shared.redis.url }, prefix: ctx.bridge.prefix });
+  try {
+    const counts = await Promise.all(QUEUE_NAMES.map((n) => queues[n].getFailedCount()));
+    return counts.reduce((a, b) => a + b, 0);
+  } finally {
+    await closeQueues(queues);
+  }
+}
+
 export const SCENARIOS: Scenario[] = [
   { name: 'no faults (reference)', leads: LEADS, drainMs: 60_000 },
   { name: 'worker SIGKILLed 3 times', leads: LEADS, drainMs: 120_000, chaos: killWorkerThrice },
@@ -50,12 +72,19 @@ export const SCENARIOS: Scenario[] = [
     leads: LEADS,
     drainMs: 90_000,
     chaos: async (ctx) => {
-      await ctx.until(() => ctx.accepted() >= LEADS * 0.2);
-      const at = ctx.accepted();
-      ctx.shared.pg.cut();
-      await pause(20_000);
-      ctx.shared.pg.restore();
+      const at = await cutPostgres(ctx, 20_000);
       return `Postgres connections cut and refused for 20 s from ${at} 202s on`;
+    },
+  },
+  {
+    // Longer than 8 attempts last (at most 127 s from the run's 1 s first backoff): only the outage budget keeps these jobs out of the failed set.
+    name: 'Postgres stopped 5 min',
+    leads: LEADS,
+    drainMs: 300_000 + 120_000,
+    chaos: async (ctx) => {
+      const at = await cutPostgres(ctx, 300_000);
+      await ctx.until(async () => (await ctx.portals()) >= ctx.accepted(), 120_000);
+      return `Postgres connections cut and refused for 5 min from ${at} 202s on; ${await failedJobs(ctx)} jobs in the failed set after the drain`;
     },
   },
   {

@@ -1,6 +1,7 @@
 import type { RunningSimulators } from '@bridge/simulators';
 import type { WriteStream } from 'node:fs';
-import { freePort, type PgProxy, type PrivateRedis } from './infra';
+import type { PgProxy } from '@bridge/testkit';
+import { freePort, type PrivateRedis } from './infra';
 import { BridgeProcess } from './processes';
 
 export const LEADS_SHEET = 'dstLeadsSim';
@@ -21,6 +22,8 @@ export interface Bridge {
   ingest: BridgeProcess;
   workers: BridgeProcess[];
   webhookUrl: string;
+  /** Its QUEUE_PREFIX, to look into its queues. */
+  prefix: string;
   stop(): Promise<void>;
 }
 
@@ -57,7 +60,6 @@ function baseEnv(shared: Shared, prefix: string): Record<string, string> {
     AUDIT_API_TOKEN: 'chaos-run-audit-token',
     JOB_ATTEMPTS: '8',
     JOB_BACKOFF_MS: '1000',
-    JOB_BACKOFF_MAX_MS: '8000',
     WORKER_QUEUES: 'leads',
     WORKER_CONCURRENCY_LEADS: '10',
     WORKER_JOB_LOCK_MS: '3000',
@@ -84,6 +86,7 @@ export async function startBridge(shared: Shared, prefix: string, workerCount: n
     ingest,
     workers,
     webhookUrl: `http://127.0.0.1:${ingestPort}/api/aitable/webhook`,
+    prefix,
     stop: async () => {
       await Promise.all([ingest, ...workers].map((p) => p.stop()));
     },

@@ -2,7 +2,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { BoardHooks } from '@bull-board/api/typings/app';
 import { ExpressAdapter } from '@bull-board/express';
-import { QUEUE_NAMES, type BridgeQueues } from '@bridge/queues';
+import { createScheduledQueue, JOBS, QUEUE_NAMES, type BridgeQueues } from '@bridge/queues';
+import type { Queue } from 'bullmq';
 import type { Router } from 'express';
 
 /** Where both boards live; which one answers depends on the role of the user. */
@@ -19,8 +20,19 @@ const hooks: BoardHooks = {
       : undefined,
 };
 
-function adapters(queues: BridgeQueues, readOnlyMode: boolean): BullMQAdapter[] {
-  return QUEUE_NAMES.map((name) => new BullMQAdapter(queues[name], { readOnlyMode, allowRetries: !readOnlyMode }));
+/**
+ * Every queue of the job catalog that Bull Board shows, in catalog order. The scheduled ones
+ * (reconcile, retention) get a queue handle on the event queues' connection and prefix.
+ */
+function boardQueues(queues: BridgeQueues): Queue[] {
+  const { connection, prefix = 'bull' } = queues[QUEUE_NAMES[0]!].opts;
+  return Object.values(JOBS)
+    .filter((def) => def.board)
+    .map((def) => (def.kind === 'event' ? queues[def.name] : createScheduledQueue(def, { connection, prefix })) as Queue);
+}
+
+function adapters(queues: readonly Queue[], readOnlyMode: boolean): BullMQAdapter[] {
+  return queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode }));
 }
 
 /**
@@ -28,10 +40,11 @@ function adapters(queues: BridgeQueues, readOnlyMode: boolean): BullMQAdapter[] 
  * which makes Bull Board's own API refuse every action with 405 (not only hide the buttons).
  */
 export function createBoards(queues: BridgeQueues): { viewer: Router; operator: Router } {
+  const shown = boardQueues(queues);
   const build = (readOnly: boolean) => {
     const serverAdapter = new ExpressAdapter().setBasePath(BOARD_PATH);
     createBullBoard({
-      queues: adapters(queues, readOnly),
+      queues: adapters(shown, readOnly),
       serverAdapter,
       options: { uiConfig: { boardTitle: readOnly ? 'aitable-bridge (read-only)' : 'aitable-bridge' }, handlerHooks: hooks },
     });

@@ -1,6 +1,6 @@
 import { createDb, type PrismaClient } from '@bridge/db';
 import type { Config } from '@bridge/config';
-import { closeQueues, createQueues, createRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
+import { closeQueues, createQueues, createRedis, retryOverrideFromConfig, type BridgeQueues } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 
 export interface Connections {
@@ -20,7 +20,7 @@ export function openConnections(c: Config<'jobs'>, onRedisError: (err: Error) =>
   const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);
-  const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryPolicyFromConfig(c) });
+  const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryOverrideFromConfig(c) });
   for (const q of Object.values(queues)) q.on('error', onRedisError);
   const db = createDb({ databaseUrl: c.DATABASE_URL, poolSize: 5 });
   return {

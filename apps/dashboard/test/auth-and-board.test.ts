@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { NoDashboardUsersError } from '../src/auth';
+import { createReconcileQueue, createRetentionQueue, JOBS } from '@bridge/queues';
 import { ATTEMPTS } from '@bridge/testkit';
 import { asOperator, asViewer, OPERATOR, useTestDashboard, VIEWER } from './build-app';
 
@@ -63,6 +64,28 @@ describe('authentication', () => {
 });
 
 describe('Bull Board by role', () => {
+  test('when a viewer or an operator opens Bull Board, then it shows every queue of the job catalog, reconcile and retention included', async () => {
+    const reconcile = createReconcileQueue({ connection: t.h.redis, prefix: t.h.prefix });
+    const retention = createRetentionQueue({ connection: t.h.redis, prefix: t.h.prefix });
+    try {
+      // No worker of these queues runs here, so the runs stay waiting where the board can show them.
+      const run = await reconcile.add('reconcile.run', { kind: 'reconcile.run', targets: ['leads'] });
+      await retention.add('retention.run', { kind: 'retention.run' });
+      for (const as of [asViewer, asOperator]) {
+        const res = await as(
+          request(t.app).get(`/admin/queues/api/queues?activeQueue=${JOBS.reconcile.name}&status=waiting&page=1&jobsPerPage=10`),
+        );
+        expect(res.status).toBe(200);
+        const shown = res.body.queues as { name: string; counts: { waiting: number }; jobs: { id: string }[] }[];
+        expect(shown.map((q) => q.name)).toEqual(Object.values(JOBS).map((d) => d.name));
+        expect(shown.find((q) => q.name === JOBS.retention.name)!.counts.waiting).toBe(1);
+        expect(shown.find((q) => q.name === JOBS.reconcile.name)!.jobs.map((j) => j.id)).toEqual([run.id]);
+      }
+    } finally {
+      await Promise.all([reconcile.close(), retention.close()]);
+    }
+  });
+
   test('when a viewer retries, promotes or cleans through Bull Board’s API, then the API refuses with 405 and the job stays failed', async () => {
     const job = await t.h.failJob('leads', 'recView1');
     for (const path of [

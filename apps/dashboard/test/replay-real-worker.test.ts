@@ -15,7 +15,8 @@ let app: Express;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.start();
+  // No outage budget, so MissionX's 503s spend the attempts and the job reaches the failed set to replay.
+  await h.start({ WORKER_OUTAGE_BUDGET_MS: '0' });
   app = createApp({
     queues: h.queues,
     db: h.prisma,

@@ -2,7 +2,7 @@ import type { Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
 import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
-import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
+import { closeQueues, createQueues, createRedis, pingRedis, retryOverrideFromConfig, type BridgeQueues } from '@bridge/queues';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 import type { Redis } from 'ioredis';
 import { withTimeLimit } from '@bridge/errors';
@@ -43,7 +43,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
-    retry: retryPolicyFromConfig(config),
+    retry: retryOverrideFromConfig(config),
   });
   redis.on('error', logErrorsThrottled(logger, 'redis connection of ingest'));
   // A BullMQ Queue re-emits its connection's errors, and an EventEmitter without an

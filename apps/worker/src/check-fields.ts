@@ -1,18 +1,14 @@
 import { describeError, toJobDecision } from '@bridge/errors';
 import type { QueueName } from '@bridge/queues';
 import type { WorkerDeps } from './deps';
+import { HANDLERS } from './processors';
 
 /** The datasheets (and their mapped field names) the flows of these queues read or write. */
 export function fieldsToCheck(queues: readonly QueueName[], deps: Pick<WorkerDeps, 'datasheets' | 'fields'>): Map<string, string[]> {
-  const { datasheets: ds, fields } = deps;
   const out = new Map<string, string[]>();
-  const need = (id: string, names: Record<string, string>) => out.set(id, [...new Set([...(out.get(id) ?? []), ...Object.values(names)])]);
-  if (queues.includes('leads')) need(ds.leads, fields.lead);
-  if (queues.includes('orders')) {
-    need(ds.orders, fields.order);
-    need(ds.leads, fields.lead); // an order writes its lead's portal
+  for (const [id, names] of queues.flatMap((q) => HANDLERS[q].fields(deps))) {
+    out.set(id, [...new Set([...(out.get(id) ?? []), ...Object.values(names)])]);
   }
-  if (queues.includes('audit-results')) need(ds.auditResults, fields.audit);
   return out;
 }
 

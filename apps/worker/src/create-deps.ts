@@ -71,6 +71,11 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
       busyDelayMs: config.WORKER_RECORD_BUSY_DELAY_MS,
       prefix: `${config.QUEUE_PREFIX}:lock`,
     },
+    outage: {
+      budgetMs: config.WORKER_OUTAGE_BUDGET_MS,
+      delayMs: config.WORKER_OUTAGE_DELAY_MS,
+      maxDelayMs: config.WORKER_OUTAGE_DELAY_MAX_MS,
+    },
     logger,
     metrics,
   };

@@ -1,4 +1,5 @@
 import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
+import type { OutagePolicy } from '@bridge/errors';
 import type { AitableClient } from '@bridge/aitable';
 import type { SyncEventSink, SyncRepo } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   fields: FieldMapping;
   datasheets: ConfiguredDatasheets;
   locks: { ttlMs: number; busyDelayMs: number; prefix: string };
+  /** How long a job waits out an outage of Postgres, Redis, AITable or MissionX before it spends attempts. */
+  outage: OutagePolicy;
   logger: Logger;
   metrics: Metrics;
 }

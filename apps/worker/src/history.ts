@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityType, SyncEventRow } from '@bridge/db';
+import type { SyncEventRow } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
-import { useCaseError, type QueueName } from '@bridge/queues';
+import { useCaseError, type EventQueueDefinition } from '@bridge/queues';
 import type { Job } from 'bullmq';
 
 /** Audit ids are at most 200 characters; AITable ids are far shorter. */
 const ID_MAX = 200;
-
-const ENTITY_OF_QUEUE: Record<QueueName, EntityType> = { leads: 'lead', orders: 'order', 'audit-results': 'audit_result' };
 
 /** The code of a failure: the AppError's (also when BullMQ's UnrecoverableError wraps it), else `unexpected`. */
 export function errorCodeOf(err: unknown): string {
@@ -21,6 +19,7 @@ export function errorCodeOf(err: unknown): string {
  */
 export function historyRow(
   job: Job,
+  def: Pick<EventQueueDefinition, 'entity'>,
   attempt: number,
   end: { outcome: SyncEventRow['outcome']; result?: string; err?: unknown },
 ): SyncEventRow {
@@ -31,7 +30,7 @@ export function historyRow(
     id: randomUUID(),
     receivedAt: Number.isNaN(received.getTime()) ? new Date(job.timestamp) : received,
     finishedAt: new Date(),
-    entityType: ENTITY_OF_QUEUE[job.queueName as QueueName],
+    entityType: def.entity,
     queue: job.queueName,
     jobId: job.id ?? 'unknown',
     // Cut to what a real id can be: a job with an absurd id (refused by the sync row's index) still gets its history row.

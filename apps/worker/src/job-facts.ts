@@ -1,4 +1,4 @@
-import { toJobDecision } from '@bridge/errors';
+import { toJobDecision, type OutageContext } from '@bridge/errors';
 import type { Job } from 'bullmq';
 
 /** What a use case knows about the job running it: for sync rows, logs and metrics. */
@@ -11,10 +11,13 @@ export interface JobFacts {
   requestId: string;
   /** When ingest accepted the event: the start of the sync latency. */
   receivedAt: Date;
+  /** The job's outage history and budget: an outage error within it delays the job instead of failing the attempt. */
+  outage?: OutageContext;
 }
 
-export function jobFacts(job: Job, payload: { requestId: string; receivedAt: string }): JobFacts {
+export function jobFacts(job: Job, payload: { requestId: string; receivedAt: string }, outage?: OutageContext): JobFacts {
   return {
+    ...(outage ? { outage } : {}),
     jobId: job.id ?? 'unknown',
     queue: job.queueName,
     attempt: job.attemptsMade + 1,
@@ -25,8 +28,8 @@ export function jobFacts(job: Job, payload: { requestId: string; receivedAt: str
 }
 
 /** True when this failure ends the job: a permanent error, or a retriable one on the last attempt. */
-export function isFinalFailure(err: unknown, job: Pick<JobFacts, 'attempt' | 'maxAttempts'>): boolean {
-  const decision = toJobDecision(err);
+export function isFinalFailure(err: unknown, job: Pick<JobFacts, 'attempt' | 'maxAttempts' | 'outage'>): boolean {
+  const decision = toJobDecision(err, job.outage);
   if (decision.action === 'fail') return true;
   if (decision.action === 'delay') return false;
   return job.attempt >= job.maxAttempts;

@@ -11,7 +11,7 @@ import {
   createRedis,
   pingRedis,
   RECONCILE_TARGETS,
-  retryPolicyFromConfig,
+  retryOverrideFromConfig,
   type ReconcileTarget,
 } from '@bridge/queues';
 import { reconcileOptionsFromConfig } from './start-reconcile';
@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
     // Reported once, below, from the ping: without listeners ioredis and BullMQ print a stack per reconnect.
     redis.on('error', () => undefined);
-    const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX, retry: retryPolicyFromConfig(config) });
+    const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX, retry: retryOverrideFromConfig(config) });
     for (const q of Object.values(queues)) q.on('error', () => undefined);
     close = async () => {
       await closeQueues(queues).catch(() => undefined);

@@ -3,6 +3,7 @@ import { describeError } from '@bridge/errors';
 import { httpTimeoutsFromConfig, listen } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
+import { JOBS, type QueueName } from '@bridge/queues';
 import { checkMappedFieldsPatiently } from './check-fields';
 import { createDeps, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
@@ -39,11 +40,11 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
     throw err;
   }
   const workers = startWorkers(config, built.deps);
-  // The process that consumes leads also runs the scheduled reconciliation (off at RECONCILE_INTERVAL_MS=0).
-  const reconcile = config.WORKER_QUEUES.includes('leads') ? await startReconcile(config, built.deps) : undefined;
+  // Each schedule runs in the process that consumes the queue its catalog entry names (off at *_INTERVAL_MS=0).
+  const hosts = (def: { hostedWith: QueueName }) => config.WORKER_QUEUES.includes(def.hostedWith);
+  const reconcile = hosts(JOBS.reconcile) ? await startReconcile(config, built.deps) : undefined;
   if (reconcile) workers.push(reconcile);
-  // So does the deletion of expired history and delivery rows (off at RETENTION_INTERVAL_MS=0).
-  const retention = config.WORKER_QUEUES.includes('leads') ? await startRetention(config, built.deps, built.db) : undefined;
+  const retention = hosts(JOBS.retention) ? await startRetention(config, built.deps, built.db) : undefined;
   if (retention) workers.push(retention);
   const server = createMetricsServer(metrics, () => workers, { timeouts: httpTimeoutsFromConfig(config), token: config.METRICS_TOKEN });
   const metricsPort = await listen(server, config.WORKER_METRICS_PORT);

@@ -4,17 +4,17 @@ import {
   closeQueues,
   createQueues,
   createReconcileQueue,
-  createRedis,
+  JOBS,
   RECONCILE_QUEUE,
   reconcileJobSchema,
-  retryPolicyFromConfig,
+  retryOverrideFromConfig,
   scheduleReconcile,
+  withinTimeout,
 } from '@bridge/queues';
-import { UnrecoverableError, Worker, type Processor } from 'bullmq';
+import { UnrecoverableError, type Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
-import { logErrorsThrottled } from './redis-errors';
-import type { RunningWorker } from './start-workers';
+import { startScheduledWorker, type RunningWorker } from './start-workers';
 import { reconcileDatasheet, type ReconcileDeps, type ReconcileOptions } from './use-cases/reconcile-datasheet';
 
 /**
@@ -32,21 +32,11 @@ export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Pr
   if (config.RECONCILE_INTERVAL_MS === 0) return undefined;
 
   // Jobs fed by reconciliation carry the same retry policy as ingest's.
-  const queues = createQueues({ connection: deps.redis, prefix: config.QUEUE_PREFIX, retry: retryPolicyFromConfig(config) });
+  const queues = createQueues({ connection: deps.redis, prefix: config.QUEUE_PREFIX, retry: retryOverrideFromConfig(config) });
   const reconcileDeps: ReconcileDeps = { ...deps, queues, queuePrefix: config.QUEUE_PREFIX };
-  const connection = createRedis(config.REDIS_URL, 'worker');
-  connection.on('error', logErrorsThrottled(deps.logger, 'redis connection of the reconcile worker'));
-  const worker = new Worker(RECONCILE_QUEUE, reconcileProcessor(reconcileDeps, reconcileOptionsFromConfig(config)), {
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: 1,
-    lockDuration: config.WORKER_JOB_LOCK_MS,
-    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
-    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
-  });
-  worker.on('error', logErrorsThrottled(deps.logger, 'reconcile worker'));
-  worker.on('closed', () => void closeQueues(queues).catch(() => undefined));
-  return { queue: RECONCILE_QUEUE, worker, connection };
+  const running = startScheduledWorker(config, deps, JOBS.reconcile, reconcileProcessor(reconcileDeps, reconcileOptionsFromConfig(config)));
+  running.worker.on('closed', () => void closeQueues(queues).catch(() => undefined));
+  return running;
 }
 
 export const reconcileOptionsFromConfig = (
@@ -63,23 +53,25 @@ export const reconcileOptionsFromConfig = (
 export const reconcileProcessor =
   (deps: ReconcileDeps, opts: ReconcileOptions): Processor =>
   (job) =>
-    withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, async () => {
-      const parsed = reconcileJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${RECONCILE_QUEUE} is invalid: ${parsed.error.message}`);
-      const done: string[] = [];
-      const failed: string[] = [];
-      for (const target of parsed.data.targets) {
-        try {
-          const r = await reconcileDatasheet(target, deps, opts);
-          done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
-        } catch (err) {
-          deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
-            target,
-            error: describeError(err),
-          });
-          failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
+    withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, () =>
+      withinTimeout(JOBS.reconcile, async () => {
+        const parsed = reconcileJobSchema.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${RECONCILE_QUEUE} is invalid: ${parsed.error.message}`);
+        const done: string[] = [];
+        const failed: string[] = [];
+        for (const target of parsed.data.targets) {
+          try {
+            const r = await reconcileDatasheet(target, deps, opts);
+            done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
+          } catch (err) {
+            deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
+              target,
+              error: describeError(err),
+            });
+            failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
+          }
         }
-      }
-      if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
-      return done.join('; ');
-    });
+        if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
+        return done.join('; ');
+      }),
+    );

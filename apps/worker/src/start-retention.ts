@@ -1,11 +1,10 @@
 import { pruneExpiredRows, type PrismaClient, type RetentionPolicy } from '@bridge/db';
 import { withLogContext } from '@bridge/logger';
-import { createRedis, createRetentionQueue, RETENTION_QUEUE, retentionJobSchema, scheduleRetention } from '@bridge/queues';
-import { UnrecoverableError, Worker, type Processor } from 'bullmq';
+import { createRetentionQueue, JOBS, RETENTION_QUEUE, retentionJobSchema, scheduleRetention, withinTimeout } from '@bridge/queues';
+import { UnrecoverableError, type Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
-import { logErrorsThrottled } from './redis-errors';
-import type { RunningWorker } from './start-workers';
+import { startScheduledWorker, type RunningWorker } from './start-workers';
 
 /**
  * Starts the row clean-up in this process: makes (or, at `RETENTION_INTERVAL_MS=0`, removes)
@@ -19,17 +18,7 @@ export async function startRetention(config: WorkerConfig, deps: WorkerDeps, db:
     await schedulerQueue.close();
   }
   if (config.RETENTION_INTERVAL_MS === 0) return undefined;
-  const connection = createRedis(config.REDIS_URL, 'worker');
-  connection.on('error', logErrorsThrottled(deps.logger, 'redis connection of the retention worker'));
-  const worker = new Worker(RETENTION_QUEUE, retentionProcessor(db, deps, config), {
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: 1,
-    lockDuration: config.WORKER_JOB_LOCK_MS,
-    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
-  });
-  worker.on('error', logErrorsThrottled(deps.logger, 'retention worker'));
-  return { queue: RETENTION_QUEUE, worker, connection };
+  return startScheduledWorker(config, deps, JOBS.retention, retentionProcessor(db, deps, config));
 }
 
 export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy => ({
@@ -42,11 +31,13 @@ export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy
 const retentionProcessor =
   (db: PrismaClient, deps: Pick<WorkerDeps, 'logger'>, config: WorkerConfig): Processor =>
   (job) =>
-    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, async () => {
-      if (!retentionJobSchema.safeParse(job.data).success) {
-        throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
-      }
-      const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
-      deps.logger.info('expired rows deleted', { ...deleted });
-      return deleted;
-    });
+    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, () =>
+      withinTimeout(JOBS.retention, async () => {
+        if (!retentionJobSchema.safeParse(job.data).success) {
+          throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
+        }
+        const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
+        deps.logger.info('expired rows deleted', { ...deleted });
+        return deleted;
+      }),
+    );

@@ -1,58 +1,72 @@
-import { backoffDelay, BACKOFF_TYPE, createRedis, type QueueName, type RECONCILE_QUEUE, type RETENTION_QUEUE } from '@bridge/queues';
+import {
+  concurrencyVariable,
+  createRedis,
+  eventJob,
+  legacyBackoffDelay,
+  LEGACY_BACKOFF_TYPE,
+  type AnyQueueName,
+  type ScheduledQueueDefinition,
+} from '@bridge/queues';
 import { Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
-import { auditResultsProcessor } from './processors/audit-results';
-import { leadsProcessor } from './processors/leads';
-import { ordersProcessor } from './processors/orders';
+import { HANDLERS } from './processors';
 import { logErrorsThrottled } from './redis-errors';
 
-const PROCESSORS: Record<QueueName, (deps: WorkerDeps) => Processor> = {
-  leads: leadsProcessor,
-  orders: ordersProcessor,
-  'audit-results': auditResultsProcessor,
-};
-
-const concurrencyOf = (config: WorkerConfig, queue: QueueName): number =>
-  ({
-    leads: config.WORKER_CONCURRENCY_LEADS,
-    orders: config.WORKER_CONCURRENCY_ORDERS,
-    'audit-results': config.WORKER_CONCURRENCY_AUDIT_RESULTS,
-  })[queue];
-
 export interface RunningWorker {
-  queue: QueueName | typeof RECONCILE_QUEUE | typeof RETENTION_QUEUE;
+  queue: AnyQueueName;
   worker: Worker;
   connection: Redis;
 }
 
 /**
- * One BullMQ worker per queue of `WORKER_QUEUES`, each on its own Redis connection. Attempts
- * come with each job (set by the producer); the delay between them is ours: `capped-jitter`.
+ * A BullMQ worker of one catalog queue on its own Redis connection. Attempts and backoff come
+ * with each job (BullMQ's `exponential`, set by the producer from the catalog); jobs added before
+ * the catalog carry the legacy backoff type, answered here.
  */
-export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWorker[] {
-  return config.WORKER_QUEUES.map((queue) => {
-    const connection = createRedis(config.REDIS_URL, 'worker');
-    connection.on('error', logErrorsThrottled(deps.logger, `redis connection of the ${queue} worker`));
-    const worker = new Worker(queue, PROCESSORS[queue](deps), {
-      connection,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: concurrencyOf(config, queue),
-      lockDuration: config.WORKER_JOB_LOCK_MS,
-      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
-      maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
-      settings: {
-        backoffStrategy: (attemptsMade: number, type?: string) => {
-          if (type !== BACKOFF_TYPE) throw new Error(`Unknown backoff type ${type ?? '(none)'}; jobs of this bridge use ${BACKOFF_TYPE}`);
-          return backoffDelay(attemptsMade, { backoffMs: config.JOB_BACKOFF_MS, backoffMaxMs: config.JOB_BACKOFF_MAX_MS });
-        },
+function startWorker(
+  config: WorkerConfig,
+  deps: Pick<WorkerDeps, 'logger'>,
+  queue: AnyQueueName,
+  processor: Processor,
+  concurrency: number,
+): RunningWorker {
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  connection.on('error', logErrorsThrottled(deps.logger, `redis connection of the ${queue} worker`));
+  const worker = new Worker(queue, processor, {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency,
+    lockDuration: config.WORKER_JOB_LOCK_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+    settings: {
+      backoffStrategy: (attemptsMade: number, type?: string, _err?: Error, job?: { opts: { backoff?: unknown } }) => {
+        if (type !== LEGACY_BACKOFF_TYPE) throw new Error(`Unknown backoff type ${type ?? '(none)'}`);
+        const backoff = job?.opts.backoff as { delay?: number } | undefined;
+        return legacyBackoffDelay(attemptsMade, backoff?.delay ?? 2000);
       },
-    });
-    worker.on('error', logErrorsThrottled(deps.logger, `${queue} worker`));
-    worker.on('stalled', (jobId) =>
-      deps.logger.warn('job stalled (its worker stopped renewing the lock); it runs again', { queue, jobId }),
-    );
-    return { queue, worker, connection };
+    },
   });
+  worker.on('error', logErrorsThrottled(deps.logger, `${queue} worker`));
+  worker.on('stalled', (jobId) => deps.logger.warn('job stalled (its worker stopped renewing the lock); it runs again', { queue, jobId }));
+  return { queue, worker, connection };
+}
+
+/** One worker per event queue of `WORKER_QUEUES`, at the concurrency of its `WORKER_CONCURRENCY_<NAME>`. */
+export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWorker[] {
+  return config.WORKER_QUEUES.map((queue) =>
+    startWorker(config, deps, eventJob(queue).name, HANDLERS[queue].processor(deps), config[concurrencyVariable(queue)]),
+  );
+}
+
+/** The worker of a scheduled queue, at its catalog concurrency (runs of one schedule never overlap). */
+export function startScheduledWorker(
+  config: WorkerConfig,
+  deps: Pick<WorkerDeps, 'logger'>,
+  def: ScheduledQueueDefinition,
+  processor: Processor,
+): RunningWorker {
+  return startWorker(config, deps, def.name as AnyQueueName, processor, def.concurrency);
 }

@@ -10,7 +10,7 @@ type Deps = Pick<WorkerDeps, 'sync' | 'logger' | 'metrics'>;
  * One attempt at one sync row: the row goes pending with this attempt's number, `work` runs,
  * and its result is recorded as success, or its error on the row (`failed` once no attempt
  * is left or the error is permanent; with `deactivate`, success leaves the row inactive).
- * A throttled error (busy record, AITable 429) leaves the
+ * A throttled error (busy record, AITable 429) or an outage within the job's budget leaves the
  * row pending: it spends no attempt.
  */
 export async function syncAttempt<T>(
@@ -31,7 +31,7 @@ export async function syncAttempt<T>(
     if (opts.deactivate) await deps.sync.markInactive(key, { ...facts, entityId, metadata });
     else await deps.sync.markSuccess(key, result.success);
   } catch (err) {
-    if (toJobDecision(err).action !== 'delay') await recordFailure(deps, key, job, err);
+    if (toJobDecision(err, job.outage).action !== 'delay') await recordFailure(deps, key, job, err);
     throw err;
   }
   deps.metrics.syncLatency.observe({ entity: entityType }, Math.max(0, Date.now() - job.receivedAt.getTime()) / 1000);
@@ -53,7 +53,7 @@ export async function recordingFailures<T>(
   try {
     return await fn();
   } catch (err) {
-    if (toJobDecision(err).action !== 'delay') {
+    if (toJobDecision(err, job.outage).action !== 'delay') {
       try {
         await deps.sync.beginAttempt(key, { entityType, attempt: job.attempt, jobId: job.jobId, requestId: job.requestId });
       } catch (dbErr) {

@@ -1,4 +1,5 @@
 import type { SimRequest } from '@bridge/simulators';
+import { LEGACY_BACKOFF_TYPE } from '@bridge/queues';
 import { maxPerSecond } from '@bridge/testkit';
 import type { WorkerRuntime } from '../src';
 import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
@@ -14,7 +15,8 @@ describe('faults of AITable and MissionX', () => {
   beforeAll(async () => {
     h = await createHarness();
     // One in-client retry per 429, so a storm reaches the job as a throttled error.
-    runtime = await h.start({ AITABLE_THROTTLE_RETRIES: '1', WORKER_CONCURRENCY_LEADS: '6' });
+    // No outage budget: these cases are about the attempts 5xx answers spend once it is used up (outage.test.ts covers waiting them out).
+    runtime = await h.start({ AITABLE_THROTTLE_RETRIES: '1', WORKER_CONCURRENCY_LEADS: '6', WORKER_OUTAGE_BUDGET_MS: '0' });
   });
   afterAll(() => h.close());
 
@@ -40,6 +42,28 @@ describe('faults of AITable and MissionX', () => {
       [2, false],
     ]);
     expect(String(failures[0]!.error)).toContain('500');
+  });
+
+  it('when a job queued before the job catalog (legacy capped-jitter backoff) fails once, then the worker still backs it off and it completes', async () => {
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'GET',
+      pathIncludes: '/clients',
+      count: 1,
+      kind: 'status',
+      status: 500,
+    });
+    const recordId = await addLead(h);
+    const event = leadEvent(recordId);
+    await h.queues.leads.add(event.kind, event, {
+      jobId: event.deliveryId,
+      attempts: 4,
+      backoff: { type: LEGACY_BACKOFF_TYPE, delay: 50 },
+    });
+    const { state, job } = await settled(h, 'leads', event.deliveryId);
+
+    expect(state).toBe('completed');
+    expect(job.attemptsMade).toBe(2);
   });
 
   it('when MissionX fails every attempt, then the sync row ends failed with the message and the job stays in the failed set', async () => {

@@ -42,7 +42,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
   const redis = createRedis(TEST_REDIS_URL, 'worker');
   const prisma = createDb({ databaseUrl: tdb.url, poolSize: 2 });
   // Short backoffs so retries finish fast; the same retry policy ingest puts on jobs.
-  const queues = createQueues({ connection: redis, prefix, retry: { attempts: 4, backoffMs: 50, backoffMaxMs: 200 } });
+  const queues = createQueues({ connection: redis, prefix, retry: { attempts: 4, backoffMs: 50 } });
   const logLines: LogLine[] = [];
   let runtime: WorkerRuntime | undefined;
 
@@ -70,7 +70,6 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     MISSIONX_ORG_ID: 'sim-org',
     MISSIONX_TIMEOUT_MS: '3000',
     JOB_BACKOFF_MS: '50',
-    JOB_BACKOFF_MAX_MS: '200',
     WORKER_METRICS_PORT: '0',
     WORKER_RECORD_BUSY_DELAY_MS: '50',
     // Off unless a test turns it on: a scheduled reconcile would add its own AITable reads and jobs.

@@ -10,6 +10,8 @@ describe('sync history and retention', () => {
   beforeAll(async () => {
     h = await createHarness();
     await h.start({
+      // A MissionX 5xx spends an attempt here (no outage budget), so one failure makes one history row; outage.test.ts covers the budget.
+      WORKER_OUTAGE_BUDGET_MS: '0',
       RETENTION_INTERVAL_MS: '1000',
       RETENTION_HISTORY_DAYS: '10',
       RETENTION_DELIVERY_DAYS: '5',

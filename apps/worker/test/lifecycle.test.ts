@@ -125,7 +125,7 @@ describe('worker lifecycle', () => {
     await waitFor(() => pingRedis(probe), { what: 'private redis' });
     const connection = createRedis(url, 'worker');
     connection.on('error', () => undefined);
-    const queues = createQueues({ connection, prefix: h.prefix, retry: { attempts: 4, backoffMs: 50, backoffMaxMs: 200 } });
+    const queues = createQueues({ connection, prefix: h.prefix, retry: { attempts: 4, backoffMs: 50 } });
     for (const q of Object.values(queues)) q.on('error', () => undefined);
     const priv = { ...h, queues };
     try {

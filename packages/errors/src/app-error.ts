@@ -40,6 +40,16 @@ export class AppError extends Error {
   get retriable(): boolean {
     return this.kind !== 'permanent';
   }
+
+  /**
+   * A service we depend on is down (Postgres, Redis, AITable, MissionX), not this job's input:
+   * a transient error whose code ends in `_unavailable`, the convention every package follows
+   * (`db_unavailable`, `queue_unavailable`, `aitable_unavailable`, `missionx_unavailable`, …).
+   * Workers wait such outages out without spending attempts (toJobDecision).
+   */
+  get outage(): boolean {
+    return this.kind === 'transient' && this.code.endsWith('_unavailable');
+  }
 }
 
 export const permanent = (code: string, message: string, extra: Omit<AppErrorOptions, 'code' | 'kind'> = {}) =>

@@ -57,14 +57,42 @@ export function toHttpAnswer(error: unknown): HttpAnswer {
  * What a worker does with a failed attempt:
  * - `fail`: stop now, keep the job in the failed set for replay (no retry can help);
  * - `retry`: spend an attempt and back off exponentially;
- * - `delay`: wait `delayMs` and run again without spending an attempt.
+ * - `delay`: wait `delayMs` and run again without spending an attempt. With `outageSince` the
+ *   delay waits out an outage, and the job must remember that instant (its budget starts there).
  */
-export type JobDecision = { action: 'fail' } | { action: 'retry' } | { action: 'delay'; delayMs: number };
+export type JobDecision = { action: 'fail' } | { action: 'retry' } | { action: 'delay'; delayMs: number; outageSince?: number };
 
-export function toJobDecision(err: unknown): JobDecision {
+/** How long a job waits out outages of the services it needs before they spend its attempts. */
+export interface OutagePolicy {
+  /** From the job's first outage failure; after it an outage error is a normal attempt. */
+  budgetMs: number;
+  /** First wait; doubles with each outage delay of the job. */
+  delayMs: number;
+  /** Longest single wait: how late a job may notice that the service is back. */
+  maxDelayMs: number;
+}
+
+/** A job's outage history (kept with the job, so it survives worker restarts) and the policy. */
+export interface OutageContext {
+  /** When the job first failed for an outage, epoch ms; undefined before that. */
+  since: number | undefined;
+  /** Outage delays the job has had. */
+  delays: number;
+  policy: OutagePolicy;
+  now: number;
+}
+
+export function toJobDecision(err: unknown, outage?: OutageContext): JobDecision {
   if (err instanceof AppError) {
     if (err.kind === 'permanent') return { action: 'fail' };
     if (err.kind === 'throttled') return { action: 'delay', delayMs: Math.max(50, err.retryAfterMs ?? 1000) };
+    if (err.outage && outage) {
+      const since = outage.since ?? outage.now;
+      if (outage.now - since < outage.policy.budgetMs) {
+        const delayMs = Math.min(outage.policy.maxDelayMs, outage.policy.delayMs * 2 ** Math.min(outage.delays, 30));
+        return { action: 'delay', delayMs, outageSince: since };
+      }
+    }
   }
   // Unknown errors (bugs, driver errors we did not classify) get the bounded retries:
   // failing them at once would turn a blip into a manual replay.

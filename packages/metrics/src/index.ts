@@ -51,6 +51,12 @@ export function createMetrics(service: string) {
       buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20],
       registers,
     }),
+    outageDelays: new Counter({
+      name: 'bridge_job_outage_delays_total',
+      help: 'Times a job waited out an outage (Postgres, Redis, AITable, MissionX down) without spending an attempt, by queue and error code.',
+      labelNames: ['queue', 'code'] as const,
+      registers,
+    }),
     externalCalls: new Counter({
       name: 'bridge_external_calls_total',
       help: 'Calls to AITable and MissionX, by service, operation and HTTP status (or error code).',

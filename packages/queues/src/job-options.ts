@@ -1,46 +1,39 @@
-import type { Config } from '@bridge/config';
 import type { DefaultJobOptions } from 'bullmq';
+import type { EventQueueDefinition, ScheduledQueueDefinition } from './catalog';
 
-export interface RetryPolicy {
-  /** @defaultValue 8 */
-  attempts: number;
-  /** First delay in ms; doubles each attempt. @defaultValue 2000 */
-  backoffMs: number;
-  /** Cap of one delay in ms. @defaultValue 600000 */
-  backoffMaxMs: number;
+/** Environment-wide overrides of the event queues' attempts and first delay (tests, drills); unset, the catalog decides. */
+export interface RetryOverride {
+  attempts?: number;
+  backoffMs?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, backoffMs: 2000, backoffMaxMs: 600_000 };
-
-export const retryPolicyFromConfig = (c: Config<'jobs'>): RetryPolicy => ({
-  attempts: c.JOB_ATTEMPTS,
-  backoffMs: c.JOB_BACKOFF_MS,
-  backoffMaxMs: c.JOB_BACKOFF_MAX_MS,
+export const retryOverrideFromConfig = (c: { JOB_ATTEMPTS?: number; JOB_BACKOFF_MS?: number }): RetryOverride => ({
+  ...(c.JOB_ATTEMPTS === undefined ? {} : { attempts: c.JOB_ATTEMPTS }),
+  ...(c.JOB_BACKOFF_MS === undefined ? {} : { backoffMs: c.JOB_BACKOFF_MS }),
 });
 
-/** Name of the backoff type the workers implement with `backoffDelay`. */
-export const BACKOFF_TYPE = 'capped-jitter';
-
-const DAY = 24 * 3600;
-
 /**
- * Completed jobs are kept a week (they are the proof of what ran and back dedup); failed jobs
- * a month, because they are what an engineer replays. Never `removeOnFail: true`.
+ * The options every job of a queue is added with, from its catalog entry. Attempts and backoff
+ * are fixed on a job when it is added, so producers (ingest, replay, reconcile) use these.
  */
-export function defaultJobOptions(retry: RetryPolicy = DEFAULT_RETRY): DefaultJobOptions {
+export function jobOptionsOf(def: EventQueueDefinition | ScheduledQueueDefinition, override: RetryOverride = {}): DefaultJobOptions {
+  const retry = def.kind === 'event' ? { ...def.retry, ...override } : def.retry;
   return {
     attempts: retry.attempts,
-    backoff: { type: BACKOFF_TYPE, delay: retry.backoffMs },
-    removeOnComplete: { age: 7 * DAY, count: 50_000 },
-    removeOnFail: { age: 30 * DAY, count: 100_000 },
+    backoff: { type: 'exponential', delay: retry.backoffMs, jitter: retry.jitter },
+    removeOnComplete: def.keep.completed,
+    removeOnFail: def.keep.failed,
   };
 }
 
 /**
- * Exponential backoff with "equal jitter": half the delay is fixed, half random, so retries of
- * a burst spread out but never come back sooner than half the exponential step.
+ * The backoff type jobs were added with before the catalog (BullMQ's `exponential` with jitter
+ * replaced it). Jobs still in Redis from then keep it, so the workers still answer it.
  */
-export function backoffDelay(attemptsMade: number, retry: Pick<RetryPolicy, 'backoffMs' | 'backoffMaxMs'>, random = Math.random): number {
-  const exp = Math.min(retry.backoffMaxMs, retry.backoffMs * 2 ** Math.max(0, attemptsMade - 1));
+export const LEGACY_BACKOFF_TYPE = 'capped-jitter';
+
+/** The legacy type's delay: exponential from `delayMs`, capped at 10 min, half of it random. */
+export function legacyBackoffDelay(attemptsMade: number, delayMs: number, random = Math.random): number {
+  const exp = Math.min(600_000, delayMs * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }

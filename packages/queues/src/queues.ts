@@ -1,41 +1,31 @@
-import type { QUEUE_NAMES as CONFIG_QUEUE_NAMES } from '@bridge/config';
 import { permanent } from '@bridge/errors';
 import { Queue, type ConnectionOptions, type DeduplicationOptions, type JobsOptions } from 'bullmq';
-import type { z } from 'zod';
-import { defaultJobOptions, type RetryPolicy } from './job-options';
-import { auditResultsJobSchema, leadsJobSchema, ordersJobSchema } from './payloads';
-
-/** Queue names never change: jobs already in Redis are found by them. */
-export const QUEUES = {
-  leads: { name: 'leads', schema: leadsJobSchema },
-  orders: { name: 'orders', schema: ordersJobSchema },
-  'audit-results': { name: 'audit-results', schema: auditResultsJobSchema },
-} as const satisfies Record<(typeof CONFIG_QUEUE_NAMES)[number], unknown>;
-
-export type QueueName = keyof typeof QUEUES;
-export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
-export type JobPayload<N extends QueueName> = z.infer<(typeof QUEUES)[N]['schema']>;
+import { EVENT_JOBS, type JobPayload, type QueueName } from './catalog';
+import { jobOptionsOf, type RetryOverride } from './job-options';
 
 /** A queue whose data type is P itself, not BullMQ's conditional extraction (which a generic P defers). */
 export type PayloadQueue<P> = Queue<P, unknown, string, P>;
 
+/** The event queues, by name. */
 export type BridgeQueues = { [N in QueueName]: PayloadQueue<JobPayload<N>> };
 
 export interface QueueFactoryOptions {
   connection: ConnectionOptions;
   /** Redis key prefix. @defaultValue `bridge` */
   prefix: string;
-  retry?: RetryPolicy;
+  retry?: RetryOverride;
 }
 
+/** One BullMQ queue per event queue of the catalog, each adding jobs with its catalog options. */
 export function createQueues(opts: QueueFactoryOptions): BridgeQueues {
-  const make = <N extends QueueName>(name: N) =>
-    new Queue<JobPayload<N>, unknown, string, JobPayload<N>>(name, {
-      connection: opts.connection,
-      prefix: opts.prefix,
-      defaultJobOptions: defaultJobOptions(opts.retry),
-    });
-  return { leads: make('leads'), orders: make('orders'), 'audit-results': make('audit-results') };
+  const entries = EVENT_JOBS.map(
+    (def) =>
+      [
+        def.name,
+        new Queue(def.name, { connection: opts.connection, prefix: opts.prefix, defaultJobOptions: jobOptionsOf(def, opts.retry) }),
+      ] as const,
+  );
+  return Object.fromEntries(entries) as unknown as BridgeQueues;
 }
 
 export async function closeQueues(queues: BridgeQueues): Promise<void> {

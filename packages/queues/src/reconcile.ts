@@ -1,30 +1,13 @@
 import type { ConnectionOptions } from 'bullmq';
-import { z } from 'zod';
+import { JOBS, RECONCILE_TARGETS, type ReconcileJob, type ReconcileTarget } from './catalog';
 import { createScheduledQueue, upsertSchedule, type ScheduledQueue } from './scheduled';
 
-/**
- * The `reconcile` queue: one job per interval, made by a BullMQ job scheduler, tells a worker
- * to poll the Leads and Orders datasheets for records modified since the last sync (AITable
- * automations never retry, so an event we missed is only found this way). Kept apart from
- * `QUEUES`, which are the event queues ingest feeds.
- */
-export const RECONCILE_QUEUE = 'reconcile';
-
-/** The datasheets reconciliation polls, by role; each feeds the event queue of the same name. */
-export const RECONCILE_TARGETS = ['leads', 'orders'] as const;
-export type ReconcileTarget = (typeof RECONCILE_TARGETS)[number];
-
-/** Id of the one job scheduler: upserting it from every worker process keeps a single schedule. */
-export const RECONCILE_SCHEDULER_ID = 'reconcile-datasheets';
-
-export const reconcileJobSchema = z.object({
-  kind: z.literal('reconcile.run'),
-  targets: z.array(z.enum(RECONCILE_TARGETS)).min(1),
-});
-export type ReconcileJob = z.infer<typeof reconcileJobSchema>;
+/** The `reconcile` queue of the catalog: one job per interval tells a worker to poll the datasheets. */
+export const RECONCILE_QUEUE = JOBS.reconcile.name;
+export const RECONCILE_SCHEDULER_ID = JOBS.reconcile.schedule.schedulerId;
 
 export function createReconcileQueue(opts: { connection: ConnectionOptions; prefix: string }): ScheduledQueue<ReconcileJob> {
-  return createScheduledQueue<ReconcileJob>(RECONCILE_QUEUE, opts);
+  return createScheduledQueue<ReconcileJob>(JOBS.reconcile, opts);
 }
 
 /**
@@ -36,5 +19,5 @@ export async function scheduleReconcile(
   everyMs: number,
   targets: readonly ReconcileTarget[] = RECONCILE_TARGETS,
 ): Promise<void> {
-  await upsertSchedule<ReconcileJob>(queue, RECONCILE_SCHEDULER_ID, everyMs, { kind: 'reconcile.run', targets: [...targets] });
+  await upsertSchedule<ReconcileJob>(queue, JOBS.reconcile, everyMs, { kind: 'reconcile.run', targets: [...targets] });
 }

@@ -4,3 +4,4 @@ export * from './wait';
 export * from './logs';
 export * from './rate';
 export * from './run-script';
+export * from './pg-proxy';

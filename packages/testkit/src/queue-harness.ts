@@ -41,7 +41,7 @@ export interface QueueHarness {
 export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {}): QueueHarness {
   const prefix = uniquePrefix('ops');
   const redis = createRedis(TEST_REDIS_URL, 'producer', { enableOfflineQueue: true });
-  const queues = createQueues({ connection: redis, prefix, retry: { attempts: ATTEMPTS, backoffMs: 5, backoffMaxMs: 10 } });
+  const queues = createQueues({ connection: redis, prefix, retry: { attempts: ATTEMPTS, backoffMs: 5 } });
   const outage = new Map<string, number>();
   const errorText = new Map<string, string>();
   const runs = new Map<string, number>();

@@ -1,5 +1,5 @@
 import type { ConfiguredDatasheets } from '@bridge/config';
-import { aitableId, EVENT_TYPES, fieldValuesSchema, type AitableEventJob } from '@bridge/queues/contracts';
+import { aitableId, EVENT_JOBS, EVENT_TYPES, fieldValuesSchema, type AitableEventJob, type QueueName } from '@bridge/queues/contracts';
 import { z } from 'zod';
 import { parseJsonBody, type BodyRejection } from './json-body';
 
@@ -13,7 +13,8 @@ export const webhookBodySchema = z.object({
 
 export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/config';
 
-export type DeliveryQueue = 'leads' | 'orders' | 'audit-results';
+/** The event queue a datasheet's webhooks go to (the job catalog says which). */
+export type DeliveryQueue = QueueName;
 /** What a valid delivery says, ready to become an `aitable.event` job. */
 export type DeliveryEvent = Pick<AitableEventJob, 'eventType' | 'datasheetId' | 'recordId' | 'fields'>;
 
@@ -63,8 +64,5 @@ export function parseDelivery(rawBody: Buffer, contentType: string | undefined, 
 }
 
 function routeOf(datasheetId: string, d: ConfiguredDatasheets): DeliveryQueue | undefined {
-  if (datasheetId === d.leads) return 'leads';
-  if (datasheetId === d.orders) return 'orders';
-  if (datasheetId === d.auditResults) return 'audit-results';
-  return undefined;
+  return EVENT_JOBS.find((job) => d[job.datasheet] === datasheetId)?.name;
 }

@@ -1,5 +1,5 @@
 import { permanent } from '@bridge/errors';
-import type { AuditResultJob, EnqueueResult } from '@bridge/queues';
+import { AUDIT_SUBMISSION_QUEUE, type AuditResultJob, type EnqueueResult } from '@bridge/queues';
 import { dedupOf, equalsAnySecret, headerValue, parseAuditResult, type HeaderBag } from '@bridge/webhooks';
 import type { IngestDeps } from '../deps';
 import { unauthorized } from '../errors';
@@ -20,7 +20,10 @@ export interface IncomingAuditResult {
  * JSON validated with the shared schema, one `audit.submitted` job on `audit-results`. The
  * same audit with the same body within the dedup window gives the same job.
  */
-export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditResult): Promise<EnqueueResult & { queue: 'audit-results' }> {
+export async function submitAuditResult(
+  deps: IngestDeps,
+  input: IncomingAuditResult,
+): Promise<EnqueueResult & { queue: typeof AUDIT_SUBMISSION_QUEUE }> {
   const { rawBody } = input;
   let facts = input.facts;
 
@@ -49,5 +52,5 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
     { kind: 'audit', auditId: audit.auditId, bodyHash: facts.bodyHash ?? '' },
     deps.config.WEBHOOK_DEDUP_WINDOW_SECONDS * 1000,
   );
-  return storeJob(deps, facts, 'audit-results', payload, dedup, rawBody);
+  return storeJob(deps, facts, AUDIT_SUBMISSION_QUEUE, payload, dedup, rawBody);
 }

@@ -1,5 +1,5 @@
 import { permanent } from '@bridge/errors';
-import type { AitableEventJob } from '@bridge/queues';
+import { JOBS, type AitableEventJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
 import type { JobFacts } from '../job-facts';
 import { leadInput, leadInputFields } from '../lead-input';
@@ -17,7 +17,7 @@ export type SyncLeadOutcome = 'synced' | 'skipped_own_write_back' | 'deactivated
  * none of the fields we use (our own write-back coming back through an automation) is skipped.
  */
 export async function syncLead(event: AitableEventJob, job: JobFacts, deps: WorkerDeps): Promise<SyncLeadOutcome> {
-  assertDatasheet(event.datasheetId, deps.datasheets.leads, 'leads');
+  assertDatasheet(event.datasheetId, deps.datasheets.leads, JOBS.leads.name);
   if (event.eventType === 'record.deleted') return deactivateLeadPortal(event.recordId, job, deps);
 
   const ds = deps.datasheets.leads;

@@ -1,6 +1,6 @@
 import { linkIds, selectValue } from '@bridge/aitable';
 import { permanent } from '@bridge/errors';
-import type { AitableEventJob } from '@bridge/queues';
+import { JOBS, type AitableEventJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
 import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
@@ -22,7 +22,7 @@ export type SyncOrderOutcome = 'activated' | 'recorded' | 'skipped_own_write_bac
  */
 export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: WorkerDeps): Promise<SyncOrderOutcome> {
   const ds = deps.datasheets.orders;
-  assertDatasheet(event.datasheetId, ds, 'orders');
+  assertDatasheet(event.datasheetId, ds, JOBS.orders.name);
   const f = deps.fields.order;
   const key = { datasheetId: ds, recordId: event.recordId, direction: 'aitable_to_app' as const };
 

@@ -10,8 +10,6 @@ import { retentionSection } from './retention';
 import { ingestSection } from './webhook';
 import { workerSection } from './worker';
 
-export { QUEUE_NAMES } from './worker';
-
 /** Every variable the service reads, split by concern; each app asks for the sections it uses. */
 export const sections = {
   core: coreSection,

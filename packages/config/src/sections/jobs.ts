@@ -1,14 +1,16 @@
-import { int } from '../helpers';
+import { z } from 'zod';
+
+const optionalInt = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).optional();
 
 /**
- * Retry policy of every job. Attempts and backoff are fixed on a job when it is added, so every
- * producer (ingest, replay) reads these, not only the workers.
+ * Overrides of the event queues' retries. Each queue's attempts and backoff are in the job
+ * catalog (packages/queues/src/catalog.ts); these, when set, replace them for every event queue
+ * (test runs and drills want short ones). Fixed on a job when it is added, so every producer
+ * (ingest, replay, reconcile) reads them, not only the workers.
  */
 export const jobsSection = {
-  /** Attempts per job before it lands in the failed set. @defaultValue 8 */
-  JOB_ATTEMPTS: int(8, 1, 100),
-  /** First backoff delay; doubles each attempt, with jitter. @defaultValue 2000 */
-  JOB_BACKOFF_MS: int(2000, 10),
-  /** Upper bound of one backoff delay. @defaultValue 600000 (10 min) */
-  JOB_BACKOFF_MAX_MS: int(600_000, 10),
+  /** Attempts per job before it lands in the failed set. @defaultValue the catalog's (8) */
+  JOB_ATTEMPTS: optionalInt(1, 100),
+  /** First backoff delay in ms; doubles each attempt, half of it random. @defaultValue the catalog's (2000) */
+  JOB_BACKOFF_MS: optionalInt(10),
 };

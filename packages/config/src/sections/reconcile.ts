@@ -1,3 +1,4 @@
+import { JOBS } from '@bridge/queues/contracts';
 import { int } from '../helpers';
 
 /**
@@ -6,8 +7,8 @@ import { int } from '../helpers';
  * them into the same queues as webhooks.
  */
 export const reconcileSection = {
-  /** How often the scheduled reconcile runs; 0 turns it off (the CLI still works). @defaultValue 300000 (5 min) */
-  RECONCILE_INTERVAL_MS: int(300_000, 0).refine((v) => v === 0 || v >= 100, 'must be 0 (off) or at least 100'),
+  /** How often the scheduled reconcile runs; 0 turns it off (the CLI still works). @defaultValue the catalog's, 300000 (5 min) */
+  RECONCILE_INTERVAL_MS: int(JOBS.reconcile.schedule.everyMs, 0).refine((v) => v === 0 || v >= 100, 'must be 0 (off) or at least 100'),
   /**
    * How far before the cursor (the last modification time seen) each run looks again, because
    * AITable's clock and ours differ and a page may shift while it is read. @defaultValue 120000 (2 min)

@@ -1,22 +1,23 @@
+import { concurrencyVariable, EVENT_JOBS, QUEUE_NAMES, type ConcurrencyVariable, type QueueName } from '@bridge/queues/contracts';
 import { z } from 'zod';
 import { int, list, port } from '../helpers';
 
-export const QUEUE_NAMES = ['leads', 'orders', 'audit-results'] as const;
+/**
+ * Jobs run at once per process and queue, one variable per event queue of the job catalog
+ * (`WORKER_CONCURRENCY_LEADS`, …), its default from the catalog. They wait on the network, not
+ * the CPU: sized from the AITable budget (5 req/s × 10 records = 50 write-backs/s per datasheet)
+ * times a job's time outside the batched write, plus two batches of 10 waiting (docs/runbook.md, "Sizing").
+ */
+const concurrencyVariables = Object.fromEntries(EVENT_JOBS.map((d) => [concurrencyVariable(d.name), int(d.concurrency, 1, 500)])) as {
+  [N in QueueName as ConcurrencyVariable<N>]: ReturnType<typeof int>;
+};
 
 export const workerSection = {
   /** Which queues this process consumes, so each can run as its own process. */
   WORKER_QUEUES: list()
-    .pipe(z.array(z.enum(QUEUE_NAMES)).min(1))
+    .pipe(z.array(z.enum(QUEUE_NAMES as [QueueName, ...QueueName[]])).min(1))
     .default([...QUEUE_NAMES]),
-  /**
-   * Jobs run at once per process and queue. They wait on the network, not the CPU: sized from the
-   * AITable budget (5 req/s × 10 records = 50 write-backs/s per datasheet) times a job's time
-   * outside the batched write, plus two batches of 10 waiting (docs/runbook.md, "Sizing").
-   * @defaultValue 50
-   */
-  WORKER_CONCURRENCY_LEADS: int(50, 1, 500),
-  WORKER_CONCURRENCY_ORDERS: int(50, 1, 500),
-  WORKER_CONCURRENCY_AUDIT_RESULTS: int(50, 1, 500),
+  ...concurrencyVariables,
   WORKER_METRICS_PORT: port(9464),
   /**
    * BullMQ's job lock: a job whose worker stops renewing it for this long (a crashed process)
@@ -38,4 +39,14 @@ export const workerSection = {
   WORKER_RECORD_LOCK_TTL_MS: int(30_000, 200),
   /** How long a job waits (without spending an attempt) when its record is locked by another job. @defaultValue 1000 */
   WORKER_RECORD_BUSY_DELAY_MS: int(1000, 10),
+  /**
+   * Outage budget: how long a job waits out an outage of Postgres, Redis, AITable or MissionX
+   * (errors coded `*_unavailable`) without spending attempts, from its first outage failure. After
+   * it, such errors count as attempts again, so a job cannot wait forever. @defaultValue 3600000 (1 h)
+   */
+  WORKER_OUTAGE_BUDGET_MS: int(3_600_000, 0),
+  /** First wait of a job in an outage; doubles with each wait. @defaultValue 1000 */
+  WORKER_OUTAGE_DELAY_MS: int(1000, 10),
+  /** Longest single wait in an outage: how late after the service is back a job may notice. @defaultValue 30000 */
+  WORKER_OUTAGE_DELAY_MAX_MS: int(30_000, 10),
 };

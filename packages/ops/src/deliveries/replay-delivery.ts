@@ -1,6 +1,13 @@
 import type { PrismaClient } from '@bridge/db';
 import { permanent } from '@bridge/errors';
-import { enqueue, type AitableEventJob, type AuditResultJob, type BridgeQueues } from '@bridge/queues';
+import {
+  AUDIT_SUBMISSION_QUEUE,
+  enqueue,
+  type AitableEventJob,
+  type AuditResultJob,
+  type BridgeQueues,
+  type QueueName,
+} from '@bridge/queues';
 import { dedupOf, sha256Hex } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 import { validateStoredDelivery, type ConfiguredDatasheets } from './validate-delivery';
@@ -12,7 +19,7 @@ export interface ReplayDeliveryOptions {
 
 export interface ReplayDeliveryResult {
   deliveryId: string;
-  queue: 'leads' | 'orders' | 'audit-results';
+  queue: QueueName;
   jobId: string;
   /** The same event was already queued within the dedup window: no new job, `jobId` is that job. */
   duplicate: boolean;
@@ -46,7 +53,7 @@ export async function replayDelivery(
   if (v.source === 'audit-api') {
     const payload: AuditResultJob = { ...v.audit, kind: 'audit.submitted', ...base };
     const dedup = dedupOf({ kind: 'audit', auditId: v.audit.auditId, bodyHash }, dedupTtlMs);
-    result = await enqueue(queues['audit-results'], payload, { jobId: row.id, dedupKey: dedup.key, dedupTtlMs: dedup.ttlMs });
+    result = await enqueue(queues[AUDIT_SUBMISSION_QUEUE], payload, { jobId: row.id, dedupKey: dedup.key, dedupTtlMs: dedup.ttlMs });
   } else {
     const payload: AitableEventJob = { kind: 'aitable.event', ...base, ...v.event };
     // By body only: whether the stored webhook-id was signed is not known here, and ingest

@@ -1,14 +1,21 @@
 import type { PrismaClient, WebhookDelivery } from '@bridge/db';
-import type { AuditResultInput } from '@bridge/queues';
-import { parseAuditResult, parseDelivery, type BodyRejection, type ConfiguredDatasheets, type DeliveryEvent } from '@bridge/webhooks';
+import { AUDIT_SUBMISSION_QUEUE, type AuditResultInput } from '@bridge/queues';
+import {
+  parseAuditResult,
+  parseDelivery,
+  type BodyRejection,
+  type ConfiguredDatasheets,
+  type DeliveryEvent,
+  type DeliveryQueue,
+} from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
 
 export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 
 /** What a stored body says today: where it would go, or why it is still refused. */
 export type Validation =
-  | { ok: true; source: 'aitable'; queue: 'leads' | 'orders' | 'audit-results'; event: DeliveryEvent }
-  | { ok: true; source: 'audit-api'; queue: 'audit-results'; audit: AuditResultInput }
+  | { ok: true; source: 'aitable'; queue: DeliveryQueue; event: DeliveryEvent }
+  | { ok: true; source: 'audit-api'; queue: typeof AUDIT_SUBMISSION_QUEUE; audit: AuditResultInput }
   | { ok: false; reason: BodyRejection['reason']; message: string; details?: Record<string, unknown> };
 
 function refused(r: BodyRejection): Validation {
@@ -23,7 +30,7 @@ export function validateStoredDelivery(
   const raw = Buffer.from(row.rawBody, 'utf8');
   if (row.source === 'audit-api') {
     const r = parseAuditResult(raw, row.contentType ?? undefined);
-    return r.ok ? { ok: true, source: 'audit-api', queue: 'audit-results', audit: r.audit } : refused(r);
+    return r.ok ? { ok: true, source: 'audit-api', queue: AUDIT_SUBMISSION_QUEUE, audit: r.audit } : refused(r);
   }
   const r = parseDelivery(raw, row.contentType ?? undefined, datasheets);
   return r.ok ? { ok: true, source: 'aitable', queue: r.queue, event: r.event } : refused(r);
