@@ -52,8 +52,8 @@ export class FaultBook {
   }
 }
 
-/** How a service writes an error body: AITable's envelope or MissionX's `{statusCode, message}`. */
-export type ErrorWriter = (res: Response, httpStatus: number, code: number, message: string) => void;
+/** How a service writes an error body: AITable's envelope or MissionX's `{message, code, data}`. */
+export type ErrorWriter = (res: Response, httpStatus: number, code: number, message: string, data?: Record<string, unknown>) => void;
 
 /**
  * Answers a request with the next matching fault, before auth and rate limiting.

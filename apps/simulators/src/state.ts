@@ -30,6 +30,7 @@ export class SimState {
       clientSecret: opts.missionx?.clientSecret ?? 'sim-secret',
       orgId: opts.missionx?.orgId ?? 'sim-org',
       tokenTtlSeconds: opts.missionx?.tokenTtlSeconds ?? 3600,
+      seedClients: opts.missionx?.seedClients ?? 0,
     });
   }
 

@@ -41,6 +41,8 @@ export interface SimulatorOptions {
     orgId?: string;
     /** @defaultValue 3600 */
     tokenTtlSeconds?: number;
+    /** Clients that are not the bridge's (made long ago in the web app), seeded at start and on every reset. @defaultValue 0 */
+    seedClients?: number;
   };
   /** Added delay per service (simulated network latency). @defaultValue none */
   latency?: Partial<Record<'aitable' | 'missionx', { ms: number; jitterMs?: number }>>;
@@ -64,17 +66,37 @@ export interface SimRequest {
   datasheetId?: string;
 }
 
-/** A MissionX client (portal). `status` is a simulator addition, changed by `PATCH /v2/clients/:id`. */
+/** A MissionX client (portal) as the API answers it: exactly the documented fields. */
 export interface MissionxClient {
   _id: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
   customId: string;
   title: string;
   emailDomains: string[];
   departments: string[];
-  status: 'active' | 'inactive';
+}
+
+export type ProjectStatus = 'open' | 'completed' | 'cancelled';
+
+/** The project fields the simulator keeps (a subset of the documented ones: those a sync reads). */
+export interface MissionxProject {
+  _id: string;
+  createdBy: string;
   createdAt: string;
   updatedAt: string;
+  org: string;
+  /** A client `_id`, or null for an internal project. */
+  client: string | null;
+  customId: string;
+  title: string;
+  projectStatus: ProjectStatus;
+  inviteDomains: string[];
 }
+
+/** A client or project as the control API lists it: with `archived`, which only the web app changes. */
+export type WithArchived<T> = T & { archived: boolean };
 
 /** A record in the REST API read format (`cellFormat=json`, `fieldKey=name`). */
 export interface SimRecord {

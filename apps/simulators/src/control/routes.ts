@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { EnvelopeError } from '../aitable/envelope';
+import { WEB_USER } from '../missionx/store';
 import type { SimState } from '../state';
 
 const fieldSeed = z.object({
@@ -30,6 +31,24 @@ export const faultSchema = z
     hangMs: z.number().int().min(0).optional(),
   })
   .refine((f) => !(f.kind === 'envelope_error' && f.service === 'missionx'), 'envelope_error is an AITable fault only');
+
+const domains = z.array(z.string().min(1));
+/** What a person can change on a client in the MissionX web app, archiving included. */
+const clientEdit = z.strictObject({
+  customId: z.string().optional(),
+  title: z.string().min(1).optional(),
+  emailDomains: domains.optional(),
+  departments: domains.optional(),
+  archived: z.boolean().optional(),
+});
+const projectStatus = z.enum(['open', 'completed', 'cancelled']);
+const projectEdit = z.strictObject({
+  title: z.string().min(1).optional(),
+  client: z.string().min(1).nullable().optional(),
+  customId: z.string().optional(),
+  projectStatus: projectStatus.optional(),
+  archived: z.boolean().optional(),
+});
 
 /** One control route as `GET /__sim` lists it. */
 export interface ControlRoute {
@@ -100,8 +119,34 @@ export function controlRouter(state: SimState): Router {
     state.faults.discard();
     res.status(204).end();
   });
-  route('GET', '/missionx/clients', 'every MissionX client (portal)', (_req, res) => {
-    res.json(state.missionx.list());
+  route('GET', '/missionx/clients', 'every MissionX client, archived ones included (with `archived`)', (_req, res) => {
+    res.json(state.missionx.allClients());
+  });
+  route('POST', '/missionx/clients', 'creates a client as a person in the web app {customId?, title, emailDomains?, departments?}', (req, res) => {
+    const body = clientEdit.omit({ archived: true }).extend({ title: z.string().min(1) }).parse(req.body);
+    res.status(201).json(state.missionx.createClient(body, WEB_USER));
+  });
+  route('POST', '/missionx/clients/seed', 'adds {count} clients that are not the bridge’s, made long ago (lost on reset)', (req, res) => {
+    const { count } = z.object({ count: z.number().int().min(1).max(100_000) }).parse(req.body);
+    state.missionx.seedForeign(count);
+    res.status(204).end();
+  });
+  route('PATCH', '/missionx/clients/:id', 'edits, archives or unarchives a client as a person would {…, archived?}; updatedAt moves', (req, res) => {
+    const client = state.missionx.updateClient(String(req.params.id), clientEdit.parse(req.body));
+    if (!client) return void res.status(404).json({ error: `no MissionX client ${req.params.id}` });
+    res.json(client);
+  });
+  route('GET', '/missionx/projects', 'every MissionX project, archived ones included', (_req, res) => {
+    res.json(state.missionx.allProjects());
+  });
+  route('POST', '/missionx/projects', 'creates a project as a person would {title, client?, customId?, projectStatus?}', (req, res) => {
+    const body = projectEdit.omit({ archived: true }).extend({ title: z.string().min(1) }).parse(req.body);
+    res.status(201).json(state.missionx.createProject({ ...body, client: body.client ?? undefined }));
+  });
+  route('PATCH', '/missionx/projects/:id', 'changes a project {title?, client?, projectStatus?, archived?}; updatedAt moves', (req, res) => {
+    const project = state.missionx.updateProject(String(req.params.id), projectEdit.parse(req.body));
+    if (!project) return void res.status(404).json({ error: `no MissionX project ${req.params.id}` });
+    res.json(project);
   });
   router.use((req, res) => {
     res.status(404).json({ error: `no control route ${req.method} ${req.originalUrl} (GET /__sim lists them)` });
