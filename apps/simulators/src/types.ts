@@ -106,14 +106,15 @@ export interface SimRecord {
   fields: Record<string, unknown>;
 }
 
-export type FaultKind = 'status' | 'hang' | 'rate_limit' | 'envelope_error' | 'cut_after';
+export type FaultKind = 'status' | 'hang' | 'rate_limit' | 'envelope_error' | 'cut_after' | 'body';
 
 /**
  * The next `count` requests matching service, method and path substring are answered by the fault.
  * `hang` waits `hangMs` and then handles the request normally (it takes effect, as on a slow real
  * server); without `hangMs` it never answers and has no effect. `cut_after` handles the request
  * normally, then closes the connection instead of sending the answer (the effect happened, the
- * client never learns it).
+ * client never learns it). `body` answers `status` (default 200) with `body` instead (JSON, or a string sent as HTML)
+ * without handling the request.
  */
 export interface FaultSpec {
   service: 'aitable' | 'missionx';
@@ -125,6 +126,8 @@ export interface FaultSpec {
   code?: number;
   message?: string;
   hangMs?: number;
+  /** For `body`: the answer's body; a string is sent as text/html. */
+  body?: unknown;
 }
 
 /** An injected fault as `GET /__sim/faults` lists it: with the uses it has left. */

@@ -1,5 +1,15 @@
 import type { ControlRoute } from './routes';
-import type { ActiveFault, DatasheetSeed, FaultSpec, MissionxClient, MissionxProject, ProjectStatus, SimRecord, SimRequest, WithArchived } from '../types';
+import type {
+  ActiveFault,
+  DatasheetSeed,
+  FaultSpec,
+  MissionxClient,
+  MissionxProject,
+  ProjectStatus,
+  SimRecord,
+  SimRequest,
+  WithArchived,
+} from '../types';
 import type { RequestFilter } from '../request-log';
 
 /** Typed client of the simulators' `/__sim` control API; every method throws on a non-2xx answer. */

@@ -24,11 +24,12 @@ export const faultSchema = z
     method: z.string().min(1).optional(),
     pathIncludes: z.string().min(1).optional(),
     count: z.number().int().min(1),
-    kind: z.enum(['status', 'hang', 'rate_limit', 'envelope_error', 'cut_after']),
+    kind: z.enum(['status', 'hang', 'rate_limit', 'envelope_error', 'cut_after', 'body']),
     status: z.number().int().min(100).max(599).optional(),
     code: z.number().int().optional(),
     message: z.string().optional(),
     hangMs: z.number().int().min(0).optional(),
+    body: z.unknown().optional(),
   })
   .refine((f) => !(f.kind === 'envelope_error' && f.service === 'missionx'), 'envelope_error is an AITable fault only');
 
@@ -122,32 +123,53 @@ export function controlRouter(state: SimState): Router {
   route('GET', '/missionx/clients', 'every MissionX client, archived ones included (with `archived`)', (_req, res) => {
     res.json(state.missionx.allClients());
   });
-  route('POST', '/missionx/clients', 'creates a client as a person in the web app {customId?, title, emailDomains?, departments?}', (req, res) => {
-    const body = clientEdit.omit({ archived: true }).extend({ title: z.string().min(1) }).parse(req.body);
-    res.status(201).json(state.missionx.createClient(body, WEB_USER));
-  });
+  route(
+    'POST',
+    '/missionx/clients',
+    'creates a client as a person in the web app {customId?, title, emailDomains?, departments?}',
+    (req, res) => {
+      const body = clientEdit
+        .omit({ archived: true })
+        .extend({ title: z.string().min(1) })
+        .parse(req.body);
+      res.status(201).json(state.missionx.createClient(body, WEB_USER));
+    },
+  );
   route('POST', '/missionx/clients/seed', 'adds {count} clients that are not the bridge’s, made long ago (lost on reset)', (req, res) => {
     const { count } = z.object({ count: z.number().int().min(1).max(100_000) }).parse(req.body);
     state.missionx.seedForeign(count);
     res.status(204).end();
   });
-  route('PATCH', '/missionx/clients/:id', 'edits, archives or unarchives a client as a person would {…, archived?}; updatedAt moves', (req, res) => {
-    const client = state.missionx.updateClient(String(req.params.id), clientEdit.parse(req.body));
-    if (!client) return void res.status(404).json({ error: `no MissionX client ${req.params.id}` });
-    res.json(client);
-  });
+  route(
+    'PATCH',
+    '/missionx/clients/:id',
+    'edits, archives or unarchives a client as a person would {…, archived?}; updatedAt moves',
+    (req, res) => {
+      const client = state.missionx.updateClient(String(req.params.id), clientEdit.parse(req.body));
+      if (!client) return void res.status(404).json({ error: `no MissionX client ${req.params.id}` });
+      res.json(client);
+    },
+  );
   route('GET', '/missionx/projects', 'every MissionX project, archived ones included', (_req, res) => {
     res.json(state.missionx.allProjects());
   });
   route('POST', '/missionx/projects', 'creates a project as a person would {title, client?, customId?, projectStatus?}', (req, res) => {
-    const body = projectEdit.omit({ archived: true }).extend({ title: z.string().min(1) }).parse(req.body);
+    const body = projectEdit
+      .omit({ archived: true })
+      .extend({ title: z.string().min(1) })
+      .parse(req.body);
     res.status(201).json(state.missionx.createProject({ ...body, client: body.client ?? undefined }));
   });
-  route('PATCH', '/missionx/projects/:id', 'changes a project {title?, client?, projectStatus?, archived?}; updatedAt moves', (req, res) => {
-    const project = state.missionx.updateProject(String(req.params.id), projectEdit.parse(req.body));
-    if (!project) return void res.status(404).json({ error: `no MissionX project ${req.params.id}` });
-    res.json(project);
-  });
+  route(
+    'PATCH',
+    '/missionx/projects/:id',
+    'changes a project {title?, client?, projectStatus?, archived?}; updatedAt moves',
+    (req, res) => {
+      const project = state.missionx.updateProject(String(req.params.id), projectEdit.parse(req.body));
+      if (!project) return void res.status(404).json({ error: `no MissionX project ${req.params.id}` });
+      res.json(project);
+    },
+  );
   router.use((req, res) => {
     res.status(404).json({ error: `no control route ${req.method} ${req.originalUrl} (GET /__sim lists them)` });
   });

@@ -87,7 +87,13 @@ export interface ListPage {
  * `count=true`, `select`. Other parameters are ignored, as a server ignores what it does not know.
  * Paging: `nextLink` is this request's own URL with `skip` set to the next offset (our inference).
  */
-export function listPage(docs: readonly Doc[], q: Query, filters: FilterSpec, selfUrl: URL, shape: (d: Doc) => Record<string, unknown>): ListPage {
+export function listPage(
+  docs: readonly Doc[],
+  q: Query,
+  filters: FilterSpec,
+  selfUrl: URL,
+  shape: (d: Doc) => Record<string, unknown>,
+): ListPage {
   const archived = bool(q, 'archived');
   const withArchived = bool(q, 'withArchived');
   const tests: ((d: Doc) => boolean)[] = [];

@@ -70,7 +70,14 @@ export function missionxRouter(deps: MissionxDeps): Router {
     // 200, not 201: MissionX documents 200 for its creates.
     if (input) res.status(200).json(clientShape(deps.store.createClient(input)));
   });
-  router.get('/v2/clients', listing(() => deps.store.allClients(), clientFilters, (d) => clientShape(d as unknown as MissionxClient)));
+  router.get(
+    '/v2/clients',
+    listing(
+      () => deps.store.allClients(),
+      clientFilters,
+      (d) => clientShape(d as unknown as MissionxClient),
+    ),
+  );
   router.patch('/v2/clients/:id', (req, res) => {
     const patch = parseOr400(patchSchema, req.body, res);
     if (!patch) return;
@@ -78,7 +85,14 @@ export function missionxRouter(deps: MissionxDeps): Router {
     if (!client) return writeMissionxError(res, 404, 404, `client ${req.params.id} not found`);
     res.json(clientShape(client));
   });
-  router.get('/v2/projects', listing(() => deps.store.allProjects(), projectFilters, (p) => p));
+  router.get(
+    '/v2/projects',
+    listing(
+      () => deps.store.allProjects(),
+      projectFilters,
+      (p) => p,
+    ),
+  );
   router.use((req, res) => writeMissionxError(res, 404, 404, `Cannot ${req.method} ${req.originalUrl.split('?')[0]}`));
   router.use(bodyErrors);
   return router;
@@ -136,7 +150,8 @@ function issueToken(store: MissionxStore): RequestHandler {
     if (id !== store.settings.clientId || secret !== store.settings.clientSecret) {
       return writeMissionxError(res, 401, 401, 'unknown client_id or wrong client_secret');
     }
-    if (orgId !== store.settings.orgId) return writeMissionxError(res, 403, 403, `this API integration has no access to organisation ${orgId}`);
+    if (orgId !== store.settings.orgId)
+      return writeMissionxError(res, 403, 403, `this API integration has no access to organisation ${orgId}`);
     res.json(store.issueToken());
   };
 }
@@ -145,7 +160,8 @@ function issueToken(store: MissionxStore): RequestHandler {
 function requireTokenAndOrg(store: MissionxStore): RequestHandler {
   return (req, res, next) => {
     const token = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1]?.trim();
-    if (!token || !store.tokenValid(token)) return writeMissionxError(res, 401, 401, 'Unauthorized: missing, unknown or expired access token');
+    if (!token || !store.tokenValid(token))
+      return writeMissionxError(res, 401, 401, 'Unauthorized: missing, unknown or expired access token');
     const orgId = req.get('org-id');
     if (!orgId) return writeMissionxError(res, 400, 400, 'Org-Id header is required');
     if (orgId !== store.settings.orgId) return writeMissionxError(res, 403, 403, `access token has no access to organisation ${orgId}`);
