@@ -236,6 +236,7 @@ describe('MissionX client contract', () => {
     await h.sim.control.injectFault({
       service: 'missionx',
       method: 'POST',
+      pathIncludes: '/v2/clients',
       kind: 'status',
       status: 400,
       message: 'title too long',
