@@ -71,6 +71,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
       busyDelayMs: config.WORKER_RECORD_BUSY_DELAY_MS,
       prefix: `${config.QUEUE_PREFIX}:lock`,
     },
+    lostCreates: { clockSkewMs: config.MISSIONX_CLOCK_SKEW_MS, settleMs: config.MISSIONX_CREATE_SETTLE_MS },
     logger,
     metrics,
   };

@@ -18,6 +18,8 @@ export interface WorkerDeps {
   fields: FieldMapping;
   datasheets: ConfiguredDatasheets;
   locks: { ttlMs: number; busyDelayMs: number; prefix: string };
+  /** How a MissionX create whose answer was lost is looked for (see lead-client.ts). */
+  lostCreates: { clockSkewMs: number; settleMs: number };
   logger: Logger;
   metrics: Metrics;
 }
