@@ -8,7 +8,8 @@ jest.setTimeout(90_000);
 /**
  * Real crashes: the worker runs as its own process and is SIGKILLed while a step of the lead flow
  * is in flight (a simulator fault holds that request); a second worker then finds the job stalled
- * and runs it again. Short job and record locks let the second worker take over within a second.
+ * and runs it again. Short job and record locks let the second worker take over within seconds; not shorter than
+ * 2.5 s, or a worker slowed by a busy machine misses its own lock renewal and the job stalls without any crash.
  */
 describe('crash recovery of the lead flow', () => {
   let h: Harness;
@@ -16,9 +17,9 @@ describe('crash recovery of the lead flow', () => {
   const CRASHING = {
     WORKER_QUEUES: 'leads',
     LOG_LEVEL: 'info',
-    WORKER_JOB_LOCK_MS: '1000',
+    WORKER_JOB_LOCK_MS: '2500',
     WORKER_STALLED_INTERVAL_MS: '300',
-    WORKER_RECORD_LOCK_TTL_MS: '1000',
+    WORKER_RECORD_LOCK_TTL_MS: '2500',
   };
 
   beforeAll(async () => {
