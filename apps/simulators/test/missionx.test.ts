@@ -14,10 +14,10 @@ const creds = { grant_type: 'client_credentials', client_id: 'sim-client', clien
 const ERROR_BODY = { message: expect.any(String), code: expect.any(String), data: expect.any(Object) };
 
 describe('MissionX token endpoint', () => {
-  test('[Doc Authentication] when client credentials and the Org-Id are right, then a Bearer token comes back', async () => {
+  test('[Doc Authentication] when client credentials and the Org-Id are right, then a Bearer token for 4 hours comes back', async () => {
     const res = await missionx(sim).tokenRequest(creds);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
+    expect(res.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 4 * 3600 });
   });
 
   test('[Doc Authentication] when the token request has no Org-Id header, then 400 naming it', async () => {
