@@ -86,6 +86,8 @@ export interface StackOptions {
   /** Extra variables for every bridge process. */
   env?: Record<string, string>;
   onRequest?: (r: SimRequest) => void;
+  /** MissionX clients that are not the bridge's, already in the organisation. @defaultValue 0 */
+  missionxSeedClients?: number;
   /** Extra node flags of the ingest process, e.g. `--cpu-prof`. */
   ingestNodeArgs?: string[];
 }
@@ -106,6 +108,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     aitable: { datasheets: [{ ...leads!, records }, ...rest] },
     latency: lat ? { aitable: { ms: lat.aitable, jitterMs: lat.jitter }, missionx: { ms: lat.missionx, jitterMs: lat.jitter } } : undefined,
     onRequest: o.onRequest,
+    missionx: { seedClients: o.missionxSeedClients ?? 0 },
   });
   const tdb = await createTestDatabase();
   const prefix = uniquePrefix('bench');

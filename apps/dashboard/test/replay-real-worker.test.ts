@@ -33,7 +33,14 @@ afterAll(() => h.close());
 
 test('when MissionX failed every attempt of a lead and then recovers slowly, then a replay from the dashboard gets fresh attempts and the portal is made once', async () => {
   // The harness gives jobs 4 attempts; MissionX refuses all of them.
-  await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 4, kind: 'status', status: 503 });
+  await h.sim.control.injectFault({
+    service: 'missionx',
+    method: 'POST',
+    pathIncludes: '/v2/clients',
+    count: 4,
+    kind: 'status',
+    status: 503,
+  });
   const recordId = await addLead(h);
   const jobId = await add(h, 'leads', leadEvent(recordId));
   expect((await settled(h, 'leads', jobId)).state).toBe('failed');
@@ -46,7 +53,14 @@ test('when MissionX failed every attempt of a lead and then recovers slowly, the
   expect(status.body.queues.leads.failed).toBe(1);
 
   // Still down for three more calls: one more try (a plain retry) would not be enough.
-  await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 3, kind: 'status', status: 503 });
+  await h.sim.control.injectFault({
+    service: 'missionx',
+    method: 'POST',
+    pathIncludes: '/v2/clients',
+    count: 3,
+    kind: 'status',
+    status: 503,
+  });
   const replay = await request(app)
     .post('/api/replay')
     .auth(OPERATOR.name, OPERATOR.password)

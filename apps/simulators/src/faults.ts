@@ -52,8 +52,8 @@ export class FaultBook {
   }
 }
 
-/** How a service writes an error body: AITable's envelope or MissionX's `{statusCode, message}`. */
-export type ErrorWriter = (res: Response, httpStatus: number, code: number, message: string) => void;
+/** How a service writes an error body: AITable's envelope or MissionX's `{message, code, data}`. */
+export type ErrorWriter = (res: Response, httpStatus: number, code: number, message: string, data?: Record<string, unknown>) => void;
 
 /**
  * Answers a request with the next matching fault, before auth and rate limiting.
@@ -79,6 +79,14 @@ export function faultMiddleware(service: FaultSpec['service'], book: FaultBook, 
       case 'cut_after':
         cutInsteadOfAnswering(res);
         return next();
+      case 'body':
+        // A body of another shape than documented (a bare array, a proxy's HTML page): does the client read it as data?
+        if (typeof fault.body === 'string')
+          return void res
+            .status(fault.status ?? 200)
+            .type('text/html')
+            .send(fault.body);
+        return void res.status(fault.status ?? 200).json(fault.body);
     }
   };
 }

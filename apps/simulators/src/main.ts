@@ -19,8 +19,8 @@ const envSchema = z.object({
   SIMULATORS_MISSIONX_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   /** @defaultValue 0 */
   SIMULATORS_LATENCY_JITTER_MS: z.coerce.number().int().min(0).default(0),
-  /** @defaultValue 3600 */
-  SIMULATORS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** @defaultValue 14400 (MissionX's 4 hours) */
+  SIMULATORS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(14_400),
   // The bridge's datasheet ids, so one environment drives both the bridge and its simulators.
   AITABLE_LEADS_DATASHEET_ID: z
     .string()

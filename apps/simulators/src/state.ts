@@ -29,7 +29,9 @@ export class SimState {
       clientId: opts.missionx?.clientId ?? 'sim-client',
       clientSecret: opts.missionx?.clientSecret ?? 'sim-secret',
       orgId: opts.missionx?.orgId ?? 'sim-org',
-      tokenTtlSeconds: opts.missionx?.tokenTtlSeconds ?? 3600,
+      // MissionX documents tokens that last 4 hours.
+      tokenTtlSeconds: opts.missionx?.tokenTtlSeconds ?? 4 * 3600,
+      seedClients: opts.missionx?.seedClients ?? 0,
     });
   }
 

@@ -41,6 +41,8 @@ export interface SimulatorOptions {
     orgId?: string;
     /** @defaultValue 3600 */
     tokenTtlSeconds?: number;
+    /** Clients that are not the bridge's (made long ago in the web app), seeded at start and on every reset. @defaultValue 0 */
+    seedClients?: number;
   };
   /** Added delay per service (simulated network latency). @defaultValue none */
   latency?: Partial<Record<'aitable' | 'missionx', { ms: number; jitterMs?: number }>>;
@@ -64,17 +66,37 @@ export interface SimRequest {
   datasheetId?: string;
 }
 
-/** A MissionX client (portal). `status` is a simulator addition, changed by `PATCH /v2/clients/:id`. */
+/** A MissionX client (portal) as the API answers it: exactly the documented fields. */
 export interface MissionxClient {
   _id: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
   customId: string;
   title: string;
   emailDomains: string[];
   departments: string[];
-  status: 'active' | 'inactive';
+}
+
+export type ProjectStatus = 'open' | 'completed' | 'cancelled';
+
+/** The project fields the simulator keeps (a subset of the documented ones: those a sync reads). */
+export interface MissionxProject {
+  _id: string;
+  createdBy: string;
   createdAt: string;
   updatedAt: string;
+  org: string;
+  /** A client `_id`, or null for an internal project. */
+  client: string | null;
+  customId: string;
+  title: string;
+  projectStatus: ProjectStatus;
+  inviteDomains: string[];
 }
+
+/** A client or project as the control API lists it: with `archived`, which only the web app changes. */
+export type WithArchived<T> = T & { archived: boolean };
 
 /** A record in the REST API read format (`cellFormat=json`, `fieldKey=name`). */
 export interface SimRecord {
@@ -84,14 +106,15 @@ export interface SimRecord {
   fields: Record<string, unknown>;
 }
 
-export type FaultKind = 'status' | 'hang' | 'rate_limit' | 'envelope_error' | 'cut_after';
+export type FaultKind = 'status' | 'hang' | 'rate_limit' | 'envelope_error' | 'cut_after' | 'body';
 
 /**
  * The next `count` requests matching service, method and path substring are answered by the fault.
  * `hang` waits `hangMs` and then handles the request normally (it takes effect, as on a slow real
  * server); without `hangMs` it never answers and has no effect. `cut_after` handles the request
  * normally, then closes the connection instead of sending the answer (the effect happened, the
- * client never learns it).
+ * client never learns it). `body` answers `status` (default 200) with `body` instead (JSON, or a string sent as HTML)
+ * without handling the request.
  */
 export interface FaultSpec {
   service: 'aitable' | 'missionx';
@@ -103,6 +126,8 @@ export interface FaultSpec {
   code?: number;
   message?: string;
   hangMs?: number;
+  /** For `body`: the answer's body; a string is sent as text/html. */
+  body?: unknown;
 }
 
 /** An injected fault as `GET /__sim/faults` lists it: with the uses it has left. */

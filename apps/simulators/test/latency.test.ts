@@ -30,7 +30,7 @@ describe('simulated latency', () => {
     expect(await sim.control.requests({ service: 'aitable' })).toEqual([]);
     const token = await fetch(sim.missionxAuthUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'org-id': 'sim-org' },
       body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret',
     });
     expect(token.status).toBe(200);

@@ -76,6 +76,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
       delayMs: config.WORKER_OUTAGE_DELAY_MS,
       maxDelayMs: config.WORKER_OUTAGE_DELAY_MAX_MS,
     },
+    lostCreates: { clockSkewMs: config.MISSIONX_CLOCK_SKEW_MS, settleMs: config.MISSIONX_CREATE_SETTLE_MS },
     logger,
     metrics,
   };

@@ -21,6 +21,8 @@ export interface WorkerDeps {
   locks: { ttlMs: number; busyDelayMs: number; prefix: string };
   /** How long a job waits out an outage of Postgres, Redis, AITable or MissionX before it spends attempts. */
   outage: OutagePolicy;
+  /** How a MissionX create whose answer was lost is looked for (see lead-client.ts). */
+  lostCreates: { clockSkewMs: number; settleMs: number };
   logger: Logger;
   metrics: Metrics;
 }

@@ -2,7 +2,7 @@ import type { SimRequest } from '@bridge/simulators';
 import { LEGACY_BACKOFF_TYPE } from '@bridge/queues';
 import { maxPerSecond } from '@bridge/testkit';
 import type { WorkerRuntime } from '../src';
-import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
+import { add, addLead, clientsOf, createHarness, DS, leadEvent, listCalls, recordOf, settled, syncRow, type Harness } from './harness';
 
 /** Most requests to one datasheet inside any one-second window of the log. */
 const busiestSecond = (requests: SimRequest[], datasheetId: string) =>
@@ -20,11 +20,11 @@ describe('faults of AITable and MissionX', () => {
   });
   afterAll(() => h.close());
 
-  it('when MissionX answers 500 twice, then the job spends three attempts, records each error and ends with one portal', async () => {
+  it('when MissionX answers 500 to the create twice, then the job spends three attempts, records each error and ends with one portal', async () => {
     await h.sim.control.injectFault({
       service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
+      method: 'POST',
+      pathIncludes: '/v2/clients',
       count: 2,
       kind: 'status',
       status: 500,
@@ -45,14 +45,7 @@ describe('faults of AITable and MissionX', () => {
   });
 
   it('when a job queued before the job catalog (legacy capped-jitter backoff) fails once, then the worker still backs it off and it completes', async () => {
-    await h.sim.control.injectFault({
-      service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
-      count: 1,
-      kind: 'status',
-      status: 500,
-    });
+    await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 1, kind: 'status', status: 500 });
     const recordId = await addLead(h);
     const event = leadEvent(recordId);
     await h.queues.leads.add(event.kind, event, {
@@ -66,11 +59,35 @@ describe('faults of AITable and MissionX', () => {
     expect(job.attemptsMade).toBe(2);
   });
 
+  it('when a create is carried out but its answer is cut, then the retry finds the client in the updatedAt window: one portal, a few list calls', async () => {
+    const recordId = await addLead(h);
+    const since = Date.now();
+    await h.sim.control.injectFault({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients', count: 1, kind: 'cut_after' });
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+
+    expect(state).toBe('completed');
+    expect(job.attemptsMade).toBe(2);
+    const clients = await clientsOf(h, recordId);
+    expect(clients).toHaveLength(1);
+    const creates = (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients' })).filter(
+      (r) => (r.body as { customId?: string }).customId === recordId,
+    );
+    expect(creates).toHaveLength(1);
+    // Among 1,000 other clients, the window since the create holds only the recent ones.
+    expect(await listCalls(h, since)).toBeLessThanOrEqual(5);
+    const gets = await h.sim.control.requests({ service: 'missionx', method: 'GET', pathIncludes: '/v2/clients' });
+    expect(gets.at(-1)?.query).toMatchObject({ sortBy: 'updatedAt', sortDirection: 'asc', limit: '100', withArchived: 'true' });
+    expect(String(gets.at(-1)?.query.updatedAt)).toMatch(/^gte \d{4}-/);
+    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'success', entityId: clients[0]!._id, createIntentAt: null });
+    const lookups = await runtime.deps.metrics.missionxClientLookups.get();
+    expect(lookups.values.find((v) => v.labels.kind === 'window' && v.labels.outcome === 'found')?.value).toBeGreaterThanOrEqual(1);
+  });
+
   it('when MissionX fails every attempt, then the sync row ends failed with the message and the job stays in the failed set', async () => {
     await h.sim.control.injectFault({
       service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
+      method: 'POST',
+      pathIncludes: '/v2/clients',
       count: 4,
       kind: 'status',
       status: 503,

@@ -36,8 +36,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Clients in the simulated MissionX organisation that are not the bridge's: our own must be found among them. */
+export const FOREIGN_CLIENTS = 1000;
+
 export async function createHarness(opts: { simulator?: SimulatorOptions } = {}): Promise<Harness> {
-  const [sim, tdb] = await Promise.all([startSimulators(opts.simulator), createTestDatabase()]);
+  const simulator: SimulatorOptions = { ...opts.simulator, missionx: { seedClients: FOREIGN_CLIENTS, ...opts.simulator?.missionx } };
+  const [sim, tdb] = await Promise.all([startSimulators(simulator), createTestDatabase()]);
   const prefix = uniquePrefix('worker');
   const redis = createRedis(TEST_REDIS_URL, 'worker');
   const prisma = createDb({ databaseUrl: tdb.url, poolSize: 2 });
@@ -69,6 +73,8 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     MISSIONX_CLIENT_SECRET: 'sim-secret',
     MISSIONX_ORG_ID: 'sim-org',
     MISSIONX_TIMEOUT_MS: '3000',
+    // A lost create not found at once is looked for again for this long before a new one: short, so tests stay fast.
+    MISSIONX_CREATE_SETTLE_MS: '300',
     JOB_BACKOFF_MS: '50',
     WORKER_METRICS_PORT: '0',
     WORKER_RECORD_BUSY_DELAY_MS: '50',
@@ -195,6 +201,17 @@ export async function addLead(h: Harness, fields: Record<string, unknown> = {}):
     ...fields,
   });
   return recordId;
+}
+
+/** The MissionX clients whose customId is this record's (what "one portal per lead" counts). */
+export async function clientsOf(h: Harness, recordId: string) {
+  return (await h.sim.control.missionxClients()).filter((c) => c.customId === recordId);
+}
+
+/** MissionX list calls (`GET /v2/clients`) in the simulator's request log, optionally only those after `since` (epoch ms). */
+export async function listCalls(h: Harness, since = 0): Promise<number> {
+  return (await h.sim.control.requests({ service: 'missionx', method: 'GET', pathIncludes: '/v2/clients' })).filter((r) => r.at >= since)
+    .length;
 }
 
 export async function recordOf(h: Harness, datasheetId: string, recordId: string) {

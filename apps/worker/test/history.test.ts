@@ -32,8 +32,8 @@ describe('sync history and retention', () => {
   it('when a lead job fails once and then succeeds, then history holds one row per attempt with its code, times and record', async () => {
     await h.sim.control.injectFault({
       service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
+      method: 'POST',
+      pathIncludes: '/v2/clients',
       count: 1,
       kind: 'status',
       status: 500,

@@ -1,4 +1,17 @@
-import { add, addLead, createHarness, DS, leadEvent, recordOf, settled, syncRow, type Harness } from './harness';
+import {
+  add,
+  addLead,
+  clientsOf,
+  createHarness,
+  DS,
+  FOREIGN_CLIENTS,
+  leadEvent,
+  listCalls,
+  recordOf,
+  settled,
+  syncRow,
+  type Harness,
+} from './harness';
 
 describe('lead flow', () => {
   let h: Harness;
@@ -11,6 +24,7 @@ describe('lead flow', () => {
 
   it('when a lead is created with its fields in the event, then one portal exists, the lead shows it and the sync row succeeded', async () => {
     const recordId = await addLead(h);
+    const started = Date.now();
     const event = leadEvent(recordId, {
       fields: { 'Client Name': 'Ada Lovelace', Email: 'ada@analytical.example', Company: 'Analytical Engines' },
     });
@@ -38,6 +52,11 @@ describe('lead flow', () => {
     expect(row?.lastSyncedAt).toBeInstanceOf(Date);
     // The event carried every field: the record was not fetched.
     expect(await h.sim.control.requests({ service: 'aitable', method: 'GET', pathIncludes: '/records' })).toEqual([]);
+    // A new lead costs no MissionX list call, among the organisation's other clients.
+    expect(await listCalls(h, started)).toBe(0);
+    expect((await h.sim.control.missionxClients()).length).toBeGreaterThan(FOREIGN_CLIENTS);
+    // The sync row is the index: the client id is recorded, no create is left pending.
+    expect(row).toMatchObject({ createIntentAt: null });
   });
 
   it('when the event carries only ids, then the lead is fetched from AITable and the portal title falls back to Client Name', async () => {
@@ -104,15 +123,47 @@ describe('lead flow', () => {
     );
   });
 
-  it('when a lead is deleted, then its sync row becomes inactive and its portal is deactivated in MissionX', async () => {
+  it('when a lead is deleted, then its portal loses its email domains, the sync row is inactive and remembers them', async () => {
     const recordId = await addLead(h);
     await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+    const [client] = await clientsOf(h, recordId);
+    // A person gave a second domain access in MissionX; deleting the lead takes both away.
+    await h.sim.control.editMissionxClient(client!._id, { emailDomains: ['analytical.example', 'babbage.example'] });
     const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.deleted' })));
     expect(state).toBe('completed');
     expect(job.returnvalue).toBe('deactivated');
-    const client = (await h.sim.control.missionxClients()).find((c) => c.customId === recordId);
-    expect(client?.status).toBe('inactive');
-    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ active: false, syncStatus: 'success', entityId: client?._id });
+    expect(await clientsOf(h, recordId)).toEqual([expect.objectContaining({ _id: client!._id, emailDomains: [], archived: false })]);
+    const row = await syncRow(h, DS.leads, recordId);
+    expect(row).toMatchObject({ active: false, syncStatus: 'success', entityId: client!._id });
+    expect(row?.removedEmailDomains).toEqual(['analytical.example', 'babbage.example']);
+    // Deleting again changes nothing and forgets nothing.
+    await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.deleted' })));
+    expect((await syncRow(h, DS.leads, recordId))?.removedEmailDomains).toEqual(['analytical.example', 'babbage.example']);
+  });
+
+  it('when a deleted lead comes back, then the same portal gets its email domains back and the row is active again', async () => {
+    const recordId = await addLead(h);
+    await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+    const [client] = await clientsOf(h, recordId);
+    await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.deleted' })));
+    expect((await clientsOf(h, recordId))[0]?.emailDomains).toEqual([]);
+    const since = Date.now();
+    const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.created' })));
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toBe('synced');
+    expect(await clientsOf(h, recordId)).toEqual([expect.objectContaining({ _id: client!._id, emailDomains: ['analytical.example'] })]);
+    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ active: true, syncStatus: 'success', removedEmailDomains: null });
+    expect(await listCalls(h, since)).toBe(0);
+  });
+
+  it('when a lead that never got a portal is deleted, then MissionX is not called at all', async () => {
+    const recordId = await addLead(h, { Email: null });
+    const since = Date.now();
+    await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId)));
+    const { job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.deleted' })));
+    expect(job.returnvalue).toBe('deactivated');
+    expect((await h.sim.control.requests({ service: 'missionx' })).filter((r) => r.at >= since && r.path.includes('/v2/'))).toEqual([]);
+    expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ active: false, entityId: null });
   });
 
   it('when a lead has no Email, then the job fails at once with an error naming the field, and the sync row is failed', async () => {

@@ -63,15 +63,26 @@ describe('worker lifecycle', () => {
   });
 
   it('when the worker process gets SIGTERM during a job, then the job finishes, the process exits 0 and takes no new job', async () => {
-    await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 1, kind: 'hang', hangMs: 1500 });
+    await h.sim.control.injectFault({
+      service: 'missionx',
+      method: 'POST',
+      pathIncludes: '/v2/clients',
+      count: 1,
+      kind: 'hang',
+      hangMs: 1500,
+    });
     const w = spawnWorker(h.env({ WORKER_QUEUES: 'leads' }));
     children.push(w);
     await w.ready();
     const recordId = await addLead(h);
     const jobId = await add(h, 'leads', leadEvent(recordId));
-    await waitFor(async () => (await h.sim.control.requests({ service: 'missionx', method: 'GET' })).some((r) => r.status === 0), {
-      what: 'the job to be in flight',
-    });
+    await waitFor(
+      async () =>
+        (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients' })).some((r) => r.status === 0),
+      {
+        what: 'the job to be in flight',
+      },
+    );
     w.child.kill('SIGTERM');
     await waitFor(() => w.lines.some((l) => String(l.message).startsWith('shutting down')), { what: 'shutdown to begin' });
     const late = await add(h, 'leads', leadEvent(await addLead(h)));
@@ -87,8 +98,8 @@ describe('worker lifecycle', () => {
   it('when an active job outlasts SHUTDOWN_TIMEOUT_MS, then the worker force-closes and still exits 0', async () => {
     await h.sim.control.injectFault({
       service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
+      method: 'POST',
+      pathIncludes: '/v2/clients',
       count: 1,
       kind: 'hang',
       hangMs: 20_000,
@@ -97,9 +108,13 @@ describe('worker lifecycle', () => {
     children.push(w);
     await w.ready();
     const jobId = await add(h, 'leads', leadEvent(await addLead(h)));
-    await waitFor(async () => (await h.sim.control.requests({ service: 'missionx', method: 'GET' })).some((r) => r.status === 0), {
-      what: 'the job to be in flight',
-    });
+    await waitFor(
+      async () =>
+        (await h.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/v2/clients' })).some((r) => r.status === 0),
+      {
+        what: 'the job to be in flight',
+      },
+    );
     w.child.kill('SIGTERM');
 
     expect(await w.exited).toBe(0);
@@ -156,7 +171,7 @@ describe('worker lifecycle', () => {
     const base = `http://127.0.0.1:${runtime.metricsPort}`;
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/bridge_job_duration_seconds_count\{.*queue="leads".*outcome="completed".*\} 1/);
-    expect(metrics).toMatch(/bridge_external_calls_total\{.*service="missionx",operation="createClient",status="201".*\} 1/);
+    expect(metrics).toMatch(/bridge_external_calls_total\{.*service="missionx",operation="createClient",status="200".*\} 1/);
     expect(metrics).toMatch(/bridge_external_calls_total\{.*service="aitable",operation="updateRecords",status="200".*\}/);
     expect(metrics).toMatch(/bridge_sync_latency_seconds_count\{.*entity="lead".*\} 1/);
     const health = await fetch(`${base}/healthz`);

@@ -1,13 +1,11 @@
-import type { WorkerRuntime } from '../src';
 import { add, addLead, auditJob, createHarness, DS, leadEvent, orderEvent, recordOf, settled, syncRow, type Harness } from './harness';
 
 describe('order and audit result flows', () => {
   let h: Harness;
-  let runtime: WorkerRuntime;
 
   beforeAll(async () => {
     h = await createHarness();
-    runtime = await h.start();
+    await h.start();
   });
   afterAll(() => h.close());
 
@@ -31,17 +29,18 @@ describe('order and audit result flows', () => {
     expect(await syncRow(h, DS.leads, leadId)).toMatchObject({ syncStatus: 'success', entityType: 'lead', entityId: portals[0]!._id });
   });
 
-  it('when an order is created for a lead that already has a portal, then the same portal is used and reactivated if it was inactive', async () => {
+  it('when an order is created for a lead that already has a portal, then the same portal is used, found by the sync row alone', async () => {
     const leadId = await addLead(h);
     await settled(h, 'leads', await add(h, 'leads', leadEvent(leadId)));
     const [portal] = await portalsOf(leadId);
-    // Someone switched the portal off in MissionX; a new order switches it on again.
-    await runtime.deps.missionx.setClientStatus(portal!._id, 'inactive');
-    expect((await portalsOf(leadId))[0]?.status).toBe('inactive');
+    const since = Date.now();
     const orderId = await addOrder({ Status: 'Pending', Lead: [leadId] });
     const { state } = await settled(h, 'orders', await add(h, 'orders', orderEvent(orderId, { eventType: 'record.created' })));
     expect(state).toBe('completed');
-    expect(await portalsOf(leadId)).toEqual([expect.objectContaining({ _id: portal!._id, status: 'active' })]);
+    expect(await portalsOf(leadId)).toEqual([expect.objectContaining({ _id: portal!._id })]);
+    // No customId filter exists: the lead's sync row names its client, so no list, no create.
+    expect((await h.sim.control.requests({ service: 'missionx' })).filter((r) => r.at >= since && r.path.includes('/v2/'))).toEqual([]);
+    expect(await syncRow(h, DS.orders, orderId)).toMatchObject({ syncStatus: 'success', entityId: portal!._id });
   });
 
   it('when an order is updated to a status other than Won/Active, then it is recorded with no side effects', async () => {

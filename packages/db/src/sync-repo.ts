@@ -1,4 +1,4 @@
-import type { AITableSync, EntityType, Prisma, PrismaClient, SyncDirection } from './client';
+import { Prisma, type AITableSync, type EntityType, type PrismaClient, type SyncDirection } from './client';
 import { classifyDbError, isRowRefused } from './errors';
 import { pgText } from './pg-text';
 
@@ -40,6 +40,18 @@ export interface SyncRepo {
   markFailed(key: SyncKey, failure: { message: string; final: boolean }): Promise<AITableSync>;
   /** The record was deleted upstream: `active=false`, created if it never synced. */
   markInactive(key: SyncKey, facts: AttemptFacts & { entityId?: string | null; metadata?: SyncMetadata }): Promise<AITableSync>;
+  /** Durably notes that a create is about to be sent (time `at`), before it is sent. The row must exist (`beginAttempt`). */
+  recordCreateIntent(key: SyncKey, at: Date): Promise<AITableSync>;
+  /** The external entity this record maps to, as soon as it is known; clears the create intent. */
+  recordEntity(key: SyncKey, entityId: string): Promise<AITableSync>;
+  /** Remembers (or, with null, forgets) the email domains removed from the record's MissionX client. */
+  recordRemovedEmailDomains(key: SyncKey, domains: string[] | null): Promise<AITableSync>;
+  /**
+   * Links a record to an entity found outside the bridge's own flow (a client made by hand or by an
+   * earlier integration): creates the row, or fills a row that has no entity yet. A row that
+   * already names another entity is left alone and reported as `conflict`.
+   */
+  linkEntity(key: SyncKey, entityType: EntityType, entityId: string): Promise<'linked' | 'already' | 'conflict'>;
 }
 
 const unique = (key: SyncKey) => ({
@@ -114,6 +126,9 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
             retryCount: 0,
             lastSyncedAt: f.syncedAt ?? new Date(),
             metadata: merged(current?.metadata, f.metadata),
+            // A success means the record exists: a lead deleted and then restored is active again.
+            active: true,
+            ...(f.entityId ? { createIntentAt: null } : {}),
           },
         });
       }),
@@ -145,6 +160,38 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
           create: { datasheetId: key.datasheetId, recordId: key.recordId, syncDirection: key.direction, entityType: f.entityType, ...data },
           update: data,
         });
+      }),
+
+    recordCreateIntent: (key, at) => classified(key, () => rows.update({ where: unique(key), data: { createIntentAt: at } })),
+
+    recordEntity: (key, entityId) =>
+      classified(key, () => rows.update({ where: unique(key), data: { entityId: ownText(entityId, MAX_ID), createIntentAt: null } })),
+
+    recordRemovedEmailDomains: (key, domains) =>
+      classified(key, () => rows.update({ where: unique(key), data: { removedEmailDomains: domains === null ? Prisma.DbNull : domains } })),
+
+    linkEntity: (key, entityType, entityId) =>
+      classified(key, async () => {
+        const current = await rows.findUnique({ where: unique(key), select: { entityId: true } });
+        if (current?.entityId === entityId) return 'already';
+        if (current?.entityId) return 'conflict';
+        const linked = { entityId: ownText(entityId, MAX_ID), createIntentAt: null };
+        if (current) await rows.update({ where: unique(key), data: linked });
+        else
+          await rows.create({
+            data: {
+              datasheetId: key.datasheetId,
+              recordId: key.recordId,
+              syncDirection: key.direction,
+              entityType,
+              // Linked, not yet synced by us (lastSyncedAt stays null): without an inputHash in the metadata, the
+              // next event of the record runs the whole flow. Not `pending`, which would read as a stuck job.
+              syncStatus: 'success',
+              metadata: { linkedBy: 'missionx-index' },
+              ...linked,
+            },
+          });
+        return 'linked';
       }),
   };
 }

@@ -89,6 +89,12 @@ export function createMetrics(service: string) {
       labelNames: ['datasheet', 'outcome'] as const,
       registers,
     }),
+    missionxClientLookups: new Counter({
+      name: 'bridge_missionx_client_lookups_total',
+      help: 'Searches for a MissionX client whose create answer was lost, by kind (window: clients updated since the create; full_scan: every client, the last resort) and outcome (found, missing).',
+      labelNames: ['kind', 'outcome'] as const,
+      registers,
+    }),
     dbRowsRefused: new Counter({
       name: 'bridge_db_rows_refused_total',
       help: 'Rows Postgres refused for their data (set aside, never retried), by table and SQLSTATE (54000: value too big for its index).',

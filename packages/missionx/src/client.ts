@@ -10,39 +10,59 @@ import {
   clientPatchSchema,
   missionxClientSchema,
   newClientSchema,
+  type ClientListPage,
   type MissionxClient,
   type MissionxClientPatch,
   type NewMissionxClient,
 } from './schemas';
 import { TokenProvider } from './token-provider';
 
-export interface FindOrCreateResult {
-  client: MissionxClient;
-  /** True when this call created the client. */
-  created: boolean;
+/** The documented `GET /v2/clients` parameters. There is no customId filter: match customId yourself. */
+export interface ClientQuery {
+  id?: string;
+  emailDomain?: string;
+  department?: string;
+  /** Only archived clients. */
+  archived?: boolean;
+  /** Archived clients too (they are hidden otherwise). */
+  withArchived?: boolean;
+  /** `updatedAt=<op> <ISO date>`. */
+  updatedAt?: { op: 'lt' | 'lte' | 'gt' | 'gte' | 'eq'; at: Date };
+  sortBy?: 'updatedAt';
+  /** @defaultValue desc (MissionX's) */
+  sortDirection?: 'asc' | 'desc';
+  /** 1–100. @defaultValue 40 (MissionX's) */
+  limit?: number;
 }
 
-const oldestFirst = (a: MissionxClient, b: MissionxClient) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id);
+/** The largest page MissionX serves. */
+export const MAX_PAGE = 100;
+
+/** Oldest first: with several clients for one lead (made by hand, or a past race), every caller picks the same one. */
+export const oldestFirst = (a: MissionxClient, b: MissionxClient) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id);
 
 /**
- * The MissionX API as the bridge uses it. Every call carries a cached OAuth2 token and the
- * `Org-Id` header; a 401 refreshes the token once and retries once. Throws only `AppError`s
- * (codes in `MISSIONX_ERROR_CODES`).
+ * The MissionX API as the bridge uses it. Every call, the token call included, carries the
+ * `Org-Id` header; API calls carry a cached OAuth2 token, and a 401 refreshes it once and
+ * retries once. Throws only `AppError`s (codes in `MISSIONX_ERROR_CODES`).
  */
 export class MissionxApiClient {
   private readonly http: AxiosInstance;
   private readonly tokens: TokenProvider;
   private readonly timeoutMs: number;
-  private readonly creating = new Map<string, Promise<FindOrCreateResult>>();
+  private readonly base: URL;
 
   constructor(private readonly opts: MissionxClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.http = axios.create({ baseURL: opts.baseUrl.replace(/\/+$/, ''), timeout: this.timeoutMs, validateStatus: () => true });
+    const baseURL = opts.baseUrl.replace(/\/+$/, '');
+    this.base = new URL(`${baseURL}/`);
+    this.http = axios.create({ baseURL, timeout: this.timeoutMs, validateStatus: () => true });
     this.tokens = new TokenProvider({
       http: this.http,
       authUrl: opts.authUrl,
       clientId: opts.clientId,
       clientSecret: opts.clientSecret,
+      orgId: opts.orgId,
       timeoutMs: this.timeoutMs,
       refreshMarginSeconds: opts.refreshMarginSeconds ?? 60,
       now: opts.now ?? Date.now,
@@ -51,50 +71,70 @@ export class MissionxApiClient {
     });
   }
 
-  /** Every client with this customId, oldest first (exact match, even if the API ignored the filter). */
-  async listClientsByCustomId(customId: string): Promise<MissionxClient[]> {
-    requireText(customId, 'customId', 'findClients');
-    const ctx: MissionxCallContext = { operation: 'findClients', subject: `customId ${customId}` };
-    const params = new URLSearchParams({ 'filter[customId]': customId });
-    const all = await this.call(ctx, { method: 'GET', url: `/clients?${params.toString()}` }, clientListSchema);
-    return all.filter((c) => c.customId === customId).sort(oldestFirst);
-  }
-
-  /** The client with this customId, or null. With several (a past race), the oldest, with a warning. */
-  async findClientByCustomId(customId: string): Promise<MissionxClient | null> {
-    const found = await this.listClientsByCustomId(customId);
-    if (found.length > 1) {
-      this.opts.logger?.warn('Several MissionX clients share one customId; using the oldest', {
-        customId,
-        clientIds: found.map((c) => c._id),
-      });
+  /**
+   * Every page of a client list, following `nextLink` until it is missing, null or empty.
+   * An answer that is neither the envelope nor a bare array is an error, never an empty page.
+   */
+  async *clientPages(query: ClientQuery = {}): AsyncGenerator<MissionxClient[]> {
+    const ctx: MissionxCallContext = { operation: 'listClients', subject: describeQuery(query) };
+    let url: string | undefined = `/clients?${listParams(query).toString()}`;
+    const followed = new Set<string>();
+    while (url) {
+      const page: ClientListPage = await this.call(ctx, { method: 'GET', url }, clientListSchema);
+      yield page.value;
+      const next = page.nextLink?.trim();
+      if (!next) return;
+      url = this.sameOrigin(ctx, next);
+      // A server handing back a link it gave before would page forever.
+      if (followed.has(url)) throw badResponse(ctx, `nextLink repeats an earlier page (${next})`, 'permanent');
+      followed.add(url);
     }
-    return found[0] ?? null;
   }
 
-  /** Always creates (never relies on MissionX rejecting a duplicate customId); prefer `findOrCreateClient`. */
+  /** All clients of a query, every page read. */
+  async listClients(query: ClientQuery = {}): Promise<MissionxClient[]> {
+    const all: MissionxClient[] = [];
+    for await (const page of this.clientPages(query)) all.push(...page);
+    return all;
+  }
+
+  /** One client by its `_id` (MissionX has no get-by-id page: the list filtered by id), archived or not; null if none. */
+  async getClient(clientId: string): Promise<MissionxClient | null> {
+    requireText(clientId, 'clientId', 'getClient');
+    const [client] = await this.listClients({ id: clientId, withArchived: true, limit: 1 });
+    return client ?? null;
+  }
+
+  /**
+   * The clients with this customId whose `updatedAt` is at or after `since`, oldest first: the
+   * narrow window after a create whose answer was lost (a new client's `updatedAt` is its
+   * `createdAt`). Sorted ascending, so the first page holds the oldest candidates.
+   */
+  async findInWindow(customId: string, since: Date): Promise<MissionxClient[]> {
+    requireText(customId, 'customId', 'findInWindow');
+    const query: ClientQuery = {
+      updatedAt: { op: 'gte', at: since },
+      sortBy: 'updatedAt',
+      sortDirection: 'asc',
+      limit: MAX_PAGE,
+      withArchived: true,
+    };
+    return (await this.listClients(query)).filter((c) => c.customId === customId).sort(oldestFirst);
+  }
+
+  /** Every client of the organisation, archived ones too, in pages of 100: ⌈clients / 100⌉ calls. */
+  scanClients(): AsyncGenerator<MissionxClient[]> {
+    return this.clientPages({ withArchived: true, limit: MAX_PAGE });
+  }
+
+  /** Always creates: MissionX has no idempotency key and no unique customId. The caller records the intent first. */
   async createClient(input: NewMissionxClient): Promise<MissionxClient> {
     const body = parseInput(newClientSchema, input, 'createClient');
     const ctx: MissionxCallContext = { operation: 'createClient', subject: `customId ${body.customId}` };
     return this.call(ctx, { method: 'POST', url: '/clients', data: body }, missionxClientSchema);
   }
 
-  /**
-   * Looks the customId up first and creates only when none exists, so a retried job never makes
-   * a second portal. Calls for one customId in this process share one lookup; across processes
-   * the caller must serialise per record. After creating, it reads back and answers the oldest,
-   * so two racing creators at least agree on one client.
-   */
-  async findOrCreateClient(input: NewMissionxClient): Promise<FindOrCreateResult> {
-    const customId = parseInput(newClientSchema, input, 'createClient').customId;
-    const running = this.creating.get(customId);
-    if (running) return running.then((r) => ({ client: r.client, created: false }));
-    const work = this.findOrCreate(input, customId).finally(() => this.creating.delete(customId));
-    this.creating.set(customId, work);
-    return work;
-  }
-
-  /** Changes some properties of a client. */
+  /** Changes some of the documented properties of a client (customId, title, emailDomains, departments). */
   async updateClient(clientId: string, patch: MissionxClientPatch): Promise<MissionxClient> {
     requireText(clientId, 'clientId', 'updateClient');
     const body = parseInput(clientPatchSchema, patch, 'updateClient');
@@ -102,29 +142,21 @@ export class MissionxApiClient {
     return this.call(ctx, { method: 'PATCH', url: `/clients/${encodeURIComponent(clientId)}`, data: body }, missionxClientSchema);
   }
 
-  /** Activates or deactivates a client's portal. */
-  setClientStatus(clientId: string, status: 'active' | 'inactive'): Promise<MissionxClient> {
-    return this.updateClient(clientId, { status });
-  }
-
-  /** The portal link of a client, from `portalUrlTemplate`. */
+  /** The portal link of a client, from our configured `portalUrlTemplate` (MissionX documents no portal URL). */
   portalUrl(client: Pick<MissionxClient, '_id' | 'customId'>): string {
     return buildPortalUrl(this.opts.portalUrlTemplate, client);
   }
 
-  private async findOrCreate(input: NewMissionxClient, customId: string): Promise<FindOrCreateResult> {
-    const existing = await this.findClientByCustomId(customId);
-    if (existing) return { client: existing, created: false };
-    const made = await this.createClient(input);
-    const all = await this.listClientsByCustomId(customId);
-    const oldest = all[0] ?? made;
-    if (oldest._id !== made._id) {
-      this.opts.logger?.warn('Another worker created a MissionX client for this customId at the same time; using the oldest', {
-        customId,
-        clientIds: all.map((c) => c._id),
-      });
+  /** A nextLink as a URL to request: it must point at the API we were configured with, or our token would leave. */
+  private sameOrigin(ctx: MissionxCallContext, link: string): string {
+    let url: URL;
+    try {
+      url = new URL(link, this.base);
+    } catch {
+      throw badResponse(ctx, `nextLink is not a URL (${link})`, 'permanent');
     }
-    return { client: oldest, created: oldest._id === made._id };
+    if (url.origin !== this.base.origin) throw badResponse(ctx, `nextLink points at another host (${url.origin})`, 'permanent');
+    return url.toString();
   }
 
   /** An API call with the token and Org-Id; one token refresh and one retry on a 401. */
@@ -140,22 +172,45 @@ export class MissionxApiClient {
         this.tokens.invalidate(token);
         continue;
       }
+      // 200 is documented (creates too); any other 2xx is read the same way.
       if (res.status < 200 || res.status >= 300) {
         throw errorFromStatus(ctx, res.status, messageOf(res.data), retryAfterMs(res.headers['retry-after']));
       }
+      if (res.data === null || typeof res.data !== 'object') {
+        throw badResponse(ctx, `not JSON (${typeof res.data === 'string' ? `${res.data.length} characters of text` : String(res.data)})`);
+      }
       const parsed = schema.safeParse(res.data);
-      if (!parsed.success)
-        throw badResponse(
-          ctx,
-          parsed.error.issues
-            .slice(0, 3)
-            .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-            .join('; '),
-        );
+      if (!parsed.success) {
+        const problems = parsed.error.issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ');
+        throw badResponse(ctx, problems, 'permanent');
+      }
       return parsed.data;
     }
   }
 }
+
+function listParams(q: ClientQuery): URLSearchParams {
+  const p = new URLSearchParams();
+  if (q.id !== undefined) p.set('id', q.id);
+  if (q.emailDomain !== undefined) p.set('emailDomain', q.emailDomain);
+  if (q.department !== undefined) p.set('department', q.department);
+  if (q.archived !== undefined) p.set('archived', String(q.archived));
+  if (q.withArchived !== undefined) p.set('withArchived', String(q.withArchived));
+  // `<op> <date>` with a space, which URLSearchParams encodes.
+  if (q.updatedAt) p.set('updatedAt', `${q.updatedAt.op} ${q.updatedAt.at.toISOString()}`);
+  if (q.sortBy) p.set('sortBy', q.sortBy);
+  if (q.sortDirection) p.set('sortDirection', q.sortDirection);
+  if (q.limit !== undefined) p.set('limit', String(q.limit));
+  return p;
+}
+
+const describeQuery = (q: ClientQuery) =>
+  Object.entries(q)
+    .map(([k, v]) => `${k}=${v instanceof Object && 'at' in v ? `${v.op} ${v.at.toISOString()}` : String(v)}`)
+    .join('&') || 'all clients';
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: string): z.output<S> {
   const parsed = schema.safeParse(input);

@@ -28,7 +28,7 @@ const what = (ctx: MissionxCallContext) => `${ctx.operation}${ctx.subject ? ` fo
 export function messageOf(body: unknown): string {
   const b = errorBodySchema.parse(body);
   const m = Array.isArray(b.message) ? b.message.join('; ') : b.message;
-  return [b.error, b.error_description, m].filter(Boolean).join(': ');
+  return [b.code === undefined ? undefined : String(b.code), b.error, b.error_description, m].filter(Boolean).join(': ');
 }
 
 /** Maps an HTTP error answer (after the one token refresh) to an AppError. */
@@ -42,7 +42,9 @@ export function errorFromStatus(ctx: MissionxCallContext, status: number, said: 
   };
   const tokenCall = ctx.operation === 'token';
   if (status === 401 || (tokenCall && status === 400)) {
-    const hint = tokenCall ? 'check MISSIONX_CLIENT_ID and MISSIONX_CLIENT_SECRET' : 'a freshly issued token was refused too';
+    const hint = tokenCall
+      ? 'check MISSIONX_CLIENT_ID, MISSIONX_CLIENT_SECRET and MISSIONX_ORG_ID'
+      : 'a freshly issued token was refused too';
     return permanent(MISSIONX_ERROR_CODES.unauthorized, `MissionX refused ${what(ctx)} (${status})${suffix}; ${hint}`, { details });
   }
   if (status === 403)
@@ -68,12 +70,13 @@ export function errorFromStatus(ctx: MissionxCallContext, status: number, said: 
 }
 
 /**
- * A 2xx answer we cannot read is transient: proxies, truncated bodies and passing outages
- * cause it far more often than a changed API, and `findOrCreateClient` looks up by customId
- * before creating, so a retry after an unreadable create answer cannot make a second portal.
+ * A 2xx answer we cannot read. Never "not found": reading an unreadable list as empty is how
+ * duplicates are made. A body that is not JSON at all (a proxy page, a cut body) is transient;
+ * JSON of another shape means the API is not what we were built for, which no retry fixes.
  */
-export function badResponse(ctx: MissionxCallContext, problem: string): AppError {
-  return transient(MISSIONX_ERROR_CODES.badResponse, `MissionX answered ${what(ctx)} with an unexpected body: ${problem}`, {
+export function badResponse(ctx: MissionxCallContext, problem: string, kind: 'transient' | 'permanent' = 'transient'): AppError {
+  const make = kind === 'transient' ? transient : permanent;
+  return make(MISSIONX_ERROR_CODES.badResponse, `MissionX answered ${what(ctx)} with an unexpected body: ${problem}`, {
     details: { operation: ctx.operation, ...(ctx.subject ? { subject: ctx.subject } : {}) },
   });
 }

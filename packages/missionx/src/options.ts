@@ -1,6 +1,6 @@
 import type { Logger } from '@bridge/logger';
 
-export type MissionxOperation = 'token' | 'findClients' | 'createClient' | 'updateClient';
+export type MissionxOperation = 'token' | 'listClients' | 'createClient' | 'updateClient';
 
 /** Observation points for metrics; the client never imports `@bridge/metrics` itself. Hooks must not throw. */
 export interface MissionxHooks {
@@ -15,9 +15,9 @@ export interface MissionxClientOptions {
   authUrl: string;
   clientId: string;
   clientSecret: string;
-  /** Sent as the `Org-Id` header on every API call. */
+  /** Sent as the `Org-Id` header on the token call and on every API call. */
   orgId: string;
-  /** Portal link; `{clientId}` and `{customId}` are replaced. */
+  /** Portal link: ours, MissionX documents none; `{clientId}` and `{customId}` are replaced. */
   portalUrlTemplate: string;
   /** Timeout of one HTTP call, token requests included. @defaultValue 10000 */
   timeoutMs?: number;

@@ -9,19 +9,31 @@ export const tokenSchema = z.object({
 
 export const missionxClientSchema = z.object({
   _id: z.string().min(1),
-  customId: z.string(),
-  title: z.string(),
+  createdBy: z.string().optional(),
+  /** "A custom identifier for internal reference by your system": ours is the AITable recordId; unique nowhere. */
+  customId: z.string().default(''),
+  title: z.string().default(''),
   emailDomains: z.array(z.string()).default([]),
   departments: z.array(z.string()).default([]),
-  /** Not documented by MissionX; present when the API reports it. */
-  status: z.enum(['active', 'inactive']).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-/** A MissionX client (a portal). */
+/** A MissionX client (a portal), with the fields MissionX documents. */
 export type MissionxClient = z.infer<typeof missionxClientSchema>;
 
-export const clientListSchema = z.array(missionxClientSchema);
+/**
+ * A list answer: the documented envelope `{value, nextLink?, count?}`. A bare array is accepted
+ * too, in case the live service sends one; anything else is an error, never an empty list.
+ */
+export const clientListSchema = z.union([
+  z.object({
+    value: z.array(missionxClientSchema),
+    nextLink: z.string().nullish(),
+    count: z.number().optional(),
+  }),
+  z.array(missionxClientSchema).transform((value) => ({ value, nextLink: undefined, count: undefined })),
+]);
+export type ClientListPage = z.output<typeof clientListSchema>;
 
 const domain = z
   .string()
@@ -38,21 +50,24 @@ export const newClientSchema = z.object({
 });
 export type NewMissionxClient = z.input<typeof newClientSchema>;
 
+/** The only fields `PATCH /v2/clients/{clientId}` accepts. */
 export const clientPatchSchema = z
   .object({
+    customId: z.string().trim().min(1),
     title: z.string().trim().min(1),
-    status: z.enum(['active', 'inactive']),
     emailDomains: z.array(domain),
     departments: z.array(z.string().trim().min(1)),
   })
   .partial()
+  .strict()
   .refine((p) => Object.keys(p).length > 0, 'nothing to update');
 export type MissionxClientPatch = z.input<typeof clientPatchSchema>;
 
-/** MissionX error bodies: `{statusCode, message}` (message may be a list) or OAuth2's `{error, error_description}`. */
+/** MissionX error bodies: the documented `{message, code, data}`, or OAuth2's `{error, error_description}` from a token server. */
 export const errorBodySchema = z
   .object({
     message: z.union([z.string(), z.array(z.string())]).optional(),
+    code: z.union([z.string(), z.number()]).optional(),
     error: z.string().optional(),
     error_description: z.string().optional(),
   })

@@ -10,6 +10,8 @@ export interface TokenProviderOptions {
   authUrl: string;
   clientId: string;
   clientSecret: string;
+  /** The documented token call must carry the organisation's `Org-Id`. */
+  orgId: string;
   timeoutMs: number;
   refreshMarginSeconds: number;
   now: () => number;
@@ -50,7 +52,12 @@ export class TokenProvider {
     const result = await exchange(
       o.http,
       CTX,
-      { method: 'POST', url: o.authUrl, data: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      {
+        method: 'POST',
+        url: o.authUrl,
+        data: body.toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Org-Id': o.orgId },
+      },
       o.timeoutMs,
       o.hooks,
     );

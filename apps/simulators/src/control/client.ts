@@ -1,5 +1,15 @@
 import type { ControlRoute } from './routes';
-import type { ActiveFault, DatasheetSeed, FaultSpec, MissionxClient, SimRecord, SimRequest } from '../types';
+import type {
+  ActiveFault,
+  DatasheetSeed,
+  FaultSpec,
+  MissionxClient,
+  MissionxProject,
+  ProjectStatus,
+  SimRecord,
+  SimRequest,
+  WithArchived,
+} from '../types';
 import type { RequestFilter } from '../request-log';
 
 /** Typed client of the simulators' `/__sim` control API; every method throws on a non-2xx answer. */
@@ -80,8 +90,52 @@ export class SimControlClient {
     await this.call('PUT', '/latency', { service, ms, jitterMs });
   }
 
-  async missionxClients(): Promise<MissionxClient[]> {
-    return (await this.call('GET', '/missionx/clients')) as MissionxClient[];
+  /** Every MissionX client, archived ones included, in creation order. */
+  async missionxClients(): Promise<WithArchived<MissionxClient>[]> {
+    return (await this.call('GET', '/missionx/clients')) as WithArchived<MissionxClient>[];
+  }
+
+  /** A client made by a person in the MissionX web app (not through the API, so not in the request log). */
+  async createMissionxClient(input: {
+    title: string;
+    customId?: string;
+    emailDomains?: string[];
+    departments?: string[];
+  }): Promise<WithArchived<MissionxClient>> {
+    return (await this.call('POST', '/missionx/clients', input)) as WithArchived<MissionxClient>;
+  }
+
+  /** Edits, archives or unarchives a client as a person would; its updatedAt moves. */
+  async editMissionxClient(
+    id: string,
+    edit: Partial<Pick<MissionxClient, 'customId' | 'title' | 'emailDomains' | 'departments'>> & { archived?: boolean },
+  ): Promise<WithArchived<MissionxClient>> {
+    return (await this.call('PATCH', `/missionx/clients/${enc(id)}`, edit)) as WithArchived<MissionxClient>;
+  }
+
+  /** Adds `count` clients that are not the bridge's, made long ago (a reset removes them, unless seeded by option). */
+  async seedMissionxClients(count: number): Promise<void> {
+    await this.call('POST', '/missionx/clients/seed', { count });
+  }
+
+  async missionxProjects(): Promise<WithArchived<MissionxProject>[]> {
+    return (await this.call('GET', '/missionx/projects')) as WithArchived<MissionxProject>[];
+  }
+
+  async createMissionxProject(input: {
+    title: string;
+    client?: string;
+    customId?: string;
+    projectStatus?: ProjectStatus;
+  }): Promise<WithArchived<MissionxProject>> {
+    return (await this.call('POST', '/missionx/projects', input)) as WithArchived<MissionxProject>;
+  }
+
+  async editMissionxProject(
+    id: string,
+    edit: { title?: string; client?: string | null; customId?: string; projectStatus?: ProjectStatus; archived?: boolean },
+  ): Promise<WithArchived<MissionxProject>> {
+    return (await this.call('PATCH', `/missionx/projects/${enc(id)}`, edit)) as WithArchived<MissionxProject>;
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {

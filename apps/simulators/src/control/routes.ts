@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { EnvelopeError } from '../aitable/envelope';
+import { WEB_USER } from '../missionx/store';
 import type { SimState } from '../state';
 
 const fieldSeed = z.object({
@@ -23,11 +24,12 @@ export const faultSchema = z
     method: z.string().min(1).optional(),
     pathIncludes: z.string().min(1).optional(),
     count: z.number().int().min(1),
-    kind: z.enum(['status', 'hang', 'rate_limit', 'envelope_error', 'cut_after']),
+    kind: z.enum(['status', 'hang', 'rate_limit', 'envelope_error', 'cut_after', 'body']),
     status: z.number().int().min(100).max(599).optional(),
     code: z.number().int().optional(),
     message: z.string().optional(),
     hangMs: z.number().int().min(0).optional(),
+    body: z.unknown().optional(),
   })
   .refine((f) => !(f.kind === 'envelope_error' && f.service === 'missionx'), 'envelope_error is an AITable fault only');
 
@@ -37,15 +39,33 @@ export const FAULT_KEYS: Readonly<Record<string, string>> = {
   method: 'optional: the HTTP method to match, e.g. POST',
   pathIncludes: 'optional: a substring of the request path to match, e.g. /clients',
   count: 'required: how many matching requests the fault answers (integer >= 1)',
-  kind: 'required: status | rate_limit | envelope_error (AITable only) | hang | cut_after',
+  kind: 'required: status | rate_limit | envelope_error (AITable only) | hang | cut_after | body',
   status: 'optional, kind status: the HTTP status (default 500)',
   code: 'optional: the AITable envelope code (default the status)',
   message: 'optional: the error message',
   hangMs: 'optional, kind hang: answer normally after this many ms (absent: never answer)',
+  body: 'optional, kind body: the body to answer with instead (JSON, or a string sent as HTML), with status (default 200)',
 };
 
 /** A fault to copy: the next 3 MissionX client creates answer 503. */
 export const FAULT_EXAMPLE = { service: 'missionx', method: 'POST', pathIncludes: '/clients', count: 3, kind: 'status', status: 503 };
+const domains = z.array(z.string().min(1));
+/** What a person can change on a client in the MissionX web app, archiving included. */
+const clientEdit = z.strictObject({
+  customId: z.string().optional(),
+  title: z.string().min(1).optional(),
+  emailDomains: domains.optional(),
+  departments: domains.optional(),
+  archived: z.boolean().optional(),
+});
+const projectStatus = z.enum(['open', 'completed', 'cancelled']);
+const projectEdit = z.strictObject({
+  title: z.string().min(1).optional(),
+  client: z.string().min(1).nullable().optional(),
+  customId: z.string().optional(),
+  projectStatus: projectStatus.optional(),
+  archived: z.boolean().optional(),
+});
 
 /** One control route as `GET /__sim` lists it. */
 export interface ControlRoute {
@@ -129,9 +149,56 @@ export function controlRouter(state: SimState): Router {
     state.faults.discard();
     res.status(204).end();
   });
-  route('GET', '/missionx/clients', 'every MissionX client (portal)', (_req, res) => {
-    res.json(state.missionx.list());
+  route('GET', '/missionx/clients', 'every MissionX client, archived ones included (with `archived`)', (_req, res) => {
+    res.json(state.missionx.allClients());
   });
+  route(
+    'POST',
+    '/missionx/clients',
+    'creates a client as a person in the web app {customId?, title, emailDomains?, departments?}',
+    (req, res) => {
+      const body = clientEdit
+        .omit({ archived: true })
+        .extend({ title: z.string().min(1) })
+        .parse(req.body);
+      res.status(201).json(state.missionx.createClient(body, WEB_USER));
+    },
+  );
+  route('POST', '/missionx/clients/seed', 'adds {count} clients that are not the bridge’s, made long ago (lost on reset)', (req, res) => {
+    const { count } = z.object({ count: z.number().int().min(1).max(100_000) }).parse(req.body);
+    state.missionx.seedForeign(count);
+    res.status(204).end();
+  });
+  route(
+    'PATCH',
+    '/missionx/clients/:id',
+    'edits, archives or unarchives a client as a person would {…, archived?}; updatedAt moves',
+    (req, res) => {
+      const client = state.missionx.updateClient(String(req.params.id), clientEdit.parse(req.body));
+      if (!client) return void res.status(404).json({ error: `no MissionX client ${req.params.id}` });
+      res.json(client);
+    },
+  );
+  route('GET', '/missionx/projects', 'every MissionX project, archived ones included', (_req, res) => {
+    res.json(state.missionx.allProjects());
+  });
+  route('POST', '/missionx/projects', 'creates a project as a person would {title, client?, customId?, projectStatus?}', (req, res) => {
+    const body = projectEdit
+      .omit({ archived: true })
+      .extend({ title: z.string().min(1) })
+      .parse(req.body);
+    res.status(201).json(state.missionx.createProject({ ...body, client: body.client ?? undefined }));
+  });
+  route(
+    'PATCH',
+    '/missionx/projects/:id',
+    'changes a project {title?, client?, projectStatus?, archived?}; updatedAt moves',
+    (req, res) => {
+      const project = state.missionx.updateProject(String(req.params.id), projectEdit.parse(req.body));
+      if (!project) return void res.status(404).json({ error: `no MissionX project ${req.params.id}` });
+      res.json(project);
+    },
+  );
   router.use((req, res) => {
     res.status(404).json({ error: `no control route ${req.method} ${req.originalUrl} (GET /__sim lists them)` });
   });

@@ -1,10 +1,14 @@
 import type { WorkerDeps } from '../deps';
 import type { JobFacts } from '../job-facts';
+import { knownClient } from '../lead-client';
 import { lockRecord, syncAttempt } from '../sync-attempt';
+import { removedDomains, union } from './ensure-lead-portal';
 
 /**
- * A lead was deleted in AITable: its portal is deactivated in MissionX (the client is kept:
- * deleting a portal would lose its documents) and its sync row becomes inactive. Repeating it is harmless.
+ * A lead was deleted in AITable: its portal loses its access, and its sync row becomes inactive.
+ * MissionX documents no status, archive or delete for clients; access comes from the client's
+ * `emailDomains`, so those are removed (the client and its projects are kept) and remembered on
+ * the sync row, first, so that a lead that comes back gets them again. Repeating it is harmless.
  */
 export async function deactivateLeadPortal(recordId: string, job: JobFacts, deps: WorkerDeps): Promise<'deactivated'> {
   const key = { datasheetId: deps.datasheets.leads, recordId, direction: 'aitable_to_app' as const };
@@ -15,13 +19,21 @@ export async function deactivateLeadPortal(recordId: string, job: JobFacts, deps
       'lead',
       job,
       async (row) => {
-        // A lead deleted before its row recorded a client may still have a portal (a crash
-        // right after creating it), so the customId lookup is the fallback.
-        const clientId = row.entityId ?? (await deps.missionx.findClientByCustomId(recordId))?._id ?? null;
-        if (clientId) await deps.missionx.setClientStatus(clientId, 'inactive');
-        deps.logger.info('lead deleted: portal deactivated', { missionxClientId: clientId });
+        // A lead deleted while a create of its portal had no known outcome may still have one: knownClient looks.
+        const known = await knownClient(row, key, deps);
+        let portalStatus = 'none';
+        if (known) {
+          const client = known.client ?? (await deps.missionx.getClient(known.id));
+          if (!client) deps.logger.warn('lead deleted: its MissionX client is gone', { missionxClientId: known.id });
+          else if (client.emailDomains.length > 0) {
+            await deps.sync.recordRemovedEmailDomains(key, union(removedDomains(row), client.emailDomains));
+            await deps.missionx.updateClient(known.id, { emailDomains: [] });
+          }
+          portalStatus = 'inactive';
+        }
+        deps.logger.info('lead deleted: portal access removed', { missionxClientId: known?.id ?? null });
         return {
-          success: { entityId: clientId, metadata: { portalStatus: clientId ? 'inactive' : 'none', deletedAt: new Date().toISOString() } },
+          success: { entityId: known?.id ?? null, metadata: { portalStatus, deletedAt: new Date().toISOString() } },
           value: 'deactivated' as const,
         };
       },

@@ -1,10 +1,12 @@
+import type { AITableSync, SyncKey } from '@bridge/db';
 import type { MissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from '../deps';
 import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
+import { createLeadClient, knownClient, type KnownClient } from '../lead-client';
 import { leadInput, type LeadInput } from '../lead-input';
 import { fetchRecord } from '../read-record';
-import { showsPortal } from '../snapshot';
+import { metaOf, showsPortal } from '../snapshot';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 
 /** The portal of a lead, once it exists and is active. */
@@ -14,18 +16,19 @@ export interface LeadPortal {
 }
 
 /**
- * Makes the lead's portal exist, match the lead and be active, shows it on the lead, and records
- * the lead's sync row. Every step is idempotent, so a retry after a crash at any point repeats
- * only what did not happen: the client is found by customId (= the lead's recordId) before any
- * create, changes are patched only when they differ, and the write-back sets the same values.
+ * Makes the lead's portal exist, match the lead and give its domain access, shows it on the lead,
+ * and records the lead's sync row. Every step is idempotent, so a retry after a crash at any point
+ * repeats only what did not happen: the sync row is the index of the lead's client (MissionX has
+ * no customId filter), a create is preceded by a durable intent and followed by the client id,
+ * changes are patched only when the lead's inputs changed, and the write-back sets the same values.
  * The caller holds the lead's record lock.
  */
 export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: WorkerDeps): Promise<LeadPortal> {
   const key = { datasheetId: deps.datasheets.leads, recordId: lead.recordId, direction: 'aitable_to_app' as const };
-  return syncAttempt(deps, key, 'lead', job, async () => {
+  return syncAttempt(deps, key, 'lead', job, async (row) => {
     const desired = { customId: lead.recordId, title: lead.title, emailDomains: [lead.emailDomain] };
-    const found = await deps.missionx.findOrCreateClient(desired);
-    const client = await updateWhatChanged(found.client, desired, deps);
+    const known = await knownClient(row, key, deps);
+    const client = known ? await updateWhatChanged(key, row, known, lead, deps) : await createLeadClient(key, desired, deps);
     const portalUrl = deps.missionx.portalUrl(client);
     if (!showsPortal(lead.shown, portalUrl)) {
       const f = deps.fields.lead;
@@ -34,7 +37,7 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
         [f.portalStatus]: PORTAL_STATUS.active,
       });
     }
-    deps.logger.info(found.created ? 'portal created' : 'portal up to date', { missionxClientId: client._id });
+    deps.logger.info(known ? 'portal up to date' : 'portal created', { missionxClientId: client._id });
     return {
       success: {
         entityId: client._id,
@@ -45,21 +48,38 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
   });
 }
 
-/** One PATCH with only what differs: title, email domains, and status when MissionX reports it inactive. */
+/**
+ * One PATCH with the lead's title and domain when its inputs changed since our last sync (or the
+ * client was just found after a lost create and differs); none otherwise, so an unchanged lead
+ * costs no MissionX call. A lead that comes back after its deletion gets its removed domains back.
+ */
 async function updateWhatChanged(
-  client: MissionxClient,
-  desired: { title: string; emailDomains: string[] },
+  key: SyncKey,
+  row: AITableSync,
+  known: KnownClient,
+  lead: LeadInput,
   deps: WorkerDeps,
-): Promise<MissionxClient> {
-  const patch: { title?: string; emailDomains?: string[]; status?: 'active' } = {};
-  if (client.title !== desired.title) patch.title = desired.title;
-  if (!sameSet(client.emailDomains, desired.emailDomains)) patch.emailDomains = desired.emailDomains;
-  if (client.status === 'inactive') patch.status = 'active';
-  if (Object.keys(patch).length === 0) return client;
-  deps.logger.info('updating portal', { missionxClientId: client._id, changed: Object.keys(patch) });
-  return deps.missionx.updateClient(client._id, patch);
+): Promise<Pick<MissionxClient, '_id' | 'customId'>> {
+  const removed = removedDomains(row);
+  const emailDomains = removed.length ? union(removed, [lead.emailDomain]) : [lead.emailDomain];
+  const stale = known.client
+    ? known.client.title !== lead.title || !sameSet(known.client.emailDomains, emailDomains)
+    : metaOf(row).inputHash !== lead.hash || removed.length > 0;
+  const current = known.client ?? { _id: known.id, customId: lead.recordId };
+  if (!stale) return current;
+  deps.logger.info('updating portal', { missionxClientId: known.id, restoringAccess: removed.length > 0 });
+  const updated = await deps.missionx.updateClient(known.id, { title: lead.title, emailDomains });
+  if (removed.length) await deps.sync.recordRemovedEmailDomains(key, null);
+  return updated;
 }
 
+/** The domains taken from the client when its lead was deleted (see deactivate-lead-portal.ts). */
+export function removedDomains(row: Pick<AITableSync, 'removedEmailDomains'>): string[] {
+  const v = row.removedEmailDomains;
+  return Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string') : [];
+}
+
+export const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /**

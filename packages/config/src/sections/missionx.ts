@@ -7,7 +7,7 @@ export const missionxSection = {
   MISSIONX_CLIENT_ID: z.string().min(1),
   MISSIONX_CLIENT_SECRET: z.string().min(1),
   MISSIONX_ORG_ID: z.string().min(1),
-  /** Portal link written back to the lead; `{clientId}` and `{customId}` are replaced. */
+  /** Portal link written back to the lead: ours, MissionX documents no portal URL; `{clientId}` and `{customId}` are replaced. */
   MISSIONX_PORTAL_URL_TEMPLATE: z
     .string()
     .regex(/\{(clientId|customId)\}/, 'must contain {clientId} or {customId}')
@@ -16,4 +16,15 @@ export const missionxSection = {
   MISSIONX_TIMEOUT_MS: int(10_000, 100),
   /** A cached token is renewed this long before `expires_in` runs out (at most 10 % of its lifetime). @defaultValue 60 */
   MISSIONX_TOKEN_REFRESH_MARGIN_SECONDS: int(60, 0, 3600),
+  /**
+   * After a create whose answer was lost, clients updated since (create time − this) are searched:
+   * room for MissionX's clock to run behind ours. @defaultValue 60000
+   */
+  MISSIONX_CLOCK_SKEW_MS: int(60_000, 0, 3_600_000),
+  /**
+   * A create whose answer was lost and whose client is not found yet is looked up again (the job
+   * waits, spending no attempt) until it is this old: it may still land. Then a full scan, then a
+   * new create. @defaultValue 30000
+   */
+  MISSIONX_CREATE_SETTLE_MS: int(30_000, 0, 3_600_000),
 };
