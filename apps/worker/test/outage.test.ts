@@ -1,6 +1,6 @@
 import { freePort, PgProxy, waitFor } from '@bridge/testkit';
 import type { Job } from 'bullmq';
-import { add, addLead, createHarness, leadEvent, settled, type Harness } from './harness';
+import { add, addLead, createHarness, DS, leadEvent, settled, type Harness } from './harness';
 
 /**
  * Outages of the services a job needs (Postgres, AITable, MissionX) do not spend its attempts:
@@ -59,12 +59,12 @@ describe('infrastructure outages', () => {
     expect(lines.filter((l) => l.message === 'job attempt failed, will retry')).toEqual([]);
   });
 
-  it('when MissionX answers 503 for a while, then the job waits it out without spending attempts and makes one portal', async () => {
+  it('when AITable answers 503 for a while, then the job waits it out without spending attempts and makes one portal', async () => {
     await h.start(shortWaits);
     await h.sim.control.injectFault({
-      service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
+      service: 'aitable',
+      method: 'PATCH',
+      pathIncludes: DS.leads,
       count: 5,
       kind: 'status',
       status: 503,
@@ -82,9 +82,9 @@ describe('infrastructure outages', () => {
   it('when the outage outlasts the budget, then its errors spend attempts again and the job ends in the failed set with a fresh budget for replay', async () => {
     await h.start({ ...shortWaits, WORKER_OUTAGE_BUDGET_MS: '400' });
     await h.sim.control.injectFault({
-      service: 'missionx',
-      method: 'GET',
-      pathIncludes: '/clients',
+      service: 'aitable',
+      method: 'PATCH',
+      pathIncludes: DS.leads,
       count: 1000,
       kind: 'status',
       status: 503,
@@ -95,7 +95,7 @@ describe('infrastructure outages', () => {
 
       expect(state).toBe('failed');
       expect(job.attemptsMade).toBe(job.opts.attempts);
-      expect(job.failedReason).toMatch(/^missionx_unavailable: /);
+      expect(job.failedReason).toMatch(/^aitable_unavailable: /);
       const waits = h.logLines.filter((l) => l.jobId === job.id && String(l.message).startsWith('a service the job needs is down'));
       expect(waits.length).toBeGreaterThanOrEqual(1);
       // The attempts came after the budget: the job failed at least the budget after its first outage failure.
