@@ -1,3 +1,4 @@
+import { noStoreJson } from '@bridge/http-server';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { IngestDeps } from './deps';
@@ -12,6 +13,7 @@ export function createApp(deps: IngestDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(helmet());
+  app.use(noStoreJson);
   app.use(requestContext);
   app.use(healthRoutes(deps));
   app.use(deliveryRoutes(deps));

@@ -32,7 +32,7 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
     throw unauthorized();
   }
 
-  const read = parseAuditResult(rawBody, facts.contentType);
+  const read = parseAuditResult(rawBody, facts.contentType, { allowHttpFileUrls: deps.config.AUDIT_FILE_URL_ALLOW_HTTP });
   if (!read.ok) {
     noteDelivery(deps, facts, { outcome: 'rejected', reason: read.reason, detail: read.message, httpStatus: read.status, rawBody });
     throw permanent(read.reason, read.message, { httpStatus: read.status, details: read.details });
