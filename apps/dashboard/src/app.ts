@@ -66,7 +66,8 @@ export function createApp(deps: DashboardDeps): Express {
   const boards = createBoards(deps.queues);
   const boardRetry = boardRetryRoutes(deps.queues);
   app.use(BOARD_PATH, (req, res, next) => {
-    if (principalOf(res).role !== 'operator') capViewerPageSize(req, res, () => boards.viewer(req, res, next));
+    if (principalOf(res).role !== 'operator')
+      capViewerPageSize(req, res, (err?: unknown) => (err ? next(err) : boards.viewer(req, res, next)));
     else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));
   });
 
