@@ -34,6 +34,9 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['**/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.unit\\.test\\.ts$', '/node_modules/'],
+      // Tags this run's Redis key prefixes, and fails the run if any key of it is left behind (test/redis-keys.ts).
+      globalSetup: '<rootDir>/test/redis-keys.global-setup.ts',
+      globalTeardown: '<rootDir>/test/redis-keys.global-teardown.ts',
     },
   ],
 };

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@bridge/db';
 import { toHttpAnswer } from '@bridge/errors';
+import { noStoreJson } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { ConfiguredDatasheets } from '@bridge/ops';
@@ -9,7 +10,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './auth';
-import { BOARD_PATH, createBoards } from './board';
+import { BOARD_PATH, capViewerPageSize, createBoards } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
@@ -61,6 +62,7 @@ export function createApp(deps: DashboardDeps): Express {
   // is often reached over plain HTTP on a private network, where upgrade-insecure-requests
   // would send the board's assets to an https:// port nobody listens on.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(noStoreJson);
 
   app.use(probeRoutes(deps));
 
@@ -72,7 +74,8 @@ export function createApp(deps: DashboardDeps): Express {
   const boards = createBoards(deps.queues);
   const boardRetry = boardRetryRoutes(deps.queues);
   app.use(BOARD_PATH, (req, res, next) => {
-    if (principalOf(res).role !== 'operator') boards.viewer(req, res, next);
+    if (principalOf(res).role !== 'operator')
+      capViewerPageSize(req, res, (err?: unknown) => (err ? next(err) : boards.viewer(req, res, next)));
     else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));
   });
 

@@ -3,8 +3,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { BoardHooks } from '@bull-board/api/typings/app';
 import { ExpressAdapter } from '@bull-board/express';
 import { createScheduledQueue, JOBS, QUEUE_NAMES, type BridgeQueues } from '@bridge/queues';
+import { permanent } from '@bridge/errors';
 import type { Queue } from 'bullmq';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 
 /** Where both boards live; which one answers depends on the role of the user. */
 export const BOARD_PATH = '/admin/queues';
@@ -52,3 +53,25 @@ export function createBoards(queues: BridgeQueues): { viewer: Router; operator: 
   };
   return { viewer: build(true), operator: build(false) };
 }
+
+/** The largest page Bull Board's own page-size setting offers ("Jobs per page (1-50)"). */
+export const VIEWER_MAX_JOBS_PER_PAGE = 50;
+
+/**
+ * Viewers get at most the page Bull Board's settings offer: a hand-made `jobsPerPage=100000`
+ * made one answer of megabytes, masked on the event loop. Operators are not limited.
+ */
+export const capViewerPageSize: RequestHandler = (req, _res, next) => {
+  const asked = req.query.jobsPerPage;
+  if (asked === undefined || Number(asked) <= VIEWER_MAX_JOBS_PER_PAGE) return next();
+  next(
+    permanent(
+      'invalid_argument',
+      `jobsPerPage must be at most ${VIEWER_MAX_JOBS_PER_PAGE} for viewers (got ${String(asked).slice(0, 20)})`,
+      {
+        httpStatus: 400,
+        details: { field: 'jobsPerPage', max: VIEWER_MAX_JOBS_PER_PAGE },
+      },
+    ),
+  );
+};

@@ -29,6 +29,15 @@ describe('insight APIs and assets', () => {
     expect((await asViewer(request(t.app).get('/insight-assets/..%2Fpackage.json'))).status).toBe(404);
   });
 
+  test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'nope.js'])(
+    'when the asset %s is asked for, then 404, not 500',
+    async (name) => {
+      const res = await asViewer(request(t.app).get(`/insight-assets/${name}`));
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ error: 'not_found' });
+    },
+  );
+
   test('when a delivery was stored then /metrics gives the last-received time, and the oldest waiting age of every queue', async () => {
     const receivedAt = new Date('2026-01-02T03:04:05Z');
     await t.db.webhookDelivery.create({

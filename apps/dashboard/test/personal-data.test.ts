@@ -61,6 +61,13 @@ describe('personal data on every screen a viewer reads', () => {
     expect(answers.get(`${BOARD_PATH}/api/queues/leads/${planted.jobs[0]!.id}/logs`)).toMatch(/\*\*\*58/);
     expect(answers.get(`/api/deliveries/${planted.deliveries[0]}`)).toMatch(/recPd4.*Z\*\*\* /);
     expect(answers.get('/status')).toMatch(/recPd1/);
+    const lineBreaks = JSON.parse(answers.get(`/api/deliveries/${planted.deliveries[1]}`)!) as { rawBody: string };
+    expect(lineBreaks.rawBody).toMatch(
+      /"Client Name": "R\*\*\* T\*\*\*", "Phone": "\*\*\*58", "Notes": "write to j\*\*\*@e\*\*\*\.de", "Telefon":"\*\*\*78"/,
+    );
+    expect(answers.get(`${BOARD_PATH}/api/queues/orders/${planted.jobs[1]!.id}`)).toMatch(
+      /"Kontakt":"j\*\*\*@e\*\*\*\.de","Telefon":"\*\*\*78"/,
+    );
   });
 
   test('when an operator reads a delivery, then it is masked unless asked with raw=1, which a viewer is refused', async () => {
@@ -96,12 +103,14 @@ describe('personal data in the replay CLI', () => {
   };
 
   test('when the CLI runs without --show-personal-data, then none of its output shows the planted values', async () => {
-    const [invalidJson, , quotedDetail] = planted.deliveries;
+    const [invalidJson, lineBreaks, , quotedDetail] = planted.deliveries;
     const runs: [string[], number][] = [
       [['jobs', '--all', '--dry-run'], 0],
       [['jobs', '--all', '--dry-run', '--json'], 0],
       [['deliveries', 'list', '--json'], 0],
       [['deliveries', 'show', invalidJson!], 0],
+      [['deliveries', 'show', lineBreaks!], 0],
+      [['deliveries', 'show', lineBreaks!, '--json'], 0],
       [['deliveries', 'show', quotedDetail!, '--json'], 0],
       // The error quotes the id it was given.
       [['deliveries', 'show', LEAD.Email], 2],
@@ -110,6 +119,15 @@ describe('personal data in the replay CLI', () => {
       const r = await cli(args);
       expect({ args, code: r.code, leaks: leaksIn(r.out) }).toEqual({ args, code, leaks: [] });
     }
+  });
+
+  test('when a delivery is shown masked, then the output says so, and a broken body is not passed off as the stored one', async () => {
+    const text = await cli(['deliveries', 'show', planted.deliveries[1]!]);
+    expect(text.out).toMatch(/^body \(masked: personal data hidden; --show-personal-data prints it as stored\):\n\{"datasheetId"/m);
+    const json = await cli(['deliveries', 'show', planted.deliveries[1]!, '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ rawBodyMasked: true, rawBody: expect.stringContaining('R*** T***') });
+    const raw = await cli(['deliveries', 'show', planted.deliveries[1]!, '--json', '--show-personal-data']);
+    expect(JSON.parse(raw.out)).toMatchObject({ rawBodyMasked: false, rawBody: expect.stringContaining('Tablesworth') });
   });
 
   test('when --show-personal-data is given, then the body is printed as stored', async () => {

@@ -9,8 +9,32 @@ export const LEAD = {
   Phone: '+44 20 7946 0958',
   Company: 'Quartermaine Holdings',
 };
+/**
+ * What the second adversarial round got past the masks (issue 15): a name and a phone number split
+ * by a raw line break in a body that is not JSON, an address with a non-ASCII domain, and a phone
+ * number stored as a JSON number under a key the configuration does not list.
+ */
+export const SECOND_ROUND = {
+  splitName: 'Robert\nTablesworth',
+  splitPhone: '+44 20 79\n46 0958',
+  idnEmail: 'john.smithers@exämple.de',
+  telefon: 4915112345678,
+};
 /** What must not appear in any answer a viewer gets: each value and its telling parts. */
-export const LEAKS = [...Object.values(LEAD), 'Zebulon', 'Quartermaine', 'zebulon.q', '7946 0958', '2079460958'];
+export const LEAKS = [
+  ...Object.values(LEAD),
+  'Zebulon',
+  'Quartermaine',
+  'zebulon.q',
+  '7946 0958',
+  '2079460958',
+  'Tablesworth',
+  '46 0958',
+  'john.smithers',
+  'exämple',
+  String(SECOND_ROUND.telefon),
+  '5112345678',
+];
 
 /** Every planted value found in a text, case-insensitively. */
 export const leaksIn = (text: string) => LEAKS.filter((v) => text.toLowerCase().includes(v.toLowerCase()));
@@ -37,7 +61,9 @@ export async function plantPersonalData(t: TestDashboard): Promise<Planted> {
   const failed = await t.h.failJob('leads', 'recPd1', ECHO, { fields: LEAD });
   // Names are found by field only (no pattern tells a name), so logs quote them the way code logs objects.
   await failed.log(`lead {"Client Name": "${LEAD['Client Name']}", "Phone": "${LEAD.Phone}"}, wrote to ${LEAD.Email}`);
-  const completed = await t.h.addJob('orders', 'recPd2', { fields: LEAD });
+  const completed = await t.h.addJob('orders', 'recPd2', {
+    fields: { ...LEAD, Kontakt: SECOND_ROUND.idnEmail, Telefon: SECOND_ROUND.telefon },
+  });
   await t.h.waitForState('orders', completed, 'completed');
   const event = {
     kind: 'aitable.event' as const,
@@ -55,8 +81,13 @@ export async function plantPersonalData(t: TestDashboard): Promise<Planted> {
   const unescaped =
     `{"datasheetId": "dstLeads1", "recordId": "recPd4", "fields": {"Client Name": "Zebulon "Zeb" Quartermaine", ` +
     `"Company": "Quartermaine "QH" Holdings", "Email": "${LEAD.Email}", "Phone": "${LEAD.Phone}"}}`;
+  // A raw line break inside a string is what breaks this body; a split value must be masked whole.
+  const lineBreaks =
+    `{"datasheetId": "dstLeads1", "recordId": "recPd6", "fields": {"Client Name": "${SECOND_ROUND.splitName}", ` +
+    `"Phone": "${SECOND_ROUND.splitPhone}", "Notes": "write to ${SECOND_ROUND.idnEmail}", "Telefon":${SECOND_ROUND.telefon}}}`;
   const rows = [
     { reason: 'invalid_json', rawBody: unescaped, detail: "invalid JSON at line 1, column 96: expected ',' or '}' after a property value" },
+    { reason: 'invalid_json', rawBody: lineBreaks, detail: 'invalid JSON at line 1, column 88: bad control character in string literal' },
     {
       reason: 'unknown_datasheet',
       rawBody: JSON.stringify({ ...leadBody(LEAD), datasheetId: 'dstNope' }),

@@ -1,19 +1,23 @@
 import { loadConfig } from '@bridge/config';
-import { captureLogs, stallRequest, TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
+import { captureLogs, obliterateQueues, stallRequest, TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
 import { DASHBOARD_SECTIONS, startDashboard, type RunningDashboard } from '../src/server';
 import { DATASHEETS, OPERATOR } from './build-app';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const login = `Basic ${Buffer.from(`${OPERATOR.name}:${OPERATOR.password}`).toString('base64')}`;
 
+const prefixes: string[] = [];
+
 /** The dashboard as `npm run start:dashboard` runs it; nothing here queries Postgres. */
 async function start(over: Record<string, string> = {}) {
+  const prefix = uniquePrefix('dash');
+  prefixes.push(prefix);
   const env = {
     NODE_ENV: 'test',
     LOG_FORMAT: 'json',
     DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: uniquePrefix('dash'),
+    QUEUE_PREFIX: prefix,
     AITABLE_LEADS_DATASHEET_ID: DATASHEETS.leads,
     AITABLE_ORDERS_DATASHEET_ID: DATASHEETS.orders,
     AITABLE_AUDIT_RESULTS_DATASHEET_ID: DATASHEETS.auditResults,
@@ -30,6 +34,8 @@ describe('dashboard server', () => {
   afterEach(async () => {
     await running?.shutdown();
     running = undefined;
+    // Its queues wrote their meta keys on start: removed, so the developer's Redis is left as found.
+    await Promise.all(prefixes.splice(0).map(obliterateQueues));
   });
 
   test('when a logged-in client announces 1000 bytes and sends 5, then it is answered 408 and closed within the timeout, and counted', async () => {

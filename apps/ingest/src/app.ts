@@ -1,3 +1,4 @@
+import { noStoreJson } from '@bridge/http-server';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { IngestDeps } from './deps';
@@ -14,6 +15,7 @@ export function createApp(deps: IngestDeps): Express {
   // TRUST_PROXY: whose address req.ip is, which the unauthenticated-request limit counts by.
   app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(helmet());
+  app.use(noStoreJson);
   app.use(requestContext);
   app.use(healthRoutes(deps));
   app.use(deliveryRoutes(deps));

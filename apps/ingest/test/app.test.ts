@@ -2,6 +2,7 @@ import { createLogger } from '@bridge/logger';
 import { captureLogs } from '@bridge/testkit';
 import express from 'express';
 import request from 'supertest';
+import { signHmac } from '@bridge/webhooks';
 import { errorHandler } from '../src/errors';
 import { AUDIT_TOKEN, leadBody, postWebhook, SECRET, SHEETS, startHarness, type Harness } from './harness';
 
@@ -18,10 +19,19 @@ describe('ingest app', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('when the webhook endpoint is read with GET, then it tells its auth mode and datasheets and no secret', async () => {
-    const res = await request(h.app).get('/api/aitable/webhook');
+  it('when the webhook endpoint is read with GET without credentials, then it answers only that it is up', async () => {
+    for (const headers of [{}, { 'X-AITable-Signature': 'a-guess-of-the-secret-0000' }]) {
+      const res = await request(h.app).get('/api/aitable/webhook').set(headers);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ok: true });
+    }
+  });
+
+  it('when the webhook endpoint is read with GET and the signature of the empty body, then it tells its auth mode and datasheets and no secret', async () => {
+    const res = await request(h.app).get('/api/aitable/webhook').set('X-AITable-Signature', signHmac(SECRET, ''));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
+      ok: true,
       status: 'ok',
       method: 'POST',
       auth: { mode: 'hmac', header: 'X-AITable-Signature', standardWebhooks: true, secretsConfigured: 1 },
@@ -36,6 +46,15 @@ describe('ingest app', () => {
     expect(res.get('X-Powered-By')).toBeUndefined();
     expect(res.get('X-Content-Type-Options')).toBe('nosniff');
     expect(res.get('Content-Security-Policy')).toBeDefined();
+  });
+
+  it('when a JSON answer is sent, then no cache may keep it', async () => {
+    for (const path of ['/healthz', '/api/aitable/webhook', '/nope']) {
+      expect((await request(h.app).get(path)).get('Cache-Control')).toBe('no-store');
+    }
+    const refused = await postWebhook(h.app, leadBody({ recordId: 'recNoStore' }), { 'X-AITable-Signature': 'f'.repeat(64) });
+    expect(refused.status).toBe(401);
+    expect(refused.get('Cache-Control')).toBe('no-store');
   });
 
   it('when a route does not exist, then a JSON 404', async () => {

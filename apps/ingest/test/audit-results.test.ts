@@ -50,6 +50,36 @@ describe('POST /api/audit-results', () => {
   });
 
   it.each([
+    ['javascript:alert(document.cookie)'],
+    ['data:text/html,<script>alert(1)</script>'],
+    ['file:///etc/passwd'],
+    ['ftp://files.example.com/corrected.xlsx'],
+    ['http://files.example.com/corrected.xlsx'],
+  ])('when correctedFileUrl is %s, then 422 naming the field and no job', async (url) => {
+    const res = await submit(audit({ auditId: 'AUD-URL', correctedFileUrl: url }));
+    expect(res.status).toBe(422);
+    expect(res.body.message).toMatch(/correctedFileUrl: must be an https: URL/);
+  });
+
+  it('when AUDIT_FILE_URL_ALLOW_HTTP is true, then an http: link is taken and javascript: still refused', async () => {
+    const lax = await startHarness({ AUDIT_FILE_URL_ALLOW_HTTP: 'true' });
+    try {
+      const send = (url: string) =>
+        request(lax.app)
+          .post('/api/audit-results')
+          .set('Content-Type', 'application/json')
+          .set('Authorization', `Bearer ${AUDIT_TOKEN}`)
+          .send(JSON.stringify(audit({ auditId: `AUD-${url.slice(0, 4)}`, correctedFileUrl: url })));
+      expect((await send('http://files.internal/corrected.xlsx')).status).toBe(202);
+      const refused = await send('javascript:alert(1)');
+      expect(refused.status).toBe(422);
+      expect(refused.body.message).toMatch(/correctedFileUrl: must be an http: or https: URL/);
+    } finally {
+      await lax.close();
+    }
+  });
+
+  it.each([
     ['no Authorization header', null],
     ['a wrong token', 'wrong-token-abcdefghijklmnop'],
     ['a prefix of the token', AUDIT_TOKEN.slice(0, -1)],

@@ -1,7 +1,7 @@
 import { loadConfig } from '@bridge/config';
 import { buildDeps, closeDeps, createApp, INGEST_SECTIONS, warmUp } from '@bridge/ingest';
 import request from 'supertest';
-import { captureLogs } from '@bridge/testkit';
+import { captureLogs, obliterateQueues } from '@bridge/testkit';
 import { deliveryRow, ingestEnv, leadBody, postWebhook, startHarness, type Harness } from './harness';
 
 // A port nothing listens on: connections are refused at once, as when Redis or Postgres is down.
@@ -68,6 +68,8 @@ describe('when Postgres does not answer', () => {
       expect(res.body).toMatchObject({ message: 'Not ready: postgres does not answer', details: { redis: 'up', postgres: 'down' } });
     } finally {
       await closeDeps(deps);
+      // Redis is up here, and the queues wrote their meta keys.
+      await obliterateQueues(config.QUEUE_PREFIX);
     }
   });
 });

@@ -82,6 +82,27 @@ describe('POST /api/aitable/webhook: jobs', () => {
     expect(row).toMatchObject({ outcome: 'duplicate', jobId: first.body.jobId, webhookId: 'msg_same_1' });
   });
 
+  it('when two signed webhook-ids share their first 200 characters, then they are two messages and two jobs', async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const idA = `msg_${'x'.repeat(240)}A`;
+    const idB = `msg_${'x'.repeat(240)}B`;
+    const post = (id: string, recordId: string) => {
+      const body = leadBody({ recordId });
+      return postWebhook(h.app, body, {
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signStandard(SECRET, id, ts, body),
+      });
+    };
+    const first = await post(idA, 'recLongId1');
+    const second = await post(idB, 'recLongId2');
+    expect(first.body).toMatchObject({ accepted: true, duplicate: false });
+    expect(second.body).toMatchObject({ accepted: true, duplicate: false });
+    expect(second.body.jobId).not.toBe(first.body.jobId);
+    // A resend of the same whole id is still one message.
+    expect((await post(idB, 'recLongId2')).body).toMatchObject({ duplicate: true, jobId: second.body.jobId });
+  });
+
   it('when an unsigned webhook-id header repeats (a static header in an automation), then different bodies are different jobs', async () => {
     const first = await postWebhook(h.app, leadBody({ recordId: 'recStatic1' }), { 'webhook-id': 'typed-by-a-user' });
     const second = await postWebhook(h.app, leadBody({ recordId: 'recStatic2' }), { 'webhook-id': 'typed-by-a-user' });

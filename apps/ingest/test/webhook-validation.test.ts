@@ -69,10 +69,17 @@ describe('POST /api/aitable/webhook: bad input', () => {
     expect(row).toMatchObject({ outcome: 'rejected', reason: 'invalid_payload', httpStatus: 422, rawBody: body });
   });
 
-  it('when the datasheet is none of the three configured, then 422 naming it', async () => {
-    const res = await postWebhook(h.app, leadBody({ datasheetId: 'dstNotOurs42' }));
+  it('when the datasheet is none of the three configured, then 422 naming it, and the row keeps the datasheet and record for /status', async () => {
+    const res = await postWebhook(h.app, leadBody({ datasheetId: 'dstNotOurs42', recordId: 'recUnknownSheet' }));
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: 'unknown_datasheet', message: expect.stringContaining('dstNotOurs42') });
+    const row = await deliveryRow(h, { requestId: res.get('X-Request-Id')! });
+    expect(row).toMatchObject({
+      reason: 'unknown_datasheet',
+      datasheetId: 'dstNotOurs42',
+      recordId: 'recUnknownSheet',
+      eventType: 'record.created',
+    });
   });
 
   it.each([

@@ -3,27 +3,33 @@
  * person's name) and patterns that find it inside any text (email addresses, phone numbers).
  * Viewer-facing masking (policy.ts) and log redaction (@bridge/logger) both use these.
  */
+import { findEmails, findPhoneRuns, replaceSpans } from './scan';
 
-// Keys compared after lowercasing and dropping everything but letters and digits, so
-// `Client Name`, `client_name` and `clientName` all match. Configured AITable field names
+// Keys compared after lowercasing and dropping everything but letters and digits (accents too),
+// so `Client Name`, `client_name` and `clientName` all match, and `Teléfono` reads `telefono`. Configured AITable field names
 // (the lead mapping, PERSONAL_DATA_FIELDS) are added by the policy; these catch the rest.
-// A bare `name` is not here: queues, jobs and errors have names too.
-const PERSONAL_KEY = /(e?mail|phone|mobile|telephone|^tel$|clientname|contactname|fullname|firstname|lastname|personname)/;
+// A bare `name` is not here: queues, jobs and errors have names too. Phone keys in the languages
+// CRM fields are named in (Telefon, Handy, téléphone, teléfono, telefono, celular, …): a phone
+// number stored as a JSON number is found by its key alone, no text pattern sees it.
+const PERSONAL_KEY =
+  /(e?mail|phone|mobil|telef|телефон|^tel(no|nr|number)?$|handy|^fax|faxnumber|celular|portable|whatsapp|rufnummer|clientname|contactname|fullname|firstname|lastname|personname)/;
 
-/** A key in the compared form: lowercase letters and digits only. */
-export const normalizeKey = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** A key in the compared form: lowercase letters and digits only, without accents. */
+export const normalizeKey = (key: string): string =>
+  key
+    .normalize('NFD')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 
 /** True for keys that hold personal data whatever the configuration (email, phone, a person's name). */
 export function isPersonalKey(key: string): boolean {
   return PERSONAL_KEY.test(normalizeKey(key));
 }
 
-const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// A run of digits with the separators phone numbers are written with, not glued to a word,
-// an id or a UUID segment (letters, digits, `-` or `_` right before or after).
-const PHONE_IN_TEXT = /(?<![\w-])\+?\(?\d[\d\s()./-]{5,}\d(?![\w-])/g;
 // Digit runs that are not phone numbers: dates, times, dotted IPv4 addresses.
 const NOT_A_PHONE = [/^\d{4}-\d{2}-\d{2}$/, /^\d{1,3}(\.\d{1,3}){3}$/, /^\d{4}\/\d{2}\/\d{2}$/];
+
+const MAX_SHAPED = 1000;
 
 const star = (s: string) => (s.length === 0 ? '' : `${s[0]}***`);
 
@@ -40,16 +46,26 @@ export function maskEmail(email: string): string {
 /** `+44 20 7946 0958` → `***58`. */
 const maskPhone = (digits: string) => `***${digits.slice(-2)}`;
 
+/** The digits of `text`, or undefined as soon as there are more than `max`. */
+function digitsOf(text: string, max: number): string | undefined {
+  let digits = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (digits.length === max) return undefined;
+    digits += text[i];
+  }
+  return digits;
+}
+
 /** Every email address and phone-number-like digit run inside free text masked. */
 export function maskPatterns(text: string): string {
-  return text
-    .replace(EMAIL_IN_TEXT, (m) => maskEmail(m))
-    .replace(PHONE_IN_TEXT, (m) => {
-      const digits = m.replace(/\D/g, '');
-      const candidate = m.trim();
-      if (digits.length < 7 || digits.length > 15 || NOT_A_PHONE.some((re) => re.test(candidate))) return m;
-      return maskPhone(digits);
-    });
+  const emailsMasked = replaceSpans(text, findEmails(text), maskEmail);
+  return replaceSpans(emailsMasked, findPhoneRuns(emailsMasked), (m) => {
+    const digits = digitsOf(m, 15);
+    if (digits === undefined || digits.length < 7 || NOT_A_PHONE.some((re) => re.test(m.trim()))) return m;
+    return maskPhone(digits);
+  });
 }
 
 /**
@@ -61,6 +77,8 @@ export function maskPersonalValue(value: unknown): unknown {
   if (value === null || value === undefined || value === '') return value;
   if (typeof value === 'number') return maskPhone(String(value));
   if (typeof value === 'string') {
+    // Nobody's name or number is this long; showing its shape would only cost time.
+    if (value.length > MAX_SHAPED) return '***';
     if (value.includes('@')) return maskEmail(value.trim());
     const digits = value.replace(/\D/g, '');
     if (digits.length >= 6 && /^[\d\s+()./-]+$/.test(value)) return maskPhone(digits);

@@ -1,4 +1,5 @@
 import { isPersonalKey, maskPatterns, maskPersonalValue, normalizeKey } from './personal-data';
+import { clipForDisplay, clipped } from './truncate';
 
 /** How everything a person reads (dashboard answers, CLI output) is masked. */
 export interface MaskPolicy {
@@ -6,27 +7,55 @@ export interface MaskPolicy {
   isPersonalKey(key: string): boolean;
   /** Free text (an error message, a detail): emails, phone numbers and `"<personal field>": value` pairs masked. */
   text(text: string): string;
-  /** A webhook body as stored: parsed and masked by field when it is JSON, masked as text when it is not. */
+  /** A webhook body as stored, cut to `maxShownChars`: parsed and masked by field when it is JSON, masked as text when it is not. */
   body(rawBody: string): string;
-  /** A deep copy of a JSON-like value with every personal value and every string masked. */
+  /** A deep copy of a JSON-like value with every personal value and every string masked, long strings cut with a marker. */
   value<T>(value: T): T;
 }
 
 export interface MaskPolicyOptions {
   /** AITable field names holding personal data (from config: the lead mapping and PERSONAL_DATA_FIELDS). */
   personalFields?: readonly string[];
+  /**
+   * Longest string shown; longer ones (a 1 MB notes field) are cut, marked `… [truncated: …]`.
+   * @defaultValue 10000
+   */
+  maxShownChars?: number;
 }
 
 // `"Key": ` inside text; its value is found by valueEnd, so a body AITable sent with an
 // unescaped quote in a value (`"Company": "Acme "Best" Ltd"`) is still masked whole.
 const KEY_IN_TEXT = /"([^"\\\n]{1,100})"\s*:\s*/g;
-// A value ends where the next `, "key":` starts, before a closing brace or bracket, or at the end of the line.
-const VALUE = /[^\n]*?(?=\s*,\s*"[^"\n]*"\s*:|\s*[}\]]|\s*$)/my;
+// The key that starts the next pair: `"key":` right after a comma (whitespace allowed around).
+const NEXT_KEY = /\s*"[^"\\\n]{1,100}"\s*:/y;
 const MAX_DEPTH = 20;
+const DEFAULT_MAX_SHOWN = 10_000;
 
+const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+/**
+ * Where a value in text ends: before the next `, "key":`, before a closing brace or bracket, or at
+ * the end of the text. Line breaks do not end it: a value with a raw line break (`"Robert⏎Tables"`)
+ * or a number split over two lines is masked whole.
+ */
 function valueEnd(text: string, start: number): number {
-  VALUE.lastIndex = start;
-  return VALUE.exec(text) ? VALUE.lastIndex : text.length;
+  let end = text.length;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '}' || c === ']') {
+      end = i;
+      break;
+    }
+    if (c === ',') {
+      NEXT_KEY.lastIndex = i + 1;
+      if (NEXT_KEY.test(text)) {
+        end = i;
+        break;
+      }
+    }
+  }
+  while (end > start && isSpace(text[end - 1])) end--;
+  return end;
 }
 
 function maskValueText(v: string): string {
@@ -38,7 +67,17 @@ function maskValueText(v: string): string {
 /** Builds the policy; the configured field names are matched like keys (case, spaces and `_` ignored). */
 export function createMaskPolicy(opts: MaskPolicyOptions = {}): MaskPolicy {
   const fields = new Set((opts.personalFields ?? []).map(normalizeKey).filter(Boolean));
-  const personal = (key: string) => fields.has(normalizeKey(key)) || isPersonalKey(key);
+  const maxShown = opts.maxShownChars ?? DEFAULT_MAX_SHOWN;
+  // Answers repeat the same few keys thousands of times (a list of jobs): each is judged once.
+  const judged = new Map<string, boolean>();
+  const personal = (key: string) => {
+    let p = judged.get(key);
+    if (p === undefined) {
+      p = fields.has(normalizeKey(key)) || isPersonalKey(key);
+      if (judged.size < 10_000) judged.set(key, p);
+    }
+    return p;
+  };
 
   const fieldsInText = (text: string): string => {
     let out = '';
@@ -54,9 +93,11 @@ export function createMaskPolicy(opts: MaskPolicyOptions = {}): MaskPolicy {
     return out + text.slice(last);
   };
   const text = (t: string) => maskPatterns(fieldsInText(t));
+  // Cut before masking (bounded work), at a point no address or number spans; the marker is added after.
+  const shown = (t: string) => clipForDisplay(t, maxShown, text);
 
   const deep = (value: unknown, depth: number, seen: WeakSet<object>): unknown => {
-    if (typeof value === 'string') return text(value);
+    if (typeof value === 'string') return shown(value);
     if (value === null || typeof value !== 'object') return value;
     // Dates and other objects that serialise themselves are masked as what a reader gets.
     if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return deep((value as { toJSON(): unknown }).toJSON(), depth, seen);
@@ -77,9 +118,10 @@ export function createMaskPolicy(opts: MaskPolicyOptions = {}): MaskPolicy {
     try {
       parsed = JSON.parse(raw);
     } catch {
-      return text(raw);
+      return shown(raw);
     }
-    return JSON.stringify(deep(parsed, 0, new WeakSet()));
+    const masked = JSON.stringify(deep(parsed, 0, new WeakSet()));
+    return masked.length > maxShown ? clipped(masked.slice(0, maxShown), maxShown, masked.length) : masked;
   };
 
   return { isPersonalKey: personal, text, body, value: <T>(v: T) => deep(v, 0, new WeakSet()) as T };

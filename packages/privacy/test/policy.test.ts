@@ -93,3 +93,41 @@ describe('mask policy: raw bodies', () => {
     expect(policy.value({ rawBody: '{"Company": "Quark "Q" works"}' })).toEqual({ rawBody: '{"Company": "Q*** "*** w***"}' });
   });
 });
+
+describe('mask policy: what the second adversarial round found (issue 15, point 5)', () => {
+  test('when a value in a non-JSON body holds a line break, then the whole value is masked, both lines', () => {
+    const raw = '{"recordId": "rec1", "fields": {"Client Name": "Robert\nTables", "Phone": "+44 20 79\n46 0958", "Status": "New"';
+    const out = policy.body(raw);
+    expect(out).toBe('{"recordId": "rec1", "fields": {"Client Name": "R*** T***", "Phone": "***58", "Status": "New"');
+  });
+
+  test('when an address has a non-ASCII domain or local part, then it is masked', () => {
+    expect(maskPatterns('write to john.smith@exämple.de or jörg@bücher.example today')).toBe(
+      'write to j***@e***.de or j***@b***.example today',
+    );
+    expect(policy.value({ note: 'contact: anna@почта.рф' })).toEqual({ note: 'contact: a***@п***.рф' });
+  });
+
+  test('when a phone number is a JSON number under a key in another language, then it is masked', () => {
+    const keys = [
+      'Telefon',
+      'telefonnummer',
+      'Handy',
+      'Mobilnummer',
+      'Teléfono',
+      'telefono',
+      'Fax',
+      'tel_nr',
+      'Téléphone portable',
+      'WhatsApp',
+    ];
+    const out = policy.value(Object.fromEntries(keys.map((k) => [k, 4915112345678])));
+    expect(out).toEqual(Object.fromEntries(keys.map((k) => [k, '***78'])));
+    expect(JSON.parse(policy.body('{"fields": {"Telefon":4915112345678}}'))).toEqual({ fields: { Telefon: '***78' } });
+  });
+
+  test('when keys only look alike, then their values stay: counts, ids, timestamps', () => {
+    const plain = { attemptsMade: 3, timestamp: 1733230000000, telemetry: 'on', hotel: 'Ritz', processedOn: 1733230000001 };
+    expect(policy.value(plain)).toEqual(plain);
+  });
+});

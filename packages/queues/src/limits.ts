@@ -43,6 +43,15 @@ export const externalId = () =>
 export const boundedText = (max: number = LIMITS.textLength) =>
   z.string().min(1).max(max, { abort: true }).regex(NO_CONTROL, 'must not contain control characters');
 
+/**
+ * A link written to AITable for people to open: `https:`, and `http:` only when allowed
+ * (AUDIT_FILE_URL_ALLOW_HTTP). `javascript:`, `data:` and `file:` links are refused.
+ */
+export const fileUrl = (opts: { allowHttp: boolean }) =>
+  z
+    .url({ protocol: opts.allowHttp ? /^https?$/ : /^https$/, error: `must be an ${opts.allowHttp ? 'http: or https:' : 'https:'} URL` })
+    .max(LIMITS.urlLength);
+
 /** Field values of one record by field name, as an automation sends them. */
 export const fieldValuesSchema = z
   .record(z.string().max(LIMITS.fieldNameLength, `a field name must be at most ${LIMITS.fieldNameLength} characters`), z.unknown())

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { aitableId, boundedText, externalId, fieldValuesSchema, LIMITS } from './limits';
+import { aitableId, boundedText, externalId, fieldValuesSchema, fileUrl, LIMITS } from './limits';
 
 /**
  * Job payloads. They carry ids and small facts; fields added later must be optional so
@@ -25,20 +25,24 @@ export type AitableEventJob = z.infer<typeof aitableEventJobSchema>;
 
 export const AUDIT_STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 
-/** What the audit engine submits to POST /api/audit-results. */
-export const auditResultInputSchema = z.object({
-  auditId: externalId(),
-  orderRecordId: aitableId('rec', 'record'),
-  fileName: boundedText(),
-  uploadDate: z.iso.datetime({ offset: true }),
-  employeesProcessed: z.number().int().min(0),
-  correctionsMade: z.number().int().min(0),
-  correctedFileUrl: z.url().max(LIMITS.urlLength).optional(),
-  status: z.enum(AUDIT_STATUSES),
-});
+/** What the audit engine submits to POST /api/audit-results; `http:` file links only when allowed. */
+export const auditResultInputSchemaFor = (opts: { allowHttpFileUrls: boolean }) =>
+  z.object({
+    auditId: externalId(),
+    orderRecordId: aitableId('rec', 'record'),
+    fileName: boundedText(),
+    uploadDate: z.iso.datetime({ offset: true }),
+    employeesProcessed: z.number().int().min(0),
+    correctionsMade: z.number().int().min(0),
+    correctedFileUrl: fileUrl({ allowHttp: opts.allowHttpFileUrls }).optional(),
+    status: z.enum(AUDIT_STATUSES),
+  });
+/** The audit engine's submission with the default: `https:` file links only. */
+export const auditResultInputSchema = auditResultInputSchemaFor({ allowHttpFileUrls: false });
 export type AuditResultInput = z.infer<typeof auditResultInputSchema>;
 
-export const auditResultJobSchema = auditResultInputSchema.extend({
+// A job holds what ingest let in under the configuration of its day, so the worker takes http: links too.
+export const auditResultJobSchema = auditResultInputSchemaFor({ allowHttpFileUrls: true }).extend({
   kind: z.literal('audit.submitted'),
   deliveryId: externalId(),
   requestId: z.string().max(LIMITS.requestIdLength),

@@ -3,7 +3,7 @@ export { dedupKey, dedupOf, type Dedup, type DedupInput } from './dedup-key';
 export { headerValue, type HeaderBag } from './headers';
 export { parseJsonBody, type BodyRejection, type JsonBodyResult } from './json-body';
 export { locateJsonError, type JsonSyntaxError } from './json-syntax';
-export { parseAuditResult, type AuditResultParse } from './parse-audit-result';
+export { parseAuditResult, type AuditResultOptions, type AuditResultParse } from './parse-audit-result';
 export {
   datasheetsFromConfig,
   describeIssues,

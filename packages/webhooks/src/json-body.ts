@@ -11,6 +11,8 @@ export interface BodyRejection {
   reason: 'unsupported_media_type' | 'invalid_json' | 'invalid_payload' | 'unknown_datasheet';
   message: string;
   details?: Record<string, unknown>;
+  /** The ids the body named, when it was read far enough to tell (an unknown datasheet), for the delivery row. */
+  ids?: { datasheetId: string; recordId: string; eventType?: string };
 }
 
 export type JsonBodyResult = { ok: true; value: unknown } | BodyRejection;

@@ -55,6 +55,7 @@ export function parseDelivery(rawBody: Buffer, contentType: string | undefined, 
       reason: 'unknown_datasheet',
       message: `Datasheet ${body.datasheetId} is not one of the configured datasheets (leads, orders, audit results)`,
       details: { datasheetId: body.datasheetId },
+      ids: { datasheetId: body.datasheetId, recordId: body.recordId, ...(body.eventType ? { eventType: body.eventType } : {}) },
     };
   }
   const event: DeliveryEvent = { datasheetId: body.datasheetId, recordId: body.recordId };

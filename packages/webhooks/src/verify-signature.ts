@@ -10,7 +10,8 @@ export type SignatureMethod = 'hmac' | 'token' | 'standard';
 export type SignatureFailure =
   'no_secrets' | 'missing_signature' | 'malformed_signature' | 'mismatch' | 'method_not_allowed' | 'timestamp_out_of_tolerance';
 
-export type VerifyResult = { ok: true; method: SignatureMethod } | { ok: false; reason: SignatureFailure };
+/** `webhookId` is the whole `webhook-id` a Standard Webhooks signature covers: it names the message. */
+export type VerifyResult = { ok: true; method: SignatureMethod; webhookId?: string } | { ok: false; reason: SignatureFailure };
 
 export interface VerifyInput {
   /** The body bytes exactly as received: signatures are never checked on re-serialised JSON. */
@@ -56,7 +57,7 @@ export function verifySignature(input: VerifyInput): VerifyResult {
       now,
       input.toleranceSeconds ?? STANDARD_TOLERANCE_SECONDS,
     );
-    return check === 'ok' ? { ok: true, method: 'standard' } : { ok: false, reason: check };
+    return check === 'ok' ? { ok: true, method: 'standard', webhookId: id } : { ok: false, reason: check };
   }
   const value = headerValue(headers, AITABLE_SIGNATURE_HEADER);
   if (value === undefined) return { ok: false, reason: 'missing_signature' };

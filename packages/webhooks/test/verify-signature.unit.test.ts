@@ -95,7 +95,7 @@ describe('verifySignature: secret rotation', () => {
 describe('verifySignature: Standard Webhooks', () => {
   it('when signed with a whsec_ secret, then it is accepted as standard', () => {
     const r = verifySignature(input({ secrets: [WHSEC], headers: standardHeaders(WHSEC) }));
-    expect(r).toEqual({ ok: true, method: 'standard' });
+    expect(r).toEqual({ ok: true, method: 'standard', webhookId: 'msg_1' });
   });
 
   it('when the signature was made with the whsec_ string instead of its decoded bytes, then it is a mismatch', () => {
@@ -107,7 +107,7 @@ describe('verifySignature: Standard Webhooks', () => {
   it('when several signatures are sent and only the last one is valid, then it is accepted', () => {
     const good = standardHeaders(WHSEC);
     const headers = { ...good, 'webhook-signature': `v1,${Buffer.alloc(32, 1).toString('base64')} v1a,abc ${good['webhook-signature']}` };
-    expect(verifySignature(input({ secrets: [WHSEC], headers }))).toEqual({ ok: true, method: 'standard' });
+    expect(verifySignature(input({ secrets: [WHSEC], headers }))).toEqual({ ok: true, method: 'standard', webhookId: 'msg_1' });
   });
 
   it('when the timestamp is more than 5 minutes old, then it is refused as out of tolerance', () => {
@@ -122,7 +122,7 @@ describe('verifySignature: Standard Webhooks', () => {
 
   it('when the timestamp is 4 minutes old, then it is still accepted', () => {
     const r = verifySignature(input({ secrets: [WHSEC], headers: standardHeaders(WHSEC, NOW_S - 240) }));
-    expect(r).toEqual({ ok: true, method: 'standard' });
+    expect(r).toEqual({ ok: true, method: 'standard', webhookId: 'msg_1' });
   });
 
   it('when the webhook-id was changed after signing, then it is a mismatch', () => {
@@ -142,8 +142,16 @@ describe('verifySignature: Standard Webhooks', () => {
 
   it('when rotating between a plain and a whsec_ secret, then both sign', () => {
     const secrets = [SECRET, WHSEC];
-    expect(verifySignature(input({ secrets, headers: standardHeaders(SECRET) }))).toEqual({ ok: true, method: 'standard' });
-    expect(verifySignature(input({ secrets, headers: standardHeaders(WHSEC) }))).toEqual({ ok: true, method: 'standard' });
+    expect(verifySignature(input({ secrets, headers: standardHeaders(SECRET) }))).toEqual({
+      ok: true,
+      method: 'standard',
+      webhookId: 'msg_1',
+    });
+    expect(verifySignature(input({ secrets, headers: standardHeaders(WHSEC) }))).toEqual({
+      ok: true,
+      method: 'standard',
+      webhookId: 'msg_1',
+    });
   });
 
   it('when mode is token, then Standard Webhooks signatures are refused', () => {
@@ -153,6 +161,6 @@ describe('verifySignature: Standard Webhooks', () => {
 
   it('when mode is hmac, then Standard Webhooks signatures are accepted', () => {
     const r = verifySignature(input({ mode: 'hmac', secrets: [WHSEC], headers: standardHeaders(WHSEC) }));
-    expect(r).toEqual({ ok: true, method: 'standard' });
+    expect(r).toEqual({ ok: true, method: 'standard', webhookId: 'msg_1' });
   });
 });

@@ -94,10 +94,13 @@ export async function runDeliveriesCommand(deps: DeliveriesDeps, a: DeliveriesAr
     case 'show': {
       const row = await getDelivery(deps.db, needId(a));
       const view = out.shown({ ...toListItem(row), requestId: row.requestId, contentType: row.contentType, rawBody: row.rawBody });
-      if (a.json) out.json(view);
+      // A masked body that was broken JSON can read as valid JSON: say that it is not the stored one.
+      const rawBodyMasked = out.masked && row.rawBody !== null;
+      if (a.json) out.json({ ...view, rawBodyMasked });
       else {
         for (const [k, v] of Object.entries(view)) if (k !== 'rawBody') out.line(`${k}: ${v ?? ''}`);
-        out.line(view.rawBody === null ? 'body: not kept (rejected before authentication)' : `body:\n${view.rawBody}`);
+        const label = rawBodyMasked ? 'body (masked: personal data hidden; --show-personal-data prints it as stored)' : 'body';
+        out.line(view.rawBody === null ? 'body: not kept (rejected before authentication)' : `${label}:\n${view.rawBody}`);
       }
       return EXIT.ok;
     }

@@ -6,6 +6,8 @@ import type { MaskPolicy } from '@bridge/privacy';
  * it as a viewer by default, and output pasted into a ticket or a chat stays clean.
  */
 export interface Output {
+  /** Whether what is shown is masked (false with `--show-personal-data`). */
+  masked: boolean;
   /** One JSON document on stdout. */
   json(value: unknown): void;
   line(text?: string): void;
@@ -24,6 +26,7 @@ export function createOutput(policy: MaskPolicy, showPersonalData: boolean, stdo
   const shown = <T>(v: T): T => (showPersonalData ? v : policy.value(v));
   const line = (t = '') => void stdout.write(`${text(t)}\n`);
   return {
+    masked: !showPersonalData,
     json: (value) => void stdout.write(`${JSON.stringify(shown(value), null, 2)}\n`),
     line,
     table(headers, rows, maxCell = 60) {

@@ -60,7 +60,9 @@ export function insightRoutes(db: PrismaClient, queues: BridgeQueues): Router {
     res.type('html').send(renderInsightPage(range(req).name, principalOf(res)));
   });
   r.get('/insight-assets/:file', (req, res, next) => {
-    const file = ASSETS[String(req.params.file)];
+    // Own keys only: `__proto__` or `toString` must be a 404, not a function handed to sendFile.
+    const name = String(req.params.file);
+    const file = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!file) return next();
     res.sendFile(file, { maxAge: '1h' });
   });

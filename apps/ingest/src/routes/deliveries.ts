@@ -1,4 +1,5 @@
 import { sourceKey } from '@bridge/http-server';
+import { verifySignature } from '@bridge/webhooks';
 import { Router } from 'express';
 import type { IngestDeps } from '../deps';
 import { deliveryOf, rawBodyOf, readDelivery } from '../read-delivery';
@@ -32,10 +33,21 @@ export function deliveryRoutes(deps: IngestDeps): Router {
     res.status(202).json({ accepted: true, queue: r.queue, jobId: r.jobId, duplicate: r.duplicate });
   });
 
-  // What the deployment guide's "is the endpoint up" check reads: never a secret.
-  router.get(WEBHOOK_PATH, (_req, res) => {
+  // What the deployment guide's "is the endpoint up" check reads. Only a caller that proves it
+  // knows the secret (the header an automation sends, or the HMAC of the empty body) learns how
+  // the endpoint is set up; anyone else gets `{ok: true}`.
+  router.get(WEBHOOK_PATH, (req, res) => {
     const { config } = deps;
+    const auth = verifySignature({
+      rawBody: Buffer.alloc(0),
+      headers: req.headers,
+      secrets: config.AITABLE_WEBHOOK_SECRET,
+      mode: config.AITABLE_WEBHOOK_AUTH,
+      now: deps.now(),
+    });
+    if (!auth.ok) return void res.json({ ok: true });
     res.json({
+      ok: true,
       status: 'ok',
       endpoint: WEBHOOK_PATH,
       method: 'POST',

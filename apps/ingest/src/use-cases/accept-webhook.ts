@@ -41,7 +41,12 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
 
   const parsed = parseDelivery(rawBody, facts.contentType, deps.datasheets);
   if (!parsed.ok) {
-    noteDelivery(deps, facts, { outcome: 'rejected', reason: parsed.reason, detail: parsed.message, httpStatus: parsed.status, rawBody });
+    // An unknown datasheet still names its datasheet and record: the row (and /status) shows them.
+    noteDelivery(
+      deps,
+      { ...facts, ...parsed.ids },
+      { outcome: 'rejected', reason: parsed.reason, detail: parsed.message, httpStatus: parsed.status, rawBody },
+    );
     throw permanent(parsed.reason, parsed.message, { httpStatus: parsed.status, details: parsed.details });
   }
 
@@ -56,9 +61,10 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
   };
   // A webhook-id names a message only when it is signed with it (Standard Webhooks); a static
   // header typed into an AITable automation would otherwise make every delivery a duplicate.
-  const webhookId = auth.method === 'standard' ? facts.webhookId : undefined;
+  // The whole signed id is hashed, not the copy cut short for the delivery row: two messages
+  // whose ids share a long beginning are two messages.
   const dedup = dedupOf(
-    { kind: 'event', webhookId, ...event, bodyHash: facts.bodyHash ?? '' },
+    { kind: 'event', webhookId: auth.webhookId, ...event, bodyHash: facts.bodyHash ?? '' },
     deps.config.WEBHOOK_DEDUP_WINDOW_SECONDS * 1000,
   );
   return storeJob(deps, facts, queue, payload, dedup, rawBody);

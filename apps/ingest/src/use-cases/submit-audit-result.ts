@@ -33,7 +33,7 @@ export async function submitAuditResult(
     throw await refuseUnauthenticated(deps, facts, input.client, { reason: 'unauthorized', detail, error: unauthorized() });
   }
 
-  const read = parseAuditResult(rawBody, facts.contentType);
+  const read = parseAuditResult(rawBody, facts.contentType, { allowHttpFileUrls: deps.config.AUDIT_FILE_URL_ALLOW_HTTP });
   if (!read.ok) {
     noteDelivery(deps, facts, { outcome: 'rejected', reason: read.reason, detail: read.message, httpStatus: read.status, rawBody });
     throw permanent(read.reason, read.message, { httpStatus: read.status, details: read.details });

@@ -1,0 +1,80 @@
+import { createMaskPolicy, maskPatterns } from '../src';
+
+const policy = createMaskPolicy({ personalFields: ['Client Name', 'Email', 'Phone'] });
+const MB = 1024 * 1024;
+
+/** Runs of characters the old patterns backtracked over, each about 1 MB long. */
+const ADVERSARIAL: Record<string, string> = {
+  'a run of local-part characters': 'a'.repeat(MB),
+  'a run with dots and plus signs': 'a.b+c_d%e-'.repeat(MB / 10),
+  'at signs without a domain': 'a@'.repeat(MB / 2),
+  'local parts before an at sign, no dot after': `${'x'.repeat(60)}@${'y'.repeat(200)} `.repeat(MB / 262),
+  'digits glued by dashes after brackets': '(1-'.repeat(MB / 3),
+  'digits and spaces': '1 '.repeat(MB / 2),
+  'one long number': '9'.repeat(MB),
+  'a personal key with an endless value': `{"Email": "${'z, '.repeat(MB / 3)}`,
+  'personal keys with commas': '"Phone": 1, "Phone": 1,'.repeat(MB / 24),
+};
+
+// Issue 15 sets the bound: a 1 MB value in an answer must not hold the event loop for 200 ms. What
+// answers show is cut first; free text masked whole (policy.text) gets a generous 1 s for 1 MB, where
+// the old patterns needed 2.8 s for 50 KB and minutes for 1 MB.
+describe('masking in linear time', () => {
+  test.each(Object.entries(ADVERSARIAL))('when free text is %s (1 MB), then it is masked whole within 1 s', (_name, text) => {
+    // A long-running server has its code compiled: the first, small run is not measured.
+    policy.text(text.slice(0, 10_000));
+    const started = performance.now();
+    policy.text(text);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  test.each(Object.entries(ADVERSARIAL))('when an answer holds %s (1 MB), then it is shown in under 200 ms', (_name, text) => {
+    const started = performance.now();
+    const shown = policy.value({ job: { data: { Notes: text } }, rawBody: text });
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(shown.job.data.Notes.slice(-60)).toMatch(/… \[truncated: showing [\d,]+ of [\d,]+ characters\]$/);
+  });
+
+  test('when a 1 MB text holds addresses and phone numbers, then every one is found', () => {
+    const chunk = 'mail jane.doe@example.com or call +44 20 7946 0958, ';
+    const text = chunk.repeat(Math.ceil(MB / chunk.length));
+    const started = performance.now();
+    const out = maskPatterns(text);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(out).not.toMatch(/jane|7946/);
+    expect(out.split('j***@e***.com').length - 1).toBe(Math.ceil(MB / chunk.length));
+  });
+
+  test('when a value is 1 MB long, then what is shown is cut with a visible marker and masked up to the cut', () => {
+    const started = performance.now();
+    const shown = policy.value({ Notes: `call +44 20 7946 0958 ${'x'.repeat(MB)}`, short: 'kept whole' });
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(shown.Notes.length).toBeLessThan(11_000);
+    expect(shown.Notes.slice(0, 15)).toBe('call ***58 xxxx');
+    expect(shown.Notes.slice(-60)).toMatch(/x… \[truncated: showing 10,000 of 1,048,598 characters\]$/);
+    expect(shown.short).toBe('kept whole');
+  });
+
+  test('when a cut would split an address or a phone number, then the cut falls before it', () => {
+    const p = createMaskPolicy({ maxShownChars: 40 });
+    const email = p.value(`${'word '.repeat(6)}jonathan.smith@example.com and more words`);
+    expect(email).not.toMatch(/jonathan|smith/);
+    expect(email).toMatch(/^(word ){6}… \[truncated: showing 30 of 71 characters\]$/);
+    const phone = p.value(`${'word '.repeat(6)}+44 20 7946 0958 and more words here`);
+    expect(phone).not.toMatch(/7946|44 20/);
+  });
+
+  test('when a stored body is not JSON and 1 MB long, then it is cut and masked; a JSON body is masked by field and then cut', () => {
+    const broken = `{"Client Name": "Zebulon Quartermaine", "Notes": "${'n'.repeat(MB)}`;
+    const shownBroken = policy.body(broken);
+    expect(shownBroken.slice(0, 55)).toBe('{"Client Name": "Z*** Q***", "Notes": "nnnnnnnnnnnnnnnn');
+    expect(shownBroken.slice(-60)).toMatch(/n… \[truncated: showing 10,000 of 1,048,626 characters\]$/);
+    const json = JSON.stringify({
+      'Client Name': 'Zebulon Quartermaine',
+      list: Array.from({ length: 2000 }, (_, i) => `item ${i} `.repeat(60)),
+    });
+    const shownJson = policy.body(json);
+    expect(shownJson.slice(0, 50)).toBe('{"Client Name":"Z*** Q***","list":["item 0 item 0 ');
+    expect(shownJson.slice(-60)).toMatch(/… \[truncated: showing 10,000 of [\d,]+ characters\]$/);
+  });
+});

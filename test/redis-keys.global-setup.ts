@@ -1,0 +1,3 @@
+import { setup } from './redis-keys';
+
+export default setup;

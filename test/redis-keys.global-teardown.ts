@@ -1,0 +1,3 @@
+import { teardown } from './redis-keys';
+
+export default teardown;
