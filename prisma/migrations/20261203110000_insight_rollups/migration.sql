@@ -1,0 +1,66 @@
+-- The insight page reads these instead of scanning "SyncEvent": the batch writer keeps them up to
+-- date in the same statement that inserts the history rows (packages/db/src/sync-events.ts).
+
+-- Which log-scale latency bucket a duration in milliseconds falls in: bucket i holds
+-- [2^(i/2), 2^((i+1)/2)) ms (bucket 0 also holds everything below 1 ms), the last one everything from ~24 days.
+-- packages/ops/src/insight/histogram.ts reads the bounds back.
+CREATE FUNCTION "insight_latency_bucket"(ms DOUBLE PRECISION) RETURNS INTEGER
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT least(63, greatest(0, floor(2 * log(2::numeric, greatest(ms, 1)::numeric))))::int $$;
+
+-- CreateTable
+CREATE TABLE "SyncEventRollup" (
+    "bucketSeconds" INTEGER NOT NULL,
+    "bucket" TIMESTAMPTZ(3) NOT NULL,
+    "entityType" "EntityType" NOT NULL,
+    "queue" TEXT NOT NULL,
+    "outcome" "SyncEventOutcome" NOT NULL,
+    "result" TEXT NOT NULL,
+    "errorCode" TEXT NOT NULL,
+    "latencyBucket" INTEGER NOT NULL,
+    "n" BIGINT NOT NULL,
+
+    CONSTRAINT "SyncEventRollup_pkey" PRIMARY KEY ("bucketSeconds","bucket","entityType","queue","outcome","result","errorCode","latencyBucket")
+);
+
+-- CreateTable
+CREATE TABLE "LeadFunnel" (
+    "leadRecordId" TEXT NOT NULL,
+    "receivedAt" TIMESTAMPTZ(3),
+    "portalAt" TIMESTAMPTZ(3),
+    "failedAt" TIMESTAMPTZ(3),
+    "orderAt" TIMESTAMPTZ(3),
+    "auditAt" TIMESTAMPTZ(3),
+
+    CONSTRAINT "LeadFunnel_pkey" PRIMARY KEY ("leadRecordId")
+);
+
+-- CreateIndex
+CREATE INDEX "LeadFunnel_receivedAt_idx" ON "LeadFunnel"("receivedAt");
+
+-- Backfill from the history already kept, the same aggregation the batch writer does per batch.
+INSERT INTO "SyncEventRollup"
+SELECT w.s, to_timestamp(floor(extract(epoch FROM e."finishedAt") / w.s) * w.s), e."entityType", e."queue", e."outcome",
+    coalesce(e."result", ''), coalesce(e."errorCode", ''),
+    CASE WHEN e."outcome" = 'success' THEN "insight_latency_bucket"(extract(epoch FROM e."finishedAt" - e."receivedAt") * 1000) ELSE -1 END,
+    count(*)
+FROM "SyncEvent" e CROSS JOIN (VALUES (300), (3600)) AS w(s)
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+
+INSERT INTO "LeadFunnel"
+SELECT lead, min(received), min(portal), min(failed), min(ord), min(audit) FROM (
+    SELECT e."recordId" AS lead, e."receivedAt" AS received,
+        CASE WHEN e."outcome" = 'success' AND e."result" = 'synced' THEN e."finishedAt" END AS portal,
+        CASE WHEN e."outcome" = 'failed' THEN e."finishedAt" END AS failed, NULL::timestamptz AS ord, NULL::timestamptz AS audit
+    FROM "SyncEvent" e WHERE e."entityType" = 'lead' AND e."recordId" IS NOT NULL
+    UNION ALL
+    SELECT s."metadata"->>'leadRecordId', NULL, NULL, NULL, e."finishedAt", NULL
+    FROM "SyncEvent" e JOIN "AITableSync" s ON s."entityType" = 'order' AND s."recordId" = e."recordId"
+    WHERE e."entityType" = 'order' AND e."outcome" = 'success' AND e."result" = 'activated' AND s."metadata"->>'leadRecordId' IS NOT NULL
+    UNION ALL
+    SELECT o."metadata"->>'leadRecordId', NULL, NULL, NULL, NULL, e."finishedAt"
+    FROM "SyncEvent" e JOIN "AITableSync" a ON a."entityType" = 'audit_result' AND a."recordId" = e."recordId"
+        JOIN "AITableSync" o ON o."entityType" = 'order' AND o."recordId" = a."metadata"->>'orderRecordId'
+    WHERE e."entityType" = 'audit_result' AND e."outcome" = 'success' AND e."result" IN ('created', 'updated')
+        AND o."metadata"->>'leadRecordId' IS NOT NULL
+) x GROUP BY lead;
