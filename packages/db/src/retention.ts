@@ -9,12 +9,16 @@ export interface RetentionPolicy {
   deliveryDays: number;
   /** Rejected deliveries still waiting for a fix (body kept, not replayed). */
   rejectedDays: number;
+  /** Hourly insight rollups (the 5-minute ones serve only the 1 h view and are kept 2 days). */
+  rollupDays: number;
 }
 
 export interface PruneResult {
   syncEvents: number;
   deliveries: number;
   rejectedDeliveries: number;
+  /** Rollup rows and per-lead funnel rows. */
+  rollups: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -34,6 +38,8 @@ export async function pruneExpiredRows(
   const history = cutoff(policy.historyDays);
   const delivery = cutoff(policy.deliveryDays);
   const rejected = cutoff(policy.rejectedDays);
+  const hourly = cutoff(policy.rollupDays);
+  const fiveMinute = cutoff(2);
   try {
     return {
       syncEvents: await inBatches(
@@ -53,6 +59,20 @@ export async function pruneExpiredRows(
         DELETE FROM "WebhookDelivery" WHERE "id" IN (SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < ${rejected}
           AND "outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL LIMIT ${n})`,
       ),
+      rollups:
+        (await inBatches(
+          n,
+          () => db.$executeRaw`
+        DELETE FROM "SyncEventRollup" WHERE ctid IN (SELECT ctid FROM "SyncEventRollup"
+          WHERE ("bucketSeconds" = 300 AND "bucket" < ${fiveMinute}) OR ("bucketSeconds" = 3600 AND "bucket" < ${hourly}) LIMIT ${n})`,
+        )) +
+        // A lead leaves the funnel with its history: the funnel is built from the history kept.
+        (await inBatches(
+          n,
+          () => db.$executeRaw`
+        DELETE FROM "LeadFunnel" WHERE "leadRecordId" IN (SELECT "leadRecordId" FROM "LeadFunnel"
+          WHERE coalesce("receivedAt", "portalAt", "failedAt", "orderAt", "auditAt") < ${history} LIMIT ${n})`,
+        )),
     };
   } catch (err) {
     throw classifyDbError(err);
