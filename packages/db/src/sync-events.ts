@@ -53,7 +53,7 @@ const rollupRows = (source: Prisma.Sql) => Prisma.sql`
 // Orders reach their lead, and audit results their order, through the links the workers keep on the
 // AITableSync rows, written by the job before its history row.
 const funnelRows = (source: Prisma.Sql) => Prisma.sql`
-  SELECT lead, min(received), min(portal), min(failed), min(ord), min(audit) FROM (
+  SELECT lead, min(received), min(portal), min(failed), least(min(portal), min(failed)), min(ord), min(audit) FROM (
     SELECT e."recordId" AS lead, e."receivedAt" AS received,
       CASE WHEN e."outcome" = 'success' AND e."result" = 'synced' THEN e."finishedAt" END AS portal,
       CASE WHEN e."outcome" = 'failed' THEN e."finishedAt" END AS failed, NULL::timestamptz AS ord, NULL::timestamptz AS audit
@@ -71,7 +71,7 @@ const funnelRows = (source: Prisma.Sql) => Prisma.sql`
   ) x GROUP BY lead ORDER BY lead`;
 
 const ROLLUP_COLUMNS = Prisma.sql`("bucketSeconds", "bucket", "entityType", "queue", "outcome", "result", "errorCode", "latencyBucket", "n")`;
-const FUNNEL_COLUMNS = Prisma.sql`("leadRecordId", "receivedAt", "portalAt", "failedAt", "orderAt", "auditAt")`;
+const FUNNEL_COLUMNS = Prisma.sql`("leadRecordId", "receivedAt", "portalAt", "failedAt", "endedAt", "orderAt", "auditAt")`;
 
 /**
  * One statement inserts many history rows (through `unnest`, see insertRows of the delivery rows
@@ -101,6 +101,7 @@ export async function insertSyncEvents(db: PrismaClient, rows: readonly SyncEven
       "receivedAt" = least("LeadFunnel"."receivedAt", excluded."receivedAt"),
       "portalAt" = least("LeadFunnel"."portalAt", excluded."portalAt"),
       "failedAt" = least("LeadFunnel"."failedAt", excluded."failedAt"),
+      "endedAt" = least("LeadFunnel"."endedAt", excluded."endedAt"),
       "orderAt" = least("LeadFunnel"."orderAt", excluded."orderAt"),
       "auditAt" = least("LeadFunnel"."auditAt", excluded."auditAt")`;
 }

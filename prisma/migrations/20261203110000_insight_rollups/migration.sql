@@ -29,6 +29,7 @@ CREATE TABLE "LeadFunnel" (
     "receivedAt" TIMESTAMPTZ(3),
     "portalAt" TIMESTAMPTZ(3),
     "failedAt" TIMESTAMPTZ(3),
+    "endedAt" TIMESTAMPTZ(3),
     "orderAt" TIMESTAMPTZ(3),
     "auditAt" TIMESTAMPTZ(3),
 
@@ -37,6 +38,9 @@ CREATE TABLE "LeadFunnel" (
 
 -- CreateIndex
 CREATE INDEX "LeadFunnel_receivedAt_idx" ON "LeadFunnel"("receivedAt");
+
+-- CreateIndex
+CREATE INDEX "LeadFunnel_endedAt_idx" ON "LeadFunnel"("endedAt");
 
 -- Backfill from the history already kept, the same aggregation the batch writer does per batch.
 INSERT INTO "SyncEventRollup"
@@ -48,7 +52,7 @@ FROM "SyncEvent" e CROSS JOIN (VALUES (300), (3600)) AS w(s)
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
 
 INSERT INTO "LeadFunnel"
-SELECT lead, min(received), min(portal), min(failed), min(ord), min(audit) FROM (
+SELECT lead, min(received), min(portal), min(failed), least(min(portal), min(failed)), min(ord), min(audit) FROM (
     SELECT e."recordId" AS lead, e."receivedAt" AS received,
         CASE WHEN e."outcome" = 'success' AND e."result" = 'synced' THEN e."finishedAt" END AS portal,
         CASE WHEN e."outcome" = 'failed' THEN e."finishedAt" END AS failed, NULL::timestamptz AS ord, NULL::timestamptz AS audit

@@ -1,19 +1,24 @@
 import path from 'node:path';
 import type { PrismaClient } from '@bridge/db';
 import {
+  completedChart,
   deliveriesChart,
+  FUNNEL_STAGES,
   errorsChart,
   funnel,
   latencyChart,
   parseInsightRange,
   portalSuccessChart,
   queueHealth,
+  stuckLeads,
   topErrorCodes,
+  upstreamChart,
   webhookSuccessChart,
   type InsightRange,
 } from '@bridge/ops';
 import type { BridgeQueues } from '@bridge/queues';
-import { Router, type Request } from 'express';
+import { permanent } from '@bridge/errors';
+import { Router, type Request, type Response } from 'express';
 import { principalOf } from '../auth';
 import { renderInsightPage } from '../views/insight-page';
 
@@ -33,24 +38,65 @@ export const INSIGHT_CHARTS = {
   'portal-success': portalSuccessChart,
   latency: latencyChart,
   errors: errorsChart,
+  completed: completedChart,
+  upstream: upstreamChart,
 } as const;
+
+/**
+ * Runs `work` once for all callers asking for the same `key` while it runs: forty viewers opening
+ * the 30-day view at once cost one query each, not forty (the answers are the same by design:
+ * ranges are aligned to interval boundaries).
+ */
+function singleFlight() {
+  const running = new Map<string, Promise<unknown>>();
+  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const cur = running.get(key);
+    if (cur) return cur as Promise<T>;
+    const p = work().finally(() => running.delete(key));
+    running.set(key, p);
+    return p;
+  };
+}
+
+type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], 'leads'>;
+function stageOf(value: unknown): DropOffStage {
+  const stages = FUNNEL_STAGES.slice(1);
+  if (typeof value === 'string' && (stages as readonly string[]).includes(value)) return value as DropOffStage;
+  throw permanent('invalid_argument', `stage must be one of ${stages.join(', ')}`, { httpStatus: 400, details: { field: 'stage' } });
+}
 
 /** The insight page (charts of the key metrics and the lead-to-audit funnel) and the JSON behind each chart. */
 export function insightRoutes(db: PrismaClient, queues: BridgeQueues): Router {
   const r = Router();
   const range = (req: Request): InsightRange => parseInsightRange(req.query.range);
+  const once = singleFlight();
+  const answer = async <T>(res: Response, name: string, rg: InsightRange, work: () => Promise<T>) => {
+    res.json(await once(`${name}|${rg.name}|${rg.since.getTime()}`, work));
+  };
 
   for (const [name, chart] of Object.entries(INSIGHT_CHARTS)) {
     r.get(`/api/insight/${name}`, async (req, res) => {
-      res.json(await chart(db, range(req)));
+      const rg = range(req);
+      await answer(res, name, rg, () => chart(db, rg));
     });
   }
   r.get('/api/insight/error-codes', async (req, res) => {
     const rg = range(req);
-    res.json({ range: rg.name, since: rg.since.toISOString(), until: rg.until.toISOString(), codes: await topErrorCodes(db, rg) });
+    await answer(res, 'error-codes', rg, async () => ({
+      range: rg.name,
+      since: rg.since.toISOString(),
+      until: rg.until.toISOString(),
+      codes: await topErrorCodes(db, rg),
+    }));
   });
   r.get('/api/insight/funnel', async (req, res) => {
-    res.json(await funnel(db, range(req)));
+    const rg = range(req);
+    await answer(res, 'funnel', rg, () => funnel(db, rg));
+  });
+  r.get('/api/insight/funnel/stuck', async (req, res) => {
+    const rg = range(req);
+    const stage = stageOf(req.query.stage);
+    res.json({ range: rg.name, since: rg.since.toISOString(), until: rg.until.toISOString(), ...(await stuckLeads(db, rg, stage)) });
   });
   r.get('/api/insight/queues', async (_req, res) => {
     res.json({ generatedAt: new Date().toISOString(), queues: await queueHealth(queues) });

@@ -3,3 +3,4 @@ export * from './queue-health';
 export * from './range';
 export * from './series';
 export * from './last-deliveries';
+export * from './histogram';
