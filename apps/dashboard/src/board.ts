@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { BoardHooks } from '@bull-board/api/typings/app';
 import { ExpressAdapter } from '@bull-board/express';
 import { QUEUE_NAMES, type BridgeQueues } from '@bridge/queues';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 
 /** Where both boards live; which one answers depends on the role of the user. */
 export const BOARD_PATH = '/admin/queues';
@@ -39,3 +39,23 @@ export function createBoards(queues: BridgeQueues): { viewer: Router; operator: 
   };
   return { viewer: build(true), operator: build(false) };
 }
+
+// Bull Board's page links Google Fonts; offline that request fails (a console error) and online it
+// tells Google who opens the dashboard. Its CSS already falls back to the system fonts
+// (`"IBM Plex Sans", system-ui, …`), so the link is dropped.
+const GOOGLE_FONTS = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
+
+/**
+ * Rewrites Bull Board's HTML page (not its JSON or assets) as it is sent, without the external
+ * fonts: done on the answer rather than on a copy of its template, whose asset names change with every release.
+ */
+export const offlineBoardPage: RequestHandler = (_req, res, next) => {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    if (typeof body === 'string' && /^\s*<!DOCTYPE html>/i.test(body)) {
+      return send(body.replace(GOOGLE_FONTS, ''));
+    }
+    return send(body);
+  };
+  next();
+};
