@@ -285,6 +285,17 @@
     }, showError);
   }
 
+  // The latency chart leaves replayed jobs out unless asked; the box switches its API and the JSON link beside it.
+  var manualBox = document.getElementById('latency-manual');
+  manualBox.addEventListener('change', function () {
+    var canvas = document.getElementById('chart-latency');
+    var api = canvas.getAttribute('data-api').replace(/&manual=[a-z]*/, '') + (manualBox.checked ? '&manual=include' : '');
+    canvas.setAttribute('data-api', api);
+    canvas.closest('section').querySelector('p a').setAttribute('href', api);
+    canvas.setAttribute('data-state', 'loading');
+    draw(canvas).catch(showError);
+  });
+
   refresh();
   setInterval(refresh, REFRESH_MS);
 })();

@@ -17,6 +17,8 @@ export interface SyncEventRow {
   outcome: SyncEventOutcome;
   result?: string;
   errorCode?: string;
+  /** An attempt of a job an operator replayed. @defaultValue false */
+  manual?: boolean;
 }
 
 /** Takes history rows without waiting: the worker's use of the history writer. */
@@ -44,11 +46,11 @@ export const ROLLUP_BUCKET_SECONDS = [300, 3600] as const;
 // the rows they share in the same order and cannot deadlock each other.
 const rollupRows = (source: Prisma.Sql) => Prisma.sql`
   SELECT w.s, to_timestamp(floor(extract(epoch FROM e."finishedAt") / w.s) * w.s), e."entityType", e."queue", e."outcome",
-    coalesce(e."result", ''), coalesce(e."errorCode", ''),
+    coalesce(e."result", ''), coalesce(e."errorCode", ''), e."manual",
     CASE WHEN e."outcome" = 'success' THEN "insight_latency_bucket"(extract(epoch FROM e."finishedAt" - e."receivedAt") * 1000) ELSE -1 END,
     count(*)
   FROM ${source} e CROSS JOIN (VALUES (300), (3600)) AS w(s)
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`;
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
 
 // Orders reach their lead, and audit results their order, through the links the workers keep on the
 // AITableSync rows, written by the job before its history row.
@@ -70,7 +72,7 @@ const funnelRows = (source: Prisma.Sql) => Prisma.sql`
       AND o."metadata"->>'leadRecordId' IS NOT NULL
   ) x GROUP BY lead ORDER BY lead`;
 
-const ROLLUP_COLUMNS = Prisma.sql`("bucketSeconds", "bucket", "entityType", "queue", "outcome", "result", "errorCode", "latencyBucket", "n")`;
+const ROLLUP_COLUMNS = Prisma.sql`("bucketSeconds", "bucket", "entityType", "queue", "outcome", "result", "errorCode", "manual", "latencyBucket", "n")`;
 const FUNNEL_COLUMNS = Prisma.sql`("leadRecordId", "receivedAt", "portalAt", "failedAt", "endedAt", "orderAt", "auditAt")`;
 
 /**
@@ -85,16 +87,16 @@ export async function insertSyncEvents(db: PrismaClient, rows: readonly SyncEven
   await db.$executeRaw`
     WITH ins AS (
       INSERT INTO "SyncEvent" ("id", "receivedAt", "finishedAt", "entityType", "queue", "jobId", "datasheetId", "recordId",
-        "attempt", "outcome", "result", "errorCode")
+        "attempt", "outcome", "result", "errorCode", "manual")
       SELECT * FROM unnest(${col('id')}::uuid[], ${col('receivedAt')}::timestamptz[], ${col('finishedAt')}::timestamptz[],
         ${col('entityType')}::"EntityType"[], ${col('queue')}::text[], ${col('jobId')}::text[], ${col('datasheetId')}::text[],
         ${col('recordId')}::text[], ${col('attempt')}::int[], ${col('outcome')}::"SyncEventOutcome"[], ${col('result')}::text[],
-        ${col('errorCode')}::text[])
+        ${col('errorCode')}::text[], ${rows.map((r) => r.manual === true)}::boolean[])
       ON CONFLICT ("id") DO NOTHING
       RETURNING *),
     rollup AS (
       INSERT INTO "SyncEventRollup" ${ROLLUP_COLUMNS} ${rollupRows(Prisma.sql`ins`)}
-      ON CONFLICT ("bucketSeconds", "bucket", "entityType", "queue", "outcome", "result", "errorCode", "latencyBucket")
+      ON CONFLICT ("bucketSeconds", "bucket", "entityType", "queue", "outcome", "result", "errorCode", "manual", "latencyBucket")
       DO UPDATE SET "n" = "SyncEventRollup"."n" + excluded."n")
     INSERT INTO "LeadFunnel" ${FUNNEL_COLUMNS} ${funnelRows(Prisma.sql`ins`)}
     ON CONFLICT ("leadRecordId") DO UPDATE SET

@@ -1,6 +1,10 @@
 -- The insight page reads these instead of scanning "SyncEvent": the batch writer keeps them up to
 -- date in the same statement that inserts the history rows (packages/db/src/sync-events.ts).
 
+-- AlterTable: attempts of a job an operator replayed (failed job retried, rejected delivery fixed), told apart
+-- so their latency (which includes the human's time) can be left out of the latency chart.
+ALTER TABLE "SyncEvent" ADD COLUMN "manual" BOOLEAN NOT NULL DEFAULT false;
+
 -- Which log-scale latency bucket a duration in milliseconds falls in: bucket i holds
 -- [2^(i/2), 2^((i+1)/2)) ms (bucket 0 also holds everything below 1 ms), the last one everything from ~24 days.
 -- packages/ops/src/insight/histogram.ts reads the bounds back.
@@ -17,10 +21,11 @@ CREATE TABLE "SyncEventRollup" (
     "outcome" "SyncEventOutcome" NOT NULL,
     "result" TEXT NOT NULL,
     "errorCode" TEXT NOT NULL,
+    "manual" BOOLEAN NOT NULL,
     "latencyBucket" INTEGER NOT NULL,
     "n" BIGINT NOT NULL,
 
-    CONSTRAINT "SyncEventRollup_pkey" PRIMARY KEY ("bucketSeconds","bucket","entityType","queue","outcome","result","errorCode","latencyBucket")
+    CONSTRAINT "SyncEventRollup_pkey" PRIMARY KEY ("bucketSeconds","bucket","entityType","queue","outcome","result","errorCode","manual","latencyBucket")
 );
 
 -- CreateTable
@@ -45,11 +50,11 @@ CREATE INDEX "LeadFunnel_endedAt_idx" ON "LeadFunnel"("endedAt");
 -- Backfill from the history already kept, the same aggregation the batch writer does per batch.
 INSERT INTO "SyncEventRollup"
 SELECT w.s, to_timestamp(floor(extract(epoch FROM e."finishedAt") / w.s) * w.s), e."entityType", e."queue", e."outcome",
-    coalesce(e."result", ''), coalesce(e."errorCode", ''),
+    coalesce(e."result", ''), coalesce(e."errorCode", ''), e."manual",
     CASE WHEN e."outcome" = 'success' THEN "insight_latency_bucket"(extract(epoch FROM e."finishedAt" - e."receivedAt") * 1000) ELSE -1 END,
     count(*)
 FROM "SyncEvent" e CROSS JOIN (VALUES (300), (3600)) AS w(s)
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 
 INSERT INTO "LeadFunnel"
 SELECT lead, min(received), min(portal), min(failed), least(min(portal), min(failed)), min(ord), min(audit) FROM (

@@ -31,12 +31,11 @@ const ASSETS: Record<string, string> = {
   'insight.css': path.join(PUBLIC, 'insight.css'),
 };
 
-/** Every chart of the page, by the name of its JSON API under /api/insight. */
+/** Every chart of the page but latency (which takes `manual`), by the name of its JSON API under /api/insight. */
 export const INSIGHT_CHARTS = {
   deliveries: deliveriesChart,
   'webhook-success': webhookSuccessChart,
   'portal-success': portalSuccessChart,
-  latency: latencyChart,
   errors: errorsChart,
   completed: completedChart,
   upstream: upstreamChart,
@@ -59,6 +58,13 @@ function singleFlight() {
 }
 
 type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], 'leads'>;
+/** `manual=include` adds the attempts of replayed jobs to the latency chart; `exclude` (the default) leaves them out. */
+function includeManual(value: unknown): boolean {
+  if (value === undefined || value === '' || value === 'exclude') return false;
+  if (value === 'include') return true;
+  throw permanent('invalid_argument', 'manual must be include or exclude', { httpStatus: 400, details: { field: 'manual' } });
+}
+
 function stageOf(value: unknown): DropOffStage {
   const stages = FUNNEL_STAGES.slice(1);
   if (typeof value === 'string' && (stages as readonly string[]).includes(value)) return value as DropOffStage;
@@ -80,6 +86,11 @@ export function insightRoutes(db: PrismaClient, queues: BridgeQueues): Router {
       await answer(res, name, rg, () => chart(db, rg));
     });
   }
+  r.get('/api/insight/latency', async (req, res) => {
+    const rg = range(req);
+    const manual = includeManual(req.query.manual);
+    await answer(res, `latency|${manual}`, rg, () => latencyChart(db, rg, { includeManual: manual }));
+  });
   r.get('/api/insight/error-codes', async (req, res) => {
     const rg = range(req);
     await answer(res, 'error-codes', rg, async () => ({

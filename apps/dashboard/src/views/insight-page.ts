@@ -6,6 +6,8 @@ interface ChartSpec {
   title: string;
   about: string;
   kind: 'bar' | 'line';
+  /** Trusted markup (no user data) placed under the heading. */
+  toggle?: string;
 }
 
 /** What each time-series chart means, shown under its title; the README says the same. */
@@ -25,7 +27,15 @@ const CHARTS: ChartSpec[] = [
       'Per lead, not per attempt: each lead counts once, in the interval its job first ended (portal synced or failed for good), ' +
       'and as a success if it has a portal now, also when a retry or replay made it. Bars: the leads behind the rate.',
   },
-  { id: 'latency', title: 'Sync latency', kind: 'line', about: 'From webhook received to sync success, p50 and p95 per entity (within ~19%).' },
+  {
+    id: 'latency',
+    title: 'Sync latency',
+    kind: 'line',
+    about:
+      'From webhook received to sync success, p50 and p95 per entity (within ~19%), and the successes they are taken over. ' +
+      "Jobs an operator replayed or fixed wait for a person, so they are left out unless the box says otherwise.",
+    toggle: '<label class="toggle"><input type="checkbox" id="latency-manual"> include manual replays and fixes</label>',
+  },
   { id: 'completed', title: 'Jobs completed per queue', kind: 'bar', about: 'Jobs that ended successfully per interval.' },
   {
     id: 'upstream',
@@ -60,7 +70,7 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
     .join(' · ');
   const charts = CHARTS.map((c) => {
     const api = `api/insight/${c.id}?${q}`;
-    return `<section class="chart">${heading(c.title, c.about, api)}\n${canvas(c.id, c.kind, api)}</section>`;
+    return `<section class="chart">${heading(c.title, c.about, api)}${c.toggle ?? ''}\n${canvas(c.id, c.kind, api)}</section>`;
   }).join('\n');
   const funnelApi = `api/insight/funnel?${q}`;
   const codesApi = `api/insight/error-codes?${q}`;

@@ -1,4 +1,4 @@
-import { classifyDbError, type PrismaClient } from '@bridge/db';
+import { classifyDbError, Prisma, type PrismaClient } from '@bridge/db';
 import type { InsightRange } from './range';
 
 export const FUNNEL_STAGES = ['leads', 'portal_created', 'order_won', 'audit_delivered'] as const;
@@ -30,6 +30,11 @@ interface FunnelRow {
   order_to_audit: number | null;
 }
 
+// Over the leads that reached both stages only (greatest() would turn a missing time into 0).
+const median = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM ${to} - ${from})))
+    FILTER (WHERE ${from} IS NOT NULL AND ${to} IS NOT NULL)`;
+
 /**
  * The leads first received in the period, and how far each got: its portal created (a lead job
  * that synced), an order of it won or active, an audit result of such an order written to AITable.
@@ -41,9 +46,9 @@ export async function funnel(db: PrismaClient, r: InsightRange): Promise<Funnel>
   try {
     [row] = await db.$queryRaw<FunnelRow[]>`
       SELECT count(*) AS leads, count("portalAt") AS portals, count("orderAt") AS orders, count("auditAt") AS audits,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM "portalAt" - "receivedAt"))) AS lead_to_portal,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM "orderAt" - "portalAt"))) AS portal_to_order,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM "auditAt" - "orderAt"))) AS order_to_audit
+        ${median(Prisma.sql`"receivedAt"`, Prisma.sql`"portalAt"`)} AS lead_to_portal,
+        ${median(Prisma.sql`"portalAt"`, Prisma.sql`"orderAt"`)} AS portal_to_order,
+        ${median(Prisma.sql`"orderAt"`, Prisma.sql`"auditAt"`)} AS order_to_audit
       FROM "LeadFunnel" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}`;
   } catch (err) {
     throw classifyDbError(err);

@@ -26,6 +26,7 @@ interface RollupRow {
   outcome: 'success' | 'retry' | 'failed';
   result: string;
   code: string;
+  manual: boolean;
   lat: number;
   n: number;
 }
@@ -35,9 +36,9 @@ async function rollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> 
   const rows = await query(
     db.$queryRaw<(Omit<RollupRow, 'n'> & { n: bigint })[]>`
     SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket, "entityType"::text AS entity, "queue",
-      "outcome"::text AS outcome, "result", "errorCode" AS code, "latencyBucket" AS lat, sum("n")::bigint AS n
+      "outcome"::text AS outcome, "result", "errorCode" AS code, "manual", "latencyBucket" AS lat, sum("n")::bigint AS n
     FROM "SyncEventRollup" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
   );
   return rows.map((x) => ({ ...x, n: Number(x.n) }));
 }
@@ -108,11 +109,19 @@ export async function portalSuccessChart(db: PrismaClient, r: InsightRange): Pro
   return toChart(r, out, ['portal creation success rate', 'leads ended', 'leads with a portal']);
 }
 
-/** Seconds from webhook received to sync success, p50 and p95 per entity and interval, from the rollups' histograms. */
-export async function latencyChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+/** What the latency chart counts: attempts of jobs an operator replayed wait for a person, so they are left out unless asked for. */
+export interface LatencyOptions {
+  includeManual?: boolean;
+}
+
+/**
+ * Seconds from webhook received to sync success, p50 and p95 per entity and interval, from the
+ * rollups' histograms, and how many successes they are taken over.
+ */
+export async function latencyChart(db: PrismaClient, r: InsightRange, opts: LatencyOptions = {}): Promise<SeriesChart> {
   const hist = new Map<string, { bucket: Date; entity: string; counts: Map<number, number> }>();
   for (const x of await rollups(db, r)) {
-    if (x.outcome !== 'success') continue;
+    if (x.outcome !== 'success' || (x.manual && !opts.includeManual)) continue;
     const k = `${x.bucket.getTime()}|${x.entity}`;
     const h = hist.get(k) ?? { bucket: x.bucket, entity: x.entity, counts: new Map<number, number>() };
     h.counts.set(x.lat, (h.counts.get(x.lat) ?? 0) + x.n);
@@ -123,6 +132,7 @@ export async function latencyChart(db: PrismaClient, r: InsightRange): Promise<S
     [...hist.values()].flatMap((h): Row[] => [
       { bucket: h.bucket, name: `${h.entity} p50`, value: percentileSeconds(h.counts, 0.5), unit: 'seconds' },
       { bucket: h.bucket, name: `${h.entity} p95`, value: percentileSeconds(h.counts, 0.95), unit: 'seconds' },
+      { bucket: h.bucket, name: `${h.entity} successes`, value: [...h.counts.values()].reduce((a, b) => a + b, 0), unit: 'count' },
     ]),
   );
 }
