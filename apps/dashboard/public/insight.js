@@ -78,8 +78,8 @@
           return label(b, body.bucketSeconds);
         }),
         datasets: body.series.map(function (s, i) {
-          // In a chart of a rate with its counts, the rate is the line and the counts are bars behind it.
-          var type = kind === 'line' && s.unit === 'count' && units.ratio ? 'bar' : kind;
+          // In a chart of a rate or a time with its counts, that is the line and the counts are bars behind it.
+          var type = kind === 'line' && s.unit === 'count' && (units.ratio || units.seconds) ? 'bar' : kind;
           return {
             type: type,
             label: s.name,

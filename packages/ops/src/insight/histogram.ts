@@ -11,7 +11,7 @@ export function percentileSeconds(counts: ReadonlyMap<number, number>, q: number
   for (const i of [...counts.keys()].sort((a, b) => a - b)) {
     seen += counts.get(i)!;
     // The geometric middle of the bucket: the estimate with the smallest relative error.
-    if (seen >= rank) return Math.round(2 ** ((i + 0.5) / 2)) / 1000;
+    if (seen >= rank) return Math.round(2 ** ((i + 0.5) / 2) * 100) / 100_000;
   }
   return null;
 }
