@@ -9,7 +9,7 @@ export interface RetentionPolicy {
   deliveryDays: number;
   /** Rejected deliveries still waiting for a fix (body kept, not replayed). */
   rejectedDays: number;
-  /** Hourly insight rollups (the 5-minute ones serve only the 1 h view and are kept 2 days). */
+  /** The 6-hour insight rollups of the 7 d and 30 d views (the narrower ones serve the 1 h and 24 h views and are kept 2 days). */
   rollupDays: number;
 }
 
@@ -38,8 +38,8 @@ export async function pruneExpiredRows(
   const history = cutoff(policy.historyDays);
   const delivery = cutoff(policy.deliveryDays);
   const rejected = cutoff(policy.rejectedDays);
-  const hourly = cutoff(policy.rollupDays);
-  const fiveMinute = cutoff(2);
+  const wide = cutoff(policy.rollupDays);
+  const narrow = cutoff(2);
   try {
     return {
       syncEvents: await inBatches(
@@ -64,7 +64,7 @@ export async function pruneExpiredRows(
           n,
           () => db.$executeRaw`
         DELETE FROM "SyncEventRollup" WHERE ctid IN (SELECT ctid FROM "SyncEventRollup"
-          WHERE ("bucketSeconds" = 300 AND "bucket" < ${fiveMinute}) OR ("bucketSeconds" = 3600 AND "bucket" < ${hourly}) LIMIT ${n})`,
+          WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
         )) +
         // A lead leaves the funnel with its history: the funnel is built from the history kept.
         (await inBatches(

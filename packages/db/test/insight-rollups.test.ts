@@ -88,10 +88,10 @@ describe('insight rollups', () => {
       for (let i = 0; i < all.length; i += 4) await Promise.all(all.slice(i, i + 4).map((b) => insertSyncEvents(db, b)));
 
       const incremental = await snapshot();
-      const [totals] = await db.$queryRaw<{ w300: bigint; w3600: bigint; rows: bigint }[]>`
-        SELECT (SELECT sum("n") FROM "SyncEventRollup" WHERE "bucketSeconds" = 300) AS w300,
+      const [totals] = await db.$queryRaw<{ w300: bigint; w3600: bigint; w21600: bigint; rows: bigint }[]>`
+        SELECT (SELECT sum("n") FROM "SyncEventRollup" WHERE "bucketSeconds" = 300) AS w300, (SELECT sum("n") FROM "SyncEventRollup" WHERE "bucketSeconds" = 21600) AS w21600,
           (SELECT sum("n") FROM "SyncEventRollup" WHERE "bucketSeconds" = 3600) AS w3600, (SELECT count(*) FROM "SyncEvent") AS rows`;
-      expect([Number(totals!.w300), Number(totals!.w3600), Number(totals!.rows)]).toEqual([600, 600, 600]);
+      expect([totals!.w300, totals!.w3600, totals!.w21600, totals!.rows].map(Number)).toEqual([600, 600, 600, 600]);
 
       await rebuildInsightRollups(db);
       expect(incremental).toEqual(await snapshot());

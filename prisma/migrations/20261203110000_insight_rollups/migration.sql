@@ -7,10 +7,11 @@ ALTER TABLE "SyncEvent" ADD COLUMN "manual" BOOLEAN NOT NULL DEFAULT false;
 
 -- Which log-scale latency bucket a duration in milliseconds falls in: bucket i holds
 -- [2^(i/2), 2^((i+1)/2)) ms (bucket 0 also holds everything below 1 ms), the last one everything from ~24 days.
+-- In double precision (numeric log costs ~50 us a row): a value right at a boundary may land one bucket low, still within the error.
 -- packages/ops/src/insight/histogram.ts reads the bounds back.
 CREATE FUNCTION "insight_latency_bucket"(ms DOUBLE PRECISION) RETURNS INTEGER
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT least(63, greatest(0, floor(2 * log(2::numeric, greatest(ms, 1)::numeric))))::int $$;
+    AS $$ SELECT least(63, greatest(0, floor(2 * ln(greatest(ms, 1)) / ln(2))))::int $$;
 
 -- CreateTable
 CREATE TABLE "SyncEventRollup" (
@@ -53,7 +54,7 @@ SELECT w.s, to_timestamp(floor(extract(epoch FROM e."finishedAt") / w.s) * w.s),
     coalesce(e."result", ''), coalesce(e."errorCode", ''), e."manual",
     CASE WHEN e."outcome" = 'success' THEN "insight_latency_bucket"(extract(epoch FROM e."finishedAt" - e."receivedAt") * 1000) ELSE -1 END,
     count(*)
-FROM "SyncEvent" e CROSS JOIN (VALUES (300), (3600)) AS w(s)
+FROM "SyncEvent" e CROSS JOIN (VALUES (300), (3600), (21600)) AS w(s)
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 
 INSERT INTO "LeadFunnel"

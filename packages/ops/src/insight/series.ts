@@ -1,4 +1,4 @@
-import { classifyDbError, type PrismaClient } from '@bridge/db';
+import { classifyDbError, ROLLUP_BUCKET_SECONDS, type PrismaClient } from '@bridge/db';
 import { percentileSeconds } from './histogram';
 import { toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
 
@@ -15,8 +15,8 @@ async function query<T>(p: Promise<T>): Promise<T> {
 }
 
 const interval = (r: InsightRange) => `${r.bucketSeconds} seconds`;
-/** The rollup width that fits the range's intervals: 5-minute rows for the 1 h view, hourly ones for every longer one. */
-const rollupWidth = (r: InsightRange) => (r.bucketSeconds < 3600 ? 300 : 3600);
+/** The widest rollup whose intervals make up the range's exactly. */
+const rollupWidth = (r: InsightRange) => Math.max(...ROLLUP_BUCKET_SECONDS.filter((w) => r.bucketSeconds % w === 0));
 
 /** One summed rollup row: history rows of one kind in one chart interval. */
 interface RollupRow {
@@ -31,8 +31,22 @@ interface RollupRow {
   n: number;
 }
 
+// Concurrent reads of the same period share one query: the page's charts all start from it.
+const reading = new WeakMap<PrismaClient, Map<string, Promise<RollupRow[]>>>();
+
 /** The period's history rows from the rollups, summed per chart interval and kind: a few thousand rows for any range. */
-async function rollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
+function rollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
+  const running = reading.get(db) ?? new Map<string, Promise<RollupRow[]>>();
+  reading.set(db, running);
+  const key = `${r.name}|${r.since.getTime()}`;
+  const cur = running.get(key);
+  if (cur) return cur;
+  const p = readRollups(db, r).finally(() => running.delete(key));
+  running.set(key, p);
+  return p;
+}
+
+async function readRollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
   const rows = await query(
     db.$queryRaw<(Omit<RollupRow, 'n'> & { n: bigint })[]>`
     SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket, "entityType"::text AS entity, "queue",
