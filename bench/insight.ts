@@ -16,7 +16,7 @@ import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createTestDatabase, startQueueHarness } from '@bridge/testkit';
-import { createApp } from '../apps/dashboard/src/app';
+import { createApp } from '@bridge/dashboard';
 import { runBench } from './stack';
 
 const HISTORY_ROWS = Number(process.argv[2] ?? 1_000_000);
@@ -26,7 +26,18 @@ const DELIVERIES = Math.round(HISTORY_ROWS * 0.3);
 const POOL_MAX = 4;
 const STATEMENT_TIMEOUT_MS = 5000;
 const USER = { name: 'bench', password: 'bench-viewer-pass' };
-const PAGE_APIS = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream', 'funnel', 'error-codes', 'queues'];
+const PAGE_APIS = [
+  'deliveries',
+  'webhook-success',
+  'portal-success',
+  'latency',
+  'errors',
+  'completed',
+  'upstream',
+  'funnel',
+  'error-codes',
+  'queues',
+];
 
 if (process.argv.includes('--help')) {
   console.log('npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]');
@@ -172,7 +183,9 @@ async function main(): Promise<void> {
     console.log(`  whole page (all APIs of one viewer): p50 ${ms(pct(page, 0.5))}, p95 ${ms(pct(page, 0.95))}`);
     console.log(`  statuses: ${[...statuses].map(([s, n]) => `${s || 'no answer'} ×${n}`).join(', ')}; 503s: ${s503}`);
     console.log(`  baseline /healthz under the same load: p95 ${ms(pct(health, 0.95))}`);
-    console.log(`  baseline raw 30-day queries over "SyncEvent" (old path), one each, idle: funnel ${ms(rawFunnel)}, latency ${ms(rawLatency)}`);
+    console.log(
+      `  baseline raw 30-day queries over "SyncEvent" (old path), one each, idle: funnel ${ms(rawFunnel)}, latency ${ms(rawLatency)}`,
+    );
     console.log(`  goal: p95 < 500 ms, 0 × 503 -> ${pct(answers, 0.95) < 500 && s503 === 0 ? 'met' : 'NOT met'}`);
   } finally {
     await h.close();

@@ -118,7 +118,11 @@
 
   function stuckLink(stage, n) {
     var a = document.createElement('a');
-    a.href = 'api/insight/funnel/stuck?stage=' + encodeURIComponent(stage) + '&range=' + encodeURIComponent(document.body.getAttribute('data-range'));
+    a.href =
+      'api/insight/funnel/stuck?stage=' +
+      encodeURIComponent(stage) +
+      '&range=' +
+      encodeURIComponent(document.body.getAttribute('data-range'));
     a.textContent = n + ' stuck before this';
     return a;
   }

@@ -67,7 +67,9 @@ describe('insight APIs and assets', () => {
     await insertSyncEvents(t.db, rows);
     const get = async (p: string) => (await asViewer(request(t.app).get(p)).expect(200)).body as Record<string, unknown>;
     const total = (body: Record<string, unknown>, name: string) =>
-      (body.series as { name: string; values: (number | null)[] }[]).find((x) => x.name === name)!.values.reduce<number>((a, v) => a + (v ?? 0), 0);
+      (body.series as { name: string; values: (number | null)[] }[])
+        .find((x) => x.name === name)!
+        .values.reduce<number>((a, v) => a + (v ?? 0), 0);
 
     const exact = await t.db.$queryRaw<{ code: string | null; queue: string; outcome: string; n: bigint }[]>`
       SELECT "errorCode" AS code, "queue", "outcome"::text AS outcome, count(*) AS n FROM "SyncEvent" WHERE "jobId" LIKE 'j%' GROUP BY 1, 2, 3`;
@@ -77,7 +79,8 @@ describe('insight APIs and assets', () => {
       for (const code of ['missionx_unavailable', 'aitable_not_found', 'lead_missing_field'])
         expect(total(errors, code)).toBe(count((x) => x.code === code));
       const completed = await get(`/api/insight/completed?range=${range}`);
-      for (const queue of ['leads', 'orders']) expect(total(completed, queue)).toBe(count((x) => x.queue === queue && x.outcome === 'success'));
+      for (const queue of ['leads', 'orders'])
+        expect(total(completed, queue)).toBe(count((x) => x.queue === queue && x.outcome === 'success'));
       const codes = (await get(`/api/insight/error-codes?range=${range}`)).codes as { code: string; queue: string; attempts: number }[];
       expect(codes.reduce((a, c) => a + c.attempts, 0)).toBe(count((x) => x.outcome !== 'success'));
     }

@@ -87,7 +87,17 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
     const before = await api(`api/insight/deliveries?range=${range}`);
     await page.goto(`${base}/insight?range=${range}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-    const names = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream', 'funnel', 'error-codes'];
+    const names = [
+      'deliveries',
+      'webhook-success',
+      'portal-success',
+      'latency',
+      'errors',
+      'completed',
+      'upstream',
+      'funnel',
+      'error-codes',
+    ];
     const bodies = Object.fromEntries(
       await Promise.all(names.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
     );
@@ -197,7 +207,7 @@ describe('insight page in a real browser', () => {
     await loadPage('24h');
     const links = await page.$$eval('#funnel-table tbody tr a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
     expect(links).toHaveLength(3);
-    const stuck = await Promise.all(links.map(async (l) => ((await api(l)) as unknown as { total: number; leads: { recordId: string }[] })));
+    const stuck = await Promise.all(links.map(async (l) => (await api(l)) as unknown as { total: number; leads: { recordId: string }[] }));
     expect(stuck.map((x) => x.leads.map((l) => l.recordId))).toEqual([['recC'], ['recB'], []]);
     expect(stuck.map((x) => x.total)).toEqual([1, 1, 0]);
   });

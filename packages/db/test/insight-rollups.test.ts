@@ -27,7 +27,9 @@ function randomRows(next: () => number, count: number): SyncEventRow[] {
     const outcome = pick(['success', 'success', 'retry', 'failed'] as const);
     const receivedAt = T0 + Math.floor(next() * 3 * DAY);
     const latency = Math.floor(2 ** (next() * 27));
-    const result = { lead: pick(['synced', 'skipped']), order: pick(['activated', 'noop']), audit_result: pick(['created', 'updated']) }[entityType];
+    const result = { lead: pick(['synced', 'skipped']), order: pick(['activated', 'noop']), audit_result: pick(['created', 'updated']) }[
+      entityType
+    ];
     return {
       id: randomUUID(),
       receivedAt: new Date(receivedAt),
@@ -54,7 +56,12 @@ describe('insight rollups', () => {
     // Orders link to their lead and audits to their order, as the workers record them before the history rows.
     const links = Array.from({ length: 30 }, (_, i) => [
       { recordId: `recO${i}`, datasheetId: 'dstO', entityType: 'order' as const, metadata: { leadRecordId: `recL${(i * 7) % 30}` } },
-      { recordId: `audit-${i}`, datasheetId: 'dstA', entityType: 'audit_result' as const, metadata: { orderRecordId: `recO${(i * 11) % 30}` } },
+      {
+        recordId: `audit-${i}`,
+        datasheetId: 'dstA',
+        entityType: 'audit_result' as const,
+        metadata: { orderRecordId: `recO${(i * 11) % 30}` },
+      },
     ]).flat();
     await db.aITableSync.createMany({ data: links.map((l) => ({ ...l, syncDirection: 'aitable_to_app', syncStatus: 'success' })) });
   });
@@ -77,7 +84,7 @@ describe('insight rollups', () => {
       const next = rng(seed);
       const rows = randomRows(next, 600);
       const batches: SyncEventRow[][] = [];
-      for (let i = 0; i < rows.length; ) {
+      for (let i = 0; i < rows.length;) {
         const size = 1 + Math.floor(next() * 60);
         batches.push(rows.slice(i, i + size));
         i += size;

@@ -33,7 +33,7 @@ const CHARTS: ChartSpec[] = [
     kind: 'line',
     about:
       'From webhook received to sync success, p50 and p95 per entity (within ~19%), and the successes they are taken over. ' +
-      "Jobs an operator replayed or fixed wait for a person, so they are left out unless the box says otherwise.",
+      'Jobs an operator replayed or fixed wait for a person, so they are left out unless the box says otherwise.',
     toggle: '<label class="toggle"><input type="checkbox" id="latency-manual"> include manual replays and fixes</label>',
   },
   { id: 'completed', title: 'Jobs completed per queue', kind: 'bar', about: 'Jobs that ended successfully per interval.' },

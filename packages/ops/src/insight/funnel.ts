@@ -104,7 +104,11 @@ export async function stuckLeads(
     return {
       stage,
       total: Number(count?.n ?? 0),
-      leads: rows.map((x) => ({ recordId: x.recordId, receivedAt: x.receivedAt?.toISOString() ?? null, since: x.since?.toISOString() ?? null })),
+      leads: rows.map((x) => ({
+        recordId: x.recordId,
+        receivedAt: x.receivedAt?.toISOString() ?? null,
+        since: x.since?.toISOString() ?? null,
+      })),
     };
   } catch (err) {
     throw classifyDbError(err);

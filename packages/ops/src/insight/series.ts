@@ -177,10 +177,20 @@ export async function upstreamChart(db: PrismaClient, r: InsightRange): Promise<
   const counts = countBy(rows, (x) =>
     x.code.startsWith('missionx_') ? 'MissionX errors' : x.code.startsWith('aitable_') ? 'AITable errors' : undefined,
   );
-  const attempts = new Map(countBy(rows, (x) => (x.entity === 'lead' || x.entity === 'order' ? 'attempts' : undefined)).map((a) => [a.bucket.getTime(), a.value ?? 0]));
+  const attempts = new Map(
+    countBy(rows, (x) => (x.entity === 'lead' || x.entity === 'order' ? 'attempts' : undefined)).map((a) => [
+      a.bucket.getTime(),
+      a.value ?? 0,
+    ]),
+  );
   const rates: Row[] = counts
     .filter((c) => c.name === 'MissionX errors')
-    .map((c) => ({ bucket: c.bucket, name: 'MissionX error rate', value: ratio(c.value ?? 0, attempts.get(c.bucket.getTime()) ?? 0), unit: 'ratio' }));
+    .map((c) => ({
+      bucket: c.bucket,
+      name: 'MissionX error rate',
+      value: ratio(c.value ?? 0, attempts.get(c.bucket.getTime()) ?? 0),
+      unit: 'ratio',
+    }));
   return toChart(r, [...counts, ...rates], ['MissionX error rate', 'MissionX errors', 'AITable errors']);
 }
 
