@@ -38,7 +38,7 @@ const median = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`
 /**
  * The leads first received in the period, and how far each got: its portal created (a lead job
  * that synced), an order of it won or active, an audit result of such an order written to AITable.
- * Read from "LeadFunnel", one row per lead that the history writer keeps (packages/db
+ * The rows of "LeadFunnel" are read: one per lead that the history writer keeps (packages/db
  * sync-events.ts), so the work grows with the leads of the period, not with their attempts.
  */
 export async function funnel(db: PrismaClient, r: InsightRange): Promise<Funnel> {
@@ -89,18 +89,15 @@ export async function stuckLeads(
   stage: Exclude<FunnelStageName, 'leads'>,
   limit = 200,
 ): Promise<{ stage: string; total: number; leads: StuckLead[] }> {
-  const prev = AT_OF_STAGE[FUNNEL_STAGES[FUNNEL_STAGES.indexOf(stage) - 1]!];
-  const cur = AT_OF_STAGE[stage];
   // Column names come from the constant above, never from the request.
-  const where = `"receivedAt" >= $1 AND "receivedAt" < $2 AND "${prev}" IS NOT NULL AND "${cur}" IS NULL`;
+  const prev = Prisma.raw(`"${AT_OF_STAGE[FUNNEL_STAGES[FUNNEL_STAGES.indexOf(stage) - 1]!]}"`);
+  const cur = Prisma.raw(`"${AT_OF_STAGE[stage]}"`);
+  const where = Prisma.sql`"receivedAt" >= ${r.since} AND "receivedAt" < ${r.until} AND ${prev} IS NOT NULL AND ${cur} IS NULL`;
   try {
-    const [count] = await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "LeadFunnel" WHERE ${where}`, r.since, r.until);
-    const rows = await db.$queryRawUnsafe<{ recordId: string; receivedAt: Date | null; since: Date | null }[]>(
-      `SELECT "leadRecordId" AS "recordId", "receivedAt", "${prev}" AS since FROM "LeadFunnel" WHERE ${where}
-       ORDER BY "${prev}", "leadRecordId" LIMIT ${Math.trunc(limit)}`,
-      r.since,
-      r.until,
-    );
+    const [count] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "LeadFunnel" WHERE ${where}`;
+    const rows = await db.$queryRaw<{ recordId: string; receivedAt: Date | null; since: Date | null }[]>`
+      SELECT "leadRecordId" AS "recordId", "receivedAt", ${prev} AS since FROM "LeadFunnel" WHERE ${where}
+      ORDER BY ${prev}, "leadRecordId" LIMIT ${Math.trunc(limit)}`;
     return {
       stage,
       total: Number(count?.n ?? 0),
