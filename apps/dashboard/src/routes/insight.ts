@@ -10,6 +10,7 @@ import {
   parseInsightRange,
   portalSuccessChart,
   queueHealth,
+  singleFlight,
   stuckLeads,
   topErrorCodes,
   upstreamChart,
@@ -40,22 +41,6 @@ export const INSIGHT_CHARTS = {
   completed: completedChart,
   upstream: upstreamChart,
 } as const;
-
-/**
- * Runs `work` once for all callers asking for the same `key` while it runs: forty viewers opening
- * the 30-day view at once cost one query each, not forty (the answers are the same by design:
- * ranges are aligned to interval boundaries).
- */
-function singleFlight() {
-  const running = new Map<string, Promise<unknown>>();
-  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
-    const cur = running.get(key);
-    if (cur) return cur as Promise<T>;
-    const p = work().finally(() => running.delete(key));
-    running.set(key, p);
-    return p;
-  };
-}
 
 type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], 'leads'>;
 /** `manual=include` adds the attempts of replayed jobs to the latency chart; `exclude` (the default) leaves them out. */

@@ -4,3 +4,4 @@ export * from './range';
 export * from './series';
 export * from './last-deliveries';
 export * from './histogram';
+export * from './single-flight';

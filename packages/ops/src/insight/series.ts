@@ -1,5 +1,6 @@
 import { classifyDbError, ROLLUP_BUCKET_SECONDS, type PrismaClient } from '@bridge/db';
 import { percentileSeconds } from './histogram';
+import { singleFlight } from './single-flight';
 import { toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
 
 type Row = { bucket: Date; name: string; value: number | null; unit?: SeriesUnit };
@@ -31,19 +32,14 @@ interface RollupRow {
   n: number;
 }
 
-// Concurrent reads of the same period share one query: the page's charts all start from it.
-const reading = new WeakMap<PrismaClient, Map<string, Promise<RollupRow[]>>>();
+// Concurrent reads of the same period share one query (per database): the page's charts all start from it.
+const reading = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
 
 /** The period's history rows from the rollups, summed per chart interval and kind: a few thousand rows for any range. */
 function rollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
-  const running = reading.get(db) ?? new Map<string, Promise<RollupRow[]>>();
-  reading.set(db, running);
-  const key = `${r.name}|${r.since.getTime()}`;
-  const cur = running.get(key);
-  if (cur) return cur;
-  const p = readRollups(db, r).finally(() => running.delete(key));
-  running.set(key, p);
-  return p;
+  const once = reading.get(db) ?? singleFlight();
+  reading.set(db, once);
+  return once(`${r.name}|${r.since.getTime()}`, () => readRollups(db, r));
 }
 
 async function readRollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
