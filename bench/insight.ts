@@ -11,6 +11,8 @@
  * Needs the local Redis and Postgres (as the tests do). Prints figures; asserts nothing.
  */
 import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createDb, rebuildInsightRollups, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
@@ -157,8 +159,11 @@ async function main(): Promise<void> {
     }
     console.log(`one viewer alone, per API: ${alone.join(', ')}`);
 
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const page: number[] = [];
     const answers: number[] = [];
+    const perApi = new Map<string, number[]>();
     const health: number[] = [];
     const statuses = new Map<number, number>();
     for (let round = 0; round < ROUNDS; round++) {
@@ -169,6 +174,7 @@ async function main(): Promise<void> {
           ...PAGE_APIS.map((a) => timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth)),
         ]);
         health.push(hz!.ms);
+        rs.forEach((r, i) => perApi.set(PAGE_APIS[i]!, [...(perApi.get(PAGE_APIS[i]!) ?? []), r.ms]));
         for (const r of rs) {
           answers.push(r.ms);
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
@@ -178,13 +184,19 @@ async function main(): Promise<void> {
       await Promise.all(viewers);
     }
     server.close();
+    loop.disable();
 
     const s503 = statuses.get(503) ?? 0;
     console.log(`\n${VIEWERS} viewers × ${ROUNDS} rounds on the 30-day page (${PAGE_APIS.length} APIs each), pool ${POOL_MAX}:`);
     console.log(`  API answers: p50 ${ms(pct(answers, 0.5))}, p95 ${ms(pct(answers, 0.95))}, max ${ms(Math.max(...answers))}`);
     console.log(`  whole page (all APIs of one viewer): p50 ${ms(pct(page, 0.5))}, p95 ${ms(pct(page, 0.95))}`);
     console.log(`  statuses: ${[...statuses].map(([s, n]) => `${s || 'no answer'} ×${n}`).join(', ')}; 503s: ${s503}`);
+    console.log(`  per API p95: ${[...perApi].map(([a, xs]) => `${a} ${ms(pct(xs, 0.95))}`).join(', ')}`);
     console.log(`  baseline /healthz under the same load: p95 ${ms(pct(health, 0.95))}`);
+    console.log(
+      `  this process's event loop delay: p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}; ` +
+        `machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+    );
     console.log(
       `  baseline raw 30-day queries over "SyncEvent" (old path), one each, idle: funnel ${ms(rawFunnel)}, latency ${ms(rawLatency)}`,
     );

@@ -67,12 +67,20 @@ function countBy(rows: readonly RollupRow[], nameOf: (x: RollupRow) => string | 
   return [...sums.values()];
 }
 
-async function deliveryCounts(db: PrismaClient, r: InsightRange) {
-  return query(db.$queryRaw<{ bucket: Date; outcome: string; reason: string | null; n: bigint }[]>`
+type DeliveryCount = { bucket: Date; outcome: string; reason: string | null; n: bigint };
+const countingDeliveries = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
+
+/** Deliveries per interval, outcome and reason; the two delivery charts of one period share one query. */
+function deliveryCounts(db: PrismaClient, r: InsightRange): Promise<DeliveryCount[]> {
+  const once = countingDeliveries.get(db) ?? singleFlight();
+  countingDeliveries.set(db, once);
+  return once(`${r.name}|${r.since.getTime()}`, () =>
+    query(db.$queryRaw<DeliveryCount[]>`
     SELECT date_bin(${interval(r)}::interval, "receivedAt", ${r.since}::timestamptz) AS bucket,
       "outcome"::text AS outcome, "reason", count(*) AS n
     FROM "WebhookDelivery" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}
-    GROUP BY 1, 2, 3`);
+    GROUP BY 1, 2, 3`),
+  );
 }
 
 /** Webhook deliveries per interval: accepted, duplicate, and rejected by reason (`rejected: signature`). */
