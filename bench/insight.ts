@@ -4,9 +4,9 @@
  * backfill does), then 40 viewers opening the 30-day insight page at once: every JSON API the page
  * loads, in parallel per viewer, several rounds. The dashboard runs in this process with its own
  * pool as in production (DASHBOARD_DB_POOL_MAX=4, 5 s statement timeout).
- * Baseline from the same run: the old path (the raw 30-day funnel and latency queries over
- * "SyncEvent" that the page ran before the rollups), once each on an idle database, and /healthz
- * under the same 40-viewer load.
+ * Baselines from the same run: the same viewers on the empty database (what the process and the
+ * machine cost by themselves), and the old path (the raw 30-day funnel and latency queries over
+ * "SyncEvent" that the page ran before the rollups), once each.
  * Run: npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]
  * Needs the local Redis and Postgres (as the tests do). Prints figures; asserts nothing.
  */
@@ -97,19 +97,85 @@ async function timed(url: string, auth: string): Promise<{ ms: number; status: n
   }
 }
 
+/** The 40 viewers, ROUNDS times at once; prints what they saw. */
+async function viewerRounds(label: string, base: string, auth: string): Promise<void> {
+  // One viewer alone first: what each API costs without waiting for the others.
+  const alone: string[] = [];
+  for (const a of PAGE_APIS) {
+    const r = await timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth);
+    alone.push(`${a} ${ms(r.ms)}`);
+  }
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const page: number[] = [];
+  const answers: number[] = [];
+  const perApi = new Map<string, number[]>();
+  const health: number[] = [];
+  const statuses = new Map<number, number>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const viewers = Array.from({ length: VIEWERS }, async () => {
+      const v0 = performance.now();
+      const [hz, ...rs] = await Promise.all([
+        timed(`${base}/healthz`, auth),
+        ...PAGE_APIS.map((a) => timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth)),
+      ]);
+      health.push(hz!.ms);
+      rs.forEach((r, i) => perApi.set(PAGE_APIS[i]!, [...(perApi.get(PAGE_APIS[i]!) ?? []), r.ms]));
+      for (const r of rs) {
+        answers.push(r.ms);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      }
+      page.push(performance.now() - v0);
+    });
+    await Promise.all(viewers);
+  }
+  loop.disable();
+  const s503 = statuses.get(503) ?? 0;
+  console.log(`\n${label}: ${VIEWERS} viewers × ${ROUNDS} rounds on the 30-day page (${PAGE_APIS.length} APIs each), pool ${POOL_MAX}:`);
+  console.log(`  one viewer alone, per API: ${alone.join(', ')}`);
+  console.log(`  API answers: p50 ${ms(pct(answers, 0.5))}, p95 ${ms(pct(answers, 0.95))}, max ${ms(Math.max(...answers))}`);
+  console.log(`  whole page (all APIs of one viewer): p50 ${ms(pct(page, 0.5))}, p95 ${ms(pct(page, 0.95))}`);
+  console.log(`  statuses: ${[...statuses].map(([s, n]) => `${s || 'no answer'} ×${n}`).join(', ')}; 503s: ${s503}`);
+  console.log(`  per API p95: ${[...perApi].map(([a, xs]) => `${a} ${ms(pct(xs, 0.95))}`).join(', ')}`);
+  console.log(`  /healthz under the same load: p95 ${ms(pct(health, 0.95))}`);
+  console.log(
+    `  this process's event loop delay: p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}; ` +
+      `machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+  );
+  console.log(`  goal: p95 < 500 ms, 0 × 503 -> ${pct(answers, 0.95) < 500 && s503 === 0 ? 'met' : 'NOT met'}`);
+}
+
 async function main(): Promise<void> {
   const tdb = await createTestDatabase();
   const seedDb = createDb({ databaseUrl: tdb.url, poolSize: 1, queryTimeoutMs: 600_000 });
   const h = startQueueHarness();
   const db = createDb({ databaseUrl: tdb.url, poolSize: POOL_MAX, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+  const app = createApp({
+    queues: h.queues,
+    db,
+    redis: h.redis,
+    datasheets: { leads: 'dstL', orders: 'dstO', auditResults: 'dstA' },
+    users: [{ ...USER, role: 'viewer' }],
+    allowNoAuth: false,
+    logger: createLogger({ service: 'bench', level: 'error', format: 'json' }),
+    metrics: createMetrics('dashboard'),
+    mask: createMaskPolicy({ personalFields: [] }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = `Basic ${Buffer.from(`${USER.name}:${USER.password}`).toString('base64')}`;
   try {
+    // Baseline: the same viewers on an empty database, what this process and machine cost by themselves.
+    await viewerRounds('baseline, empty database', base, auth);
+
     let t0 = performance.now();
     await seed(seedDb);
     const [sizes] = await seedDb.$queryRawUnsafe<{ events: bigint; rollups: bigint; funnel: bigint }[]>(
       'SELECT (SELECT count(*) FROM "SyncEvent") AS events, (SELECT count(*) FROM "SyncEventRollup") AS rollups, (SELECT count(*) FROM "LeadFunnel") AS funnel',
     );
     console.log(
-      `seeded ${sizes!.events} history rows, ${DELIVERIES} deliveries -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      `\nseeded ${sizes!.events} history rows, ${DELIVERIES} deliveries -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
 
     // Baseline: the raw 30-day queries the page ran before the rollups, alone on an idle database.
@@ -134,74 +200,13 @@ async function main(): Promise<void> {
       since,
     );
     const rawLatency = performance.now() - t0;
-
-    const app = createApp({
-      queues: h.queues,
-      db,
-      redis: h.redis,
-      datasheets: { leads: 'dstL', orders: 'dstO', auditResults: 'dstA' },
-      users: [{ ...USER, role: 'viewer' }],
-      allowNoAuth: false,
-      logger: createLogger({ service: 'bench', level: 'error', format: 'json' }),
-      metrics: createMetrics('dashboard'),
-      mask: createMaskPolicy({ personalFields: [] }),
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const auth = `Basic ${Buffer.from(`${USER.name}:${USER.password}`).toString('base64')}`;
-
-    // One viewer alone first: what each API costs without waiting for the others.
-    const alone: string[] = [];
-    for (const a of PAGE_APIS) {
-      const r = await timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth);
-      alone.push(`${a} ${ms(r.ms)}`);
-    }
-    console.log(`one viewer alone, per API: ${alone.join(', ')}`);
-
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    const page: number[] = [];
-    const answers: number[] = [];
-    const perApi = new Map<string, number[]>();
-    const health: number[] = [];
-    const statuses = new Map<number, number>();
-    for (let round = 0; round < ROUNDS; round++) {
-      const viewers = Array.from({ length: VIEWERS }, async () => {
-        const v0 = performance.now();
-        const [hz, ...rs] = await Promise.all([
-          timed(`${base}/healthz`, auth),
-          ...PAGE_APIS.map((a) => timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth)),
-        ]);
-        health.push(hz!.ms);
-        rs.forEach((r, i) => perApi.set(PAGE_APIS[i]!, [...(perApi.get(PAGE_APIS[i]!) ?? []), r.ms]));
-        for (const r of rs) {
-          answers.push(r.ms);
-          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        }
-        page.push(performance.now() - v0);
-      });
-      await Promise.all(viewers);
-    }
-    server.close();
-    loop.disable();
-
-    const s503 = statuses.get(503) ?? 0;
-    console.log(`\n${VIEWERS} viewers × ${ROUNDS} rounds on the 30-day page (${PAGE_APIS.length} APIs each), pool ${POOL_MAX}:`);
-    console.log(`  API answers: p50 ${ms(pct(answers, 0.5))}, p95 ${ms(pct(answers, 0.95))}, max ${ms(Math.max(...answers))}`);
-    console.log(`  whole page (all APIs of one viewer): p50 ${ms(pct(page, 0.5))}, p95 ${ms(pct(page, 0.95))}`);
-    console.log(`  statuses: ${[...statuses].map(([s, n]) => `${s || 'no answer'} ×${n}`).join(', ')}; 503s: ${s503}`);
-    console.log(`  per API p95: ${[...perApi].map(([a, xs]) => `${a} ${ms(pct(xs, 0.95))}`).join(', ')}`);
-    console.log(`  baseline /healthz under the same load: p95 ${ms(pct(health, 0.95))}`);
     console.log(
-      `  this process's event loop delay: p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}; ` +
-        `machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+      `baseline, old path: the raw 30-day queries over "SyncEvent", one each: funnel ${ms(rawFunnel)}, latency ${ms(rawLatency)}`,
     );
-    console.log(
-      `  baseline raw 30-day queries over "SyncEvent" (old path), one each, idle: funnel ${ms(rawFunnel)}, latency ${ms(rawLatency)}`,
-    );
-    console.log(`  goal: p95 < 500 ms, 0 × 503 -> ${pct(answers, 0.95) < 500 && s503 === 0 ? 'met' : 'NOT met'}`);
+
+    await viewerRounds(`${HISTORY_ROWS} history rows`, base, auth);
   } finally {
+    server.close();
     await h.close();
     await db.$disconnect();
     await seedDb.$disconnect();
