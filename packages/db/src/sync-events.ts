@@ -115,7 +115,7 @@ export async function insertSyncEvents(db: PrismaClient, rows: readonly SyncEven
 /**
  * Recomputes the rollups from the history rows kept (one transaction): after restoring
  * "SyncEvent" from a backup, and in tests as the from-scratch answer the incremental one must equal.
- * About 10 s per million history rows on 2 cores; `timeoutMs` bounds the transaction. @defaultValue 60000
+ * `timeoutMs` bounds the transaction (a million rows take minutes on a busy 2-core machine). @defaultValue 60000
  */
 export async function rebuildInsightRollups(db: PrismaClient, opts: { timeoutMs?: number } = {}): Promise<void> {
   const all = Prisma.sql`"SyncEvent"`;
