@@ -1,6 +1,7 @@
 /* The insight page's charts. Each canvas names its JSON API (data-api); this file fetches it and
  * draws it with Chart.js, both served from our origin. No inline script, no innerHTML: values are
- * set as text. Every chart refreshes every 30 s. `data-state` on a canvas says ready or error. */
+ * set as text. Every chart refreshes every 30 s (the "as of" time says when the shown data was
+ * asked for). `data-state` on a canvas says ready or error. */
 (function () {
   'use strict';
   var COLORS = ['#1f77b4', '#2ca02c', '#d62728', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -12,14 +13,16 @@
     return COLORS[i % COLORS.length];
   }
 
+  // Interval labels are in UTC, as the API's bucket times; the x axis title says so.
   function label(iso, bucketSeconds) {
     var d = new Date(iso);
-    var pad = function (n) {
-      return (n < 10 ? '0' : '') + n;
-    };
     var day = d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate());
     var time = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
     return bucketSeconds >= 86400 ? day : bucketSeconds >= 21600 ? day + ' ' + time : time;
+  }
+
+  function pad(n) {
+    return (n < 10 ? '0' : '') + n;
   }
 
   function age(seconds) {
@@ -29,9 +32,45 @@
     return Math.floor(seconds / 86400) + 'd ' + Math.floor((seconds % 86400) / 3600) + 'h';
   }
 
+  /** A duration in human units, milliseconds below a second: 72 ms, 4.2 s, 3m 5s. */
+  function duration(seconds) {
+    if (seconds < 1) return Math.round(seconds * 1000) + ' ms';
+    if (seconds < 10) return Math.round(seconds * 10) / 10 + ' s';
+    return age(Math.round(seconds));
+  }
+
+  function percent(v) {
+    return Math.round(v * 1000) / 10 + ' %';
+  }
+
+  // Rates on a percent axis (left), counts on an integer axis (right), seconds on a duration axis.
+  var AXES = {
+    ratio: { id: 'pct', position: 'left', min: 0, max: 1, ticks: { callback: percent } },
+    count: { id: 'count', position: 'right', beginAtZero: true, ticks: { precision: 0 } },
+    seconds: { id: 'sec', position: 'left', beginAtZero: true, ticks: { callback: duration } },
+  };
+
   function seriesConfig(canvas, body) {
     var kind = canvas.getAttribute('data-kind');
-    var ratio = canvas.getAttribute('data-unit') === 'ratio';
+    var units = {};
+    body.series.forEach(function (s) {
+      units[s.unit] = true;
+    });
+    var scales = { x: { stacked: kind === 'bar', title: { display: true, text: 'interval start (UTC)' } } };
+    Object.keys(units).forEach(function (u) {
+      var a = AXES[u];
+      var title = u === 'ratio' ? 'rate' : u === 'count' ? 'count' : 'time';
+      scales[a.id] = {
+        position: Object.keys(units).length === 1 ? 'left' : a.position,
+        min: a.min,
+        max: a.max,
+        beginAtZero: true,
+        stacked: kind === 'bar' && u === 'count',
+        ticks: a.ticks,
+        title: { display: true, text: title },
+        grid: { drawOnChartArea: u !== 'count' || Object.keys(units).length === 1 },
+      };
+    });
     return {
       type: kind,
       data: {
@@ -39,30 +78,66 @@
           return label(b, body.bucketSeconds);
         }),
         datasets: body.series.map(function (s, i) {
-          return { label: s.name, data: s.values, backgroundColor: color(i), borderColor: color(i), spanGaps: true, pointRadius: 2 };
+          // In a chart of a rate or a time with its counts, that is the line and the counts are bars behind it.
+          var type = kind === 'line' && s.unit === 'count' && (units.ratio || units.seconds) ? 'bar' : kind;
+          return {
+            type: type,
+            label: s.name,
+            unit: s.unit,
+            data: s.values,
+            yAxisID: AXES[s.unit].id,
+            backgroundColor: color(i),
+            borderColor: color(i),
+            // An interval without data is a gap, not a line drawn across it.
+            spanGaps: false,
+            pointRadius: 2,
+            order: type === 'bar' ? 2 : 1,
+          };
         }),
       },
       options: {
         animation: false,
         maintainAspectRatio: false,
-        scales: {
-          x: { stacked: kind === 'bar' },
-          y: { stacked: kind === 'bar', beginAtZero: true, max: ratio ? 1 : undefined },
+        scales: scales,
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: {
+            callbacks: {
+              label: function (ctx) {
+                var u = ctx.dataset.unit;
+                var v = ctx.raw;
+                var text = v === null ? 'no data' : u === 'ratio' ? percent(v) : u === 'seconds' ? duration(v) : String(v);
+                return ctx.dataset.label + ': ' + text;
+              },
+            },
+          },
         },
-        plugins: { legend: { position: 'bottom' } },
       },
     };
+  }
+
+  function stuckLink(stage, n) {
+    var a = document.createElement('a');
+    a.href =
+      'api/insight/funnel/stuck?stage=' +
+      encodeURIComponent(stage) +
+      '&range=' +
+      encodeURIComponent(document.body.getAttribute('data-range'));
+    a.textContent = n + ' stuck before this';
+    return a;
   }
 
   function funnelConfig(body) {
     fillRows(
       'funnel-table',
-      body.stages.map(function (s) {
+      body.stages.map(function (s, i) {
+        var dropped = i === 0 ? 0 : body.stages[i - 1].count - s.count;
         return [
           STAGES[s.stage] || s.stage,
           s.count,
-          s.conversion === null ? '–' : Math.round(s.conversion * 1000) / 10 + ' %',
-          s.medianSecondsFromPrevious === null ? '–' : age(Math.round(s.medianSecondsFromPrevious)),
+          s.conversion === null ? '–' : percent(s.conversion),
+          s.medianSecondsFromPrevious === null ? '–' : duration(s.medianSecondsFromPrevious),
+          i === 0 ? '–' : stuckLink(s.stage, dropped),
         ];
       }),
     );
@@ -82,7 +157,12 @@
           },
         ],
       },
-      options: { animation: false, maintainAspectRatio: false, indexAxis: 'y', scales: { x: { beginAtZero: true } } },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        indexAxis: 'y',
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
     };
   }
 
@@ -110,7 +190,7 @@
           };
         }),
       },
-      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     };
   }
 
@@ -171,6 +251,7 @@
       var existing = charts[canvas.id];
       if (existing) {
         existing.data = config.data;
+        existing.options = config.options;
         existing.update();
       } else {
         charts[canvas.id] = new Chart(canvas, config);
@@ -198,10 +279,26 @@
         errorCodes(table, body);
       }),
     );
+    var started = new Date();
     return Promise.all(work).then(function () {
+      var asOf = document.getElementById('as-of');
+      asOf.textContent =
+        'as of ' + pad(started.getUTCHours()) + ':' + pad(started.getUTCMinutes()) + ':' + pad(started.getUTCSeconds()) + ' UTC';
+      asOf.setAttribute('datetime', started.toISOString());
       document.body.setAttribute('data-ready', 'true');
     }, showError);
   }
+
+  // The latency chart leaves replayed jobs out unless asked; the box switches its API and the JSON link beside it.
+  var manualBox = document.getElementById('latency-manual');
+  manualBox.addEventListener('change', function () {
+    var canvas = document.getElementById('chart-latency');
+    var api = canvas.getAttribute('data-api').replace(/&manual=[a-z]*/, '') + (manualBox.checked ? '&manual=include' : '');
+    canvas.setAttribute('data-api', api);
+    canvas.closest('section').querySelector('p a').setAttribute('href', api);
+    canvas.setAttribute('data-state', 'loading');
+    draw(canvas).catch(showError);
+  });
 
   refresh();
   setInterval(refresh, REFRESH_MS);

@@ -10,10 +10,11 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './auth';
-import { BOARD_PATH, capViewerPageSize, createBoards } from './board';
+import { BOARD_PATH, capViewerPageSize, createBoards, offlineBoardPage } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
 import { deliveriesRoutes } from './routes/deliveries';
+import { faviconRoutes } from './routes/favicon';
 import { insightRoutes } from './routes/insight';
 import { jobsRoutes } from './routes/jobs';
 import { probeRoutes, type MetricsAccess } from './routes/metrics';
@@ -65,6 +66,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(noStoreJson);
 
   app.use(probeRoutes(deps));
+  app.use(faviconRoutes());
 
   app.use(sameOriginOnly({ publicUrl: deps.publicUrl }));
   app.use(auth);
@@ -73,7 +75,7 @@ export function createApp(deps: DashboardDeps): Express {
 
   const boards = createBoards(deps.queues);
   const boardRetry = boardRetryRoutes(deps.queues);
-  app.use(BOARD_PATH, (req, res, next) => {
+  app.use(BOARD_PATH, offlineBoardPage, (req, res, next) => {
     if (principalOf(res).role !== 'operator')
       capViewerPageSize(req, res, (err?: unknown) => (err ? next(err) : boards.viewer(req, res, next)));
     else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));

@@ -75,3 +75,23 @@ export const capViewerPageSize: RequestHandler = (req, _res, next) => {
     ),
   );
 };
+
+// Bull Board's page links Google Fonts; offline that request fails (a console error) and online it
+// tells Google who opens the dashboard. Its CSS already falls back to the system fonts
+// (`"IBM Plex Sans", system-ui, …`), so the link is dropped.
+const GOOGLE_FONTS = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
+
+/**
+ * Rewrites Bull Board's HTML page (not its JSON or assets) as it is sent, without the external
+ * fonts: done on the answer rather than on a copy of its template, whose asset names change with every release.
+ */
+export const offlineBoardPage: RequestHandler = (_req, res, next) => {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    if (typeof body === 'string' && /^\s*<!DOCTYPE html>/i.test(body)) {
+      return send(body.replace(GOOGLE_FONTS, ''));
+    }
+    return send(body);
+  };
+  next();
+};

@@ -14,15 +14,20 @@ export interface Connections {
  * Redis, the three queues and Prisma, as the dashboard and the replay CLI use them. The Redis
  * client fails a command after one reconnect attempt instead of waiting forever (a page or a
  * CLI run should report an outage, not hang), but queues commands while it first connects.
- * `onRedisError` hears about connection errors (ioredis keeps reconnecting on its own).
+ * `onRedisError` hears about connection errors (ioredis keeps reconnecting on its own). The
+ * dashboard passes its own small `pool` (DASHBOARD_DB_POOL_MAX) so viewers never starve the workers.
  */
-export function openConnections(c: Config<'jobs'>, onRedisError: (err: Error) => void): Connections {
+export function openConnections(
+  c: Config<'jobs'>,
+  onRedisError: (err: Error) => void,
+  pool: { max: number; statementTimeoutMs?: number } = { max: 5 },
+): Connections {
   const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);
   const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryOverrideFromConfig(c) });
   for (const q of Object.values(queues)) q.on('error', onRedisError);
-  const db = createDb({ databaseUrl: c.DATABASE_URL, poolSize: 5 });
+  const db = createDb({ databaseUrl: c.DATABASE_URL, poolSize: pool.max, statementTimeoutMs: pool.statementTimeoutMs });
   return {
     redis,
     queues,

@@ -68,7 +68,10 @@ export async function startDashboard(
 ): Promise<RunningDashboard> {
   const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: opts.logStream });
   const redisLog = redisErrorsOnce(logger);
-  const conns = openConnections(config, redisLog.onError);
+  const conns = openConnections(config, redisLog.onError, {
+    max: config.DASHBOARD_DB_POOL_MAX,
+    statementTimeoutMs: config.DASHBOARD_DB_STATEMENT_TIMEOUT_MS,
+  });
   conns.redis.on('ready', redisLog.onReady);
   const metrics = createMetrics('dashboard');
   const deps: DashboardDeps = {

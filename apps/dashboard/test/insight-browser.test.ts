@@ -12,7 +12,11 @@ const auth = `Basic ${Buffer.from(`${VIEWER.name}:${VIEWER.password}`).toString(
 
 interface ChartData {
   labels: string[];
-  datasets: { label: string; data: (number | null)[] }[];
+  datasets: { label: string; unit: string; data: (number | null)[]; spanGaps: boolean; yAxisID: string }[];
+}
+interface SeriesBody {
+  buckets: string[];
+  series: { name: string; unit: string; values: (number | null)[] }[];
 }
 
 let t: TestDashboard;
@@ -21,6 +25,8 @@ let base: string;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
+/** Every request the browser made that was not to the dashboard's origin. */
+const elsewhere: string[] = [];
 
 beforeAll(async () => {
   t = await startTestDashboard();
@@ -37,6 +43,7 @@ beforeAll(async () => {
   );
   page.on('pageerror', (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('request', (r) => (new URL(r.url()).origin === base || r.url().startsWith('data:') ? undefined : elsewhere.push(r.url())));
   page.on('response', (r) => (r.status() >= 400 ? problems.push(`HTTP ${r.status()}: ${r.url()}`) : undefined));
   // Page-side code as text: the tests compile without the DOM library.
   await page.evaluateOnNewDocument(
@@ -64,7 +71,17 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
     const before = await api(`api/insight/deliveries?range=${range}`);
     await page.goto(`${base}/insight?range=${range}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-    const names = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'funnel', 'error-codes'];
+    const names = [
+      'deliveries',
+      'webhook-success',
+      'portal-success',
+      'latency',
+      'errors',
+      'completed',
+      'upstream',
+      'funnel',
+      'error-codes',
+    ];
     const bodies = Object.fromEntries(
       await Promise.all(names.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
     );
@@ -72,21 +89,32 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
   }
 }
 
+const CHART_IDS = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream'];
+
 describe('insight page in a real browser', () => {
   it('when leads, failures and orders are recorded, then every chart shows the numbers its API returns, without console errors or CSP violations', async () => {
     const bodies = await loadPage('24h');
-    for (const id of ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors']) {
-      const body = bodies[id] as unknown as { buckets: string[]; series: { name: string; values: (number | null)[] }[] };
+    for (const id of CHART_IDS) {
+      const body = bodies[id] as unknown as SeriesBody;
       const chart = await chartOf(`chart-${id}`);
       expect(chart.labels).toHaveLength(body.buckets.length);
-      expect(chart.datasets.map((d) => ({ name: d.label, values: d.data }))).toEqual(body.series);
+      expect(chart.datasets.map((d) => ({ name: d.label, unit: d.unit, values: d.data }))).toEqual(body.series);
       expect(body.series.length).toBeGreaterThan(0);
+      // Empty intervals stay gaps: null in the data, and no line drawn across them.
+      for (const d of chart.datasets) expect(d.spanGaps).toBe(false);
+      expect(body.series.some((x) => x.values.includes(null))).toBe(true);
     }
     const funnel = bodies.funnel as unknown as { stages: { count: number }[] };
     expect((await chartOf('chart-funnel')).datasets[0]!.data).toEqual(funnel.stages.map((s) => s.count));
     expect(funnel.stages.map((s) => s.count)).toEqual([3, 2, 1, 1]);
     const funnelRows = await page.$$eval('#funnel-table tbody tr', (rows) => rows.map((r) => r.textContent));
-    expect(funnelRows).toEqual(['leads3––', 'portal created266.7 %20s', 'order won/active150 %1h 0m', 'audit delivered1100 %2h 0m']);
+    // Below a second the median is in milliseconds, not "0s".
+    expect(funnelRows).toEqual([
+      'leads3–––',
+      'portal created266.7 %72 ms1 stuck before this',
+      'order won/active150 %1h 0m1 stuck before this',
+      'audit delivered1100 %2h 0m0 stuck before this',
+    ]);
 
     const codes = (bodies['error-codes'] as unknown as { codes: { code: string; attempts: number }[] }).codes;
     const codeRows = await page.$$eval('#error-codes tbody tr', (rows) =>
@@ -110,6 +138,67 @@ describe('insight page in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${path.join(ARTIFACTS, 'insight-24h')}.png`, fullPage: true });
     expect(problems).toEqual([]);
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('when a chart holds a rate, then the rate is on a percent axis beside the counts it is made of, on an integer axis', async () => {
+    await loadPage('24h');
+    const axes = (await page.evaluate(`(() => {
+      const c = Chart.getChart(document.getElementById('chart-portal-success'));
+      return Object.fromEntries(Object.entries(c.scales).map(([id, s]) => [id, { max: s.max, labels: s.ticks.map((t) => t.label) }]));
+    })()`)) as Record<string, { max: number; labels: string[] }>;
+    expect(axes.pct!.max).toBe(1);
+    expect(axes.pct!.labels).toContain('100 %');
+    expect(axes.count!.labels.every((l) => /^\d+$/.test(l))).toBe(true);
+    const portal = await chartOf('chart-portal-success');
+    expect(portal.datasets.map((d) => [d.label, d.yAxisID])).toEqual([
+      ['leads ended', 'count'],
+      ['leads with a portal', 'count'],
+      ['portal creation success rate', 'pct'],
+    ]);
+    // Per lead: C failed for good, A and B have their portal (B after a retried attempt): 2 of 3, not 2 of 4 attempts.
+    // (A and B may share an hour with C or not, depending on where now falls.)
+    const data = (name: string) => portal.datasets.find((d) => d.label === name)!.data;
+    const sum = (name: string) => data(name).reduce<number>((a, v) => a + (v ?? 0), 0);
+    expect([sum('leads ended'), sum('leads with a portal')]).toEqual([3, 2]);
+    const ended = data('leads ended');
+    expect(data('portal creation success rate')).toEqual(
+      ended.map((n, i) => (n === null ? null : Math.round((data('leads with a portal')[i]! / n) * 10_000) / 10_000)),
+    );
+    expect(await page.$eval('body', (b) => b.textContent)).toContain('Times in UTC');
+    expect(await page.$eval('#as-of', (e) => e.textContent)).toMatch(/^as of \d\d:\d\d:\d\d UTC$/);
+    const xTitle = await page.evaluate(`Chart.getChart(document.getElementById('chart-latency')).options.scales.x.title.text`);
+    expect(xTitle).toBe('interval start (UTC)');
+    expect(problems).toEqual([]);
+  });
+
+  it('when the box to include manual replays is ticked, then the latency chart shows what its API returns with them', async () => {
+    await loadPage('24h');
+    const successes = (c: ChartData | SeriesBody) =>
+      'datasets' in c
+        ? c.datasets.find((d) => d.label === 'audit_result successes')!.data.filter((v) => v !== null)
+        : c.series.find((x) => x.name === 'audit_result successes')!.values.filter((v) => v !== null);
+    expect(successes(await chartOf('chart-latency'))).toEqual([1]);
+    await page.click('#latency-manual');
+    await page.waitForFunction(`document.getElementById('chart-latency').getAttribute('data-state') === 'ready'`, { timeout: 10_000 });
+    const body = (await api('api/insight/latency?range=24h&manual=include')) as unknown as SeriesBody;
+    const chart = await chartOf('chart-latency');
+    expect(chart.datasets.map((d) => ({ name: d.label, unit: d.unit, values: d.data }))).toEqual(body.series);
+    expect(successes(body)).toEqual([2]);
+    // The replayed audit result waited a day for its operator: p95 with it is hours, without it seconds.
+    const p95 = (c: SeriesBody) => Math.max(...c.series.find((x) => x.name === 'audit_result p95')!.values.map((v) => v ?? 0));
+    expect(p95(body)).toBeGreaterThan(3600);
+    expect(p95((await api('api/insight/latency?range=24h')) as unknown as SeriesBody)).toBeLessThan(60);
+    expect(problems).toEqual([]);
+  });
+
+  it('when a funnel stage lost leads, then its link lists the leads stuck before it', async () => {
+    await loadPage('24h');
+    const links = await page.$$eval('#funnel-table tbody tr a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(links).toHaveLength(3);
+    const stuck = await Promise.all(links.map(async (l) => (await api(l)) as unknown as { total: number; leads: { recordId: string }[] }));
+    expect(stuck.map((x) => x.leads.map((l) => l.recordId))).toEqual([['recC'], ['recB'], []]);
+    expect(stuck.map((x) => x.total)).toEqual([1, 1, 0]);
   });
 
   it('when a viewer opens the page, then no personal data stored in the rows appears on it', async () => {
@@ -117,6 +206,35 @@ describe('insight page in a real browser', () => {
     const html = await page.content();
     expect(html).not.toMatch(/@example\.com|Jane|Doe Payroll/);
     await page.screenshot({ path: `${path.join(ARTIFACTS, 'insight-1h')}.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the dashboard offline and at 1,400 px', () => {
+  it('when Bull Board and the status page are opened, then no request leaves the origin and no console error or 404 appears, favicon included', async () => {
+    elsewhere.length = 0;
+    await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('main [class*="queueCard"]', { timeout: 20_000 });
+    await page.goto(`${base}/status`, { waitUntil: 'networkidle0' });
+    expect(await page.$eval('link[rel="icon"]', (l) => (l as unknown as { href: string }).href)).toBe(`${base}/favicon.svg`);
+    const icon = await fetch(`${base}/favicon.ico`);
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(elsewhere).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('when Bull Board is 1,400 px wide, then its sidebar leaves the first queue card in view', async () => {
+    await page.setViewport({ width: 1400, height: 900 });
+    await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('main [class*="queueCard"]', { timeout: 20_000 });
+    const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
+    const sidebar = await box('#bull-board-sidebar');
+    const card = await box('main [class*="queueCard"]');
+    expect(card.width).toBeGreaterThan(100);
+    expect(card.x).toBeGreaterThanOrEqual(sidebar.x + sidebar.width);
+    expect(card.x + card.width).toBeLessThanOrEqual(1400);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: `${path.join(ARTIFACTS, 'board-1400')}.png` });
     expect(problems).toEqual([]);
   });
 });

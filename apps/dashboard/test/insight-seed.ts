@@ -7,8 +7,8 @@ const HOUR = 60 * MIN;
 
 /**
  * A known day, ending an hour before `now`: five deliveries (one rejected body holding personal
- * data), three leads (A: portal, order won, audit delivered; B: portal after a retried attempt;
- * C: failed for good) and one failed job in Redis.
+ * data), three leads (A: portal in 72 ms, order won, audit delivered; B: portal after a retried
+ * attempt; C: failed for good), an audit result replayed by an operator, and one failed job in Redis.
  */
 export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
   const base = now.getTime() - 4 * HOUR;
@@ -37,46 +37,7 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
       }),
     ],
   });
-  const ev = (over: Partial<SyncEventRow> & Pick<SyncEventRow, 'recordId' | 'finishedAt'>): SyncEventRow => ({
-    id: randomUUID(),
-    receivedAt: at(0),
-    entityType: 'lead',
-    queue: 'leads',
-    jobId: randomUUID(),
-    attempt: 1,
-    outcome: 'success',
-    result: 'synced',
-    ...over,
-  });
-  await insertSyncEvents(t.db, [
-    ev({ recordId: 'recA', finishedAt: at(10_000) }),
-    ev({ recordId: 'recB', finishedAt: at(5_000), outcome: 'retry', result: undefined, errorCode: 'missionx_unavailable' }),
-    ev({ recordId: 'recB', finishedAt: at(30_000), attempt: 2 }),
-    ev({
-      recordId: 'recC',
-      receivedAt: at(40 * MIN),
-      finishedAt: at(41 * MIN),
-      outcome: 'failed',
-      result: undefined,
-      errorCode: 'lead_missing_field',
-    }),
-    ev({
-      recordId: 'recOrdA',
-      entityType: 'order',
-      queue: 'orders',
-      receivedAt: at(HOUR),
-      finishedAt: at(HOUR + 10_000),
-      result: 'activated',
-    }),
-    ev({
-      recordId: 'audit-1',
-      entityType: 'audit_result',
-      queue: 'audit-results',
-      receivedAt: at(3 * HOUR),
-      finishedAt: at(3 * HOUR + 10_000),
-      result: 'created',
-    }),
-  ]);
+  // The workers write a record's sync row before its history row (the funnel links orders and audits through it).
   const sync = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
     recordId: 'x',
     datasheetId: 'dstLeads1',
@@ -103,5 +64,55 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
       }),
     ],
   });
+  const ev = (over: Partial<SyncEventRow> & Pick<SyncEventRow, 'recordId' | 'finishedAt'>): SyncEventRow => ({
+    id: randomUUID(),
+    receivedAt: at(0),
+    entityType: 'lead',
+    queue: 'leads',
+    jobId: randomUUID(),
+    attempt: 1,
+    outcome: 'success',
+    result: 'synced',
+    ...over,
+  });
+  await insertSyncEvents(t.db, [
+    ev({ recordId: 'recA', finishedAt: at(72) }),
+    ev({ recordId: 'recB', finishedAt: at(40), outcome: 'retry', result: undefined, errorCode: 'missionx_unavailable' }),
+    ev({ recordId: 'recB', finishedAt: at(72), attempt: 2 }),
+    ev({
+      recordId: 'recC',
+      receivedAt: at(40 * MIN),
+      finishedAt: at(41 * MIN),
+      outcome: 'failed',
+      result: undefined,
+      errorCode: 'lead_missing_field',
+    }),
+    ev({
+      recordId: 'recOrdA',
+      entityType: 'order',
+      queue: 'orders',
+      receivedAt: at(HOUR),
+      finishedAt: at(HOUR + 10_000),
+      result: 'activated',
+    }),
+    ev({
+      recordId: 'audit-1',
+      entityType: 'audit_result',
+      queue: 'audit-results',
+      receivedAt: at(3 * HOUR),
+      finishedAt: at(3 * HOUR + 10_000),
+      result: 'created',
+    }),
+    // An audit result an operator replayed a day after it came in: left out of the latency chart unless asked for.
+    ev({
+      recordId: 'audit-2',
+      entityType: 'audit_result',
+      queue: 'audit-results',
+      receivedAt: at(3 * HOUR - 86_400_000),
+      finishedAt: at(3 * HOUR + 20_000),
+      result: 'created',
+      manual: true,
+    }),
+  ]);
   await t.h.failJob('leads', 'recC', 'lead_missing_field: no Email for Jane <jane@example.com>');
 }

@@ -2,6 +2,7 @@ import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { createMaskPolicy } from '@bridge/privacy';
 import type { Express } from 'express';
+import { waitFor } from '@bridge/testkit';
 import request from 'supertest';
 // The worker's own test harness: the real worker runtime against the simulators, so this
 // test replays what the real processors failed, not a stand-in.
@@ -72,4 +73,23 @@ test('when MissionX failed every attempt of a lead and then recovers slowly, the
   expect(job.attemptsMade).toBe(4);
   expect((await h.sim.control.missionxClients()).filter((c) => c.customId === recordId)).toHaveLength(1);
   expect(await syncRow(h, DS.leads, recordId)).toMatchObject({ syncStatus: 'success', errorMessage: null });
+
+  // The history tells the replayed attempts apart (their latency includes the wait for a person).
+  const history = await waitFor(
+    async () => {
+      const rows = await h.prisma.syncEvent.findMany({ where: { jobId }, orderBy: { finishedAt: 'asc' } });
+      return rows.some((r) => r.outcome === 'success') ? rows : undefined;
+    },
+    { what: 'the success history row' },
+  );
+  expect(history.map((r) => [r.outcome, r.manual])).toEqual([
+    ['retry', false],
+    ['retry', false],
+    ['retry', false],
+    ['failed', false],
+    ['retry', true],
+    ['retry', true],
+    ['retry', true],
+    ['success', true],
+  ]);
 });

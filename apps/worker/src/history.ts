@@ -40,5 +40,6 @@ export function historyRow(
     outcome: end.outcome,
     result: end.result?.slice(0, 100),
     errorCode: end.err === undefined ? undefined : errorCodeOf(end.err).slice(0, 100),
+    manual: text(raw.replayedAt) !== undefined,
   };
 }

@@ -25,6 +25,7 @@ export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy
   historyDays: config.RETENTION_HISTORY_DAYS,
   deliveryDays: config.RETENTION_DELIVERY_DAYS,
   rejectedDays: config.RETENTION_REJECTED_DAYS,
+  rollupDays: config.RETENTION_ROLLUP_DAYS,
 });
 
 /** One scheduled run: deletes expired rows of every table, a batch at a time, and says how many. */

@@ -16,6 +16,7 @@ describe('sync history and retention', () => {
       RETENTION_HISTORY_DAYS: '10',
       RETENTION_DELIVERY_DAYS: '5',
       RETENTION_REJECTED_DAYS: '20',
+      RETENTION_ROLLUP_DAYS: '15',
     });
   });
   afterAll(() => h.close());
@@ -103,6 +104,27 @@ describe('sync history and retention', () => {
     ];
     const kept = [delivery(4, {}), delivery(6, { outcome: 'rejected', httpStatus: 422, reason: 'invalid_payload', rawBody: '{}' })];
     await h.prisma.webhookDelivery.createMany({ data: [...expired, ...kept] });
+    // Narrow rollups (5 min, 1 h) are kept 2 days, 6-hour ones RETENTION_ROLLUP_DAYS, funnel rows as long as the history.
+    const rollup = (bucketSeconds: number, days: number) => ({
+      bucketSeconds,
+      bucket: ago(days),
+      entityType: 'lead' as const,
+      // Apart from the rollups of the jobs the other tests ran.
+      queue: 'retention-probe',
+      outcome: 'success' as const,
+      result: 'synced',
+      errorCode: '',
+      manual: false,
+      latencyBucket: 20,
+      n: 1n,
+    });
+    await h.prisma.syncEventRollup.createMany({ data: [rollup(300, 3), rollup(21600, 16), rollup(300, 1), rollup(21600, 14)] });
+    await h.prisma.leadFunnel.createMany({
+      data: [
+        { leadRecordId: 'recOld', receivedAt: ago(11) },
+        { leadRecordId: 'recKept', receivedAt: ago(9) },
+      ],
+    });
 
     await waitFor(async () => ((await h.prisma.syncEvent.count({ where: { id: oldEvent } })) === 0 ? true : undefined), {
       timeoutMs: 15_000,
@@ -115,6 +137,15 @@ describe('sync history and retention', () => {
         what: 'the clean-up to delete the expired deliveries',
       },
     );
+    const probe = { queue: 'retention-probe' };
+    await waitFor(async () => ((await h.prisma.syncEventRollup.count({ where: probe })) === 2 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the clean-up to delete the expired rollups',
+    });
+    const left = await h.prisma.syncEventRollup.findMany({ where: probe, orderBy: { bucketSeconds: 'asc' } });
+    expect(left.map((r) => r.bucketSeconds)).toEqual([300, 21600]);
+    const funnelRows = await h.prisma.leadFunnel.findMany({ where: { leadRecordId: { in: ['recOld', 'recKept'] } } });
+    expect(funnelRows.map((r) => r.leadRecordId)).toEqual(['recKept']);
     expect(await h.prisma.syncEvent.count({ where: { id: keptEvent } })).toBe(1);
     expect(await h.prisma.webhookDelivery.count({ where: { id: { in: kept.map((d) => d.id) } } })).toBe(2);
   });

@@ -17,6 +17,8 @@ export interface DbOptions {
    * (many minutes). @defaultValue 30000
    */
   queryTimeoutMs?: number;
+  /** Postgres cancels a statement running longer (SET statement_timeout per connection). @defaultValue none */
+  statementTimeoutMs?: number;
 }
 
 /** Prisma 7 over node-postgres: no engine binary, one pool per process. */
@@ -26,6 +28,7 @@ export function createDb(opts: DbOptions): PrismaClient {
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     query_timeout: opts.queryTimeoutMs ?? 30_000,
+    ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
     // Probes an idle connection, so one whose peer vanished is found and replaced.
     keepAlive: true,
   });

@@ -3,7 +3,8 @@ import { AppError, permanent, transient } from '@bridge/errors';
 // Prisma error codes (https://www.prisma.io/docs/orm/reference/error-reference) and
 // PostgreSQL SQLSTATEs after which the same statement can succeed on a later try.
 const TRANSIENT_PRISMA = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
-const TRANSIENT_SQLSTATE = /^(08|40001|40P01|53|57P0)/;
+// 57014: a statement cancelled by statement_timeout (the dashboard's pool sets one); it may fit in a quieter moment.
+const TRANSIENT_SQLSTATE = /^(08|40001|40P01|53|57P0|57014)/;
 // Kinds of @prisma/adapter-pg's DriverAdapterError that mean "the server was not there", and
 // Node's socket error codes for a driver error that reaches us unconverted.
 const TRANSIENT_KINDS = new Set([

@@ -9,12 +9,16 @@ export interface RetentionPolicy {
   deliveryDays: number;
   /** Rejected deliveries still waiting for a fix (body kept, not replayed). */
   rejectedDays: number;
+  /** The 6-hour insight rollups of the 7 d and 30 d views (the narrower ones serve the 1 h and 24 h views and are kept 2 days). */
+  rollupDays: number;
 }
 
 export interface PruneResult {
   syncEvents: number;
   deliveries: number;
   rejectedDeliveries: number;
+  /** Rollup rows and per-lead funnel rows. */
+  rollups: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -34,6 +38,8 @@ export async function pruneExpiredRows(
   const history = cutoff(policy.historyDays);
   const delivery = cutoff(policy.deliveryDays);
   const rejected = cutoff(policy.rejectedDays);
+  const wide = cutoff(policy.rollupDays);
+  const narrow = cutoff(2);
   try {
     return {
       syncEvents: await inBatches(
@@ -53,6 +59,20 @@ export async function pruneExpiredRows(
         DELETE FROM "WebhookDelivery" WHERE "id" IN (SELECT "id" FROM "WebhookDelivery" WHERE "receivedAt" < ${rejected}
           AND "outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL LIMIT ${n})`,
       ),
+      rollups:
+        (await inBatches(
+          n,
+          () => db.$executeRaw`
+        DELETE FROM "SyncEventRollup" WHERE ctid IN (SELECT ctid FROM "SyncEventRollup"
+          WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
+        )) +
+        // A lead leaves the funnel with its history: the funnel is built from the history kept.
+        (await inBatches(
+          n,
+          () => db.$executeRaw`
+        DELETE FROM "LeadFunnel" WHERE "leadRecordId" IN (SELECT "leadRecordId" FROM "LeadFunnel"
+          WHERE coalesce("receivedAt", "portalAt", "failedAt", "orderAt", "auditAt") < ${history} LIMIT ${n})`,
+        )),
     };
   } catch (err) {
     throw classifyDbError(err);

@@ -45,6 +45,8 @@ async function replayOne(f: FailedJob, opts: ReplayJobsOptions): Promise<ReplayI
     const state = await f.job.getState();
     if (state !== 'failed') return { ...base, outcome: 'skipped', reason: `no longer failed (now ${state})` };
     if (opts.dryRun) return { ...base, outcome: 'would-replay' };
+    // Marked, so its history rows (whose latency includes the time until someone replayed it) are told apart.
+    await f.job.updateData({ ...(f.job.data as object), replayedAt: new Date().toISOString() });
     await f.job.retry('failed', RESET);
     await f.job.log(`replayed with fresh attempts at ${new Date().toISOString()}${opts.actor ? ` by ${opts.actor}` : ''}`);
     return { ...base, outcome: 'replayed' };

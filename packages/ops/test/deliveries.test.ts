@@ -82,6 +82,8 @@ describe('rejected deliveries', () => {
       eventType: 'record.created',
       datasheetId: 'dstOrders1',
       recordId: 'recOrd1',
+      // Marks the job as replayed by a person, so its latency is told apart on the insight page.
+      replayedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(job!.opts.deduplication?.id).toBe(
       dedupKey({ kind: 'event', datasheetId: 'dstOrders1', recordId: 'recOrd1', eventType: 'record.created', bodyHash: d.bodyHash! }),

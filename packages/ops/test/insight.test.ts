@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDb, insertSyncEvents, type Prisma, type PrismaClient, type SyncEventRow } from '@bridge/db';
 import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
 import {
+  completedChart,
   deliveriesChart,
   errorsChart,
   funnel,
@@ -9,6 +10,7 @@ import {
   parseInsightRange,
   portalSuccessChart,
   topErrorCodes,
+  upstreamChart,
   webhookSuccessChart,
 } from '../src';
 
@@ -50,6 +52,21 @@ beforeAll(async () => {
       delivery({ receivedAt: new Date('2025-05-30T10:00:00Z') }), // outside the 24 h
     ],
   });
+  // The workers write a record's sync row before its history row: the funnel links orders and audits through it.
+  const sync = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
+    recordId: 'x',
+    datasheetId: 'dst',
+    entityType: 'lead',
+    syncDirection: 'aitable_to_app',
+    syncStatus: 'success',
+    ...over,
+  });
+  await db.aITableSync.createMany({
+    data: [
+      sync({ recordId: 'recOrdA', entityType: 'order', metadata: { leadRecordId: 'recA', action: 'activated' } }),
+      sync({ recordId: 'audit-1', entityType: 'audit_result', syncDirection: 'app_to_aitable', metadata: { orderRecordId: 'recOrdA' } }),
+    ],
+  });
   // Three leads: A gets a portal after 10 s, an order won 1 h later and an audit 2 h after that;
   // B gets a portal after 30 s (after one retried attempt); C fails for good.
   await insertSyncEvents(db, [
@@ -88,20 +105,6 @@ beforeAll(async () => {
       result: 'created',
     }),
   ]);
-  const sync = (over: Partial<Prisma.AITableSyncCreateManyInput>): Prisma.AITableSyncCreateManyInput => ({
-    recordId: 'x',
-    datasheetId: 'dst',
-    entityType: 'lead',
-    syncDirection: 'aitable_to_app',
-    syncStatus: 'success',
-    ...over,
-  });
-  await db.aITableSync.createMany({
-    data: [
-      sync({ recordId: 'recOrdA', entityType: 'order', metadata: { leadRecordId: 'recA', action: 'activated' } }),
-      sync({ recordId: 'audit-1', entityType: 'audit_result', syncDirection: 'app_to_aitable', metadata: { orderRecordId: 'recOrdA' } }),
-    ],
-  });
 });
 afterAll(async () => {
   await db.$disconnect();
@@ -132,18 +135,31 @@ describe('insight queries', () => {
     ]).toEqual([0.75, 0, null]);
   });
 
-  it('when lead jobs ended, then portal success is synced over synced-or-failed, and latency percentiles are per entity', async () => {
+  it('when lead jobs ended, then portal success counts leads (synced of synced-or-failed), and latency percentiles are per entity', async () => {
     const portal = await portalSuccessChart(db, range);
     expect(valuesAt(portal, 'portal creation success rate', '10')).toBeCloseTo(2 / 3, 4);
+    expect([valuesAt(portal, 'leads ended', '10'), valuesAt(portal, 'leads with a portal', '10')]).toEqual([3, 2]);
     const latency = await latencyChart(db, range);
-    expect(valuesAt(latency, 'lead p50', '10')).toBe(20);
-    expect(valuesAt(latency, 'lead p95', '10')).toBe(29);
-    expect(valuesAt(latency, 'order p50', '11')).toBe(10);
+    // From the log-scale histogram: within 19% of the exact 10 s (p50 of 10 s and 30 s, by rank) and 30 s.
+    const near = (v: number | null | undefined, exact: number) => Math.abs((v ?? 0) / exact - 1);
+    expect(near(valuesAt(latency, 'lead p50', '10'), 10)).toBeLessThanOrEqual(0.19);
+    expect(near(valuesAt(latency, 'lead p95', '10'), 30)).toBeLessThanOrEqual(0.19);
+    expect(near(valuesAt(latency, 'order p50', '11'), 10)).toBeLessThanOrEqual(0.19);
+    expect(valuesAt(latency, 'lead successes', '10')).toBe(2);
   });
 
   it('when attempts failed, then error codes are counted per interval and ranked with their final failures', async () => {
     const errors = await errorsChart(db, range);
     expect(valuesAt(errors, 'missionx_unavailable', '10')).toBe(1);
+    // Of the four lead attempts at 10:00 one failed on MissionX; none on AITable.
+    const upstream = await upstreamChart(db, range);
+    expect(['MissionX errors', 'MissionX error rate', 'AITable errors'].map((n) => valuesAt(upstream, n, '10'))).toEqual([1, 0.25, null]);
+    const completed = await completedChart(db, range);
+    expect(['leads', 'orders', 'audit-results'].map((q) => [valuesAt(completed, q, '10'), valuesAt(completed, q, '11')])).toEqual([
+      [2, null],
+      [null, 1],
+      [null, null],
+    ]);
     expect(await topErrorCodes(db, range)).toEqual([
       { code: 'lead_missing_field', queue: 'leads', attempts: 1, finalFailures: 1 },
       { code: 'missionx_unavailable', queue: 'leads', attempts: 1, finalFailures: 0 },

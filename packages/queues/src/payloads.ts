@@ -14,6 +14,8 @@ export const aitableEventJobSchema = z.object({
   deliveryId: externalId(),
   requestId: z.string().max(LIMITS.requestIdLength),
   receivedAt: z.iso.datetime(),
+  /** Set when an operator replayed the job: its history rows are told apart from automatic ones. */
+  replayedAt: z.iso.datetime().optional(),
   /** Missing when the automation sent only ids: the worker decides from the record itself. */
   eventType: z.enum(EVENT_TYPES).optional(),
   datasheetId: aitableId('dst', 'datasheet'),
@@ -47,6 +49,8 @@ export const auditResultJobSchema = auditResultInputSchemaFor({ allowHttpFileUrl
   deliveryId: externalId(),
   requestId: z.string().max(LIMITS.requestIdLength),
   receivedAt: z.iso.datetime(),
+  /** Set when an operator replayed the job (see the AITable event's). */
+  replayedAt: z.iso.datetime().optional(),
 });
 export type AuditResultJob = z.infer<typeof auditResultJobSchema>;
 

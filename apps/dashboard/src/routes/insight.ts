@@ -1,19 +1,25 @@
 import path from 'node:path';
 import type { PrismaClient } from '@bridge/db';
 import {
+  completedChart,
   deliveriesChart,
+  FUNNEL_STAGES,
   errorsChart,
   funnel,
   latencyChart,
   parseInsightRange,
   portalSuccessChart,
   queueHealth,
+  singleFlight,
+  stuckLeads,
   topErrorCodes,
+  upstreamChart,
   webhookSuccessChart,
   type InsightRange,
 } from '@bridge/ops';
 import type { BridgeQueues } from '@bridge/queues';
-import { Router, type Request } from 'express';
+import { permanent } from '@bridge/errors';
+import { Router, type Request, type Response } from 'express';
 import { principalOf } from '../auth';
 import { renderInsightPage } from '../views/insight-page';
 
@@ -26,31 +32,67 @@ const ASSETS: Record<string, string> = {
   'insight.css': path.join(PUBLIC, 'insight.css'),
 };
 
-/** Every chart of the page, by the name of its JSON API under /api/insight. */
+/** Every chart of the page but latency (which takes `manual`), by the name of its JSON API under /api/insight. */
 export const INSIGHT_CHARTS = {
   deliveries: deliveriesChart,
   'webhook-success': webhookSuccessChart,
   'portal-success': portalSuccessChart,
-  latency: latencyChart,
   errors: errorsChart,
+  completed: completedChart,
+  upstream: upstreamChart,
 } as const;
+
+type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], 'leads'>;
+/** `manual=include` adds the attempts of replayed jobs to the latency chart; `exclude` (the default) leaves them out. */
+function includeManual(value: unknown): boolean {
+  if (value === undefined || value === '' || value === 'exclude') return false;
+  if (value === 'include') return true;
+  throw permanent('invalid_argument', 'manual must be include or exclude', { httpStatus: 400, details: { field: 'manual' } });
+}
+
+function stageOf(value: unknown): DropOffStage {
+  const stages = FUNNEL_STAGES.slice(1);
+  if (typeof value === 'string' && (stages as readonly string[]).includes(value)) return value as DropOffStage;
+  throw permanent('invalid_argument', `stage must be one of ${stages.join(', ')}`, { httpStatus: 400, details: { field: 'stage' } });
+}
 
 /** The insight page (charts of the key metrics and the lead-to-audit funnel) and the JSON behind each chart. */
 export function insightRoutes(db: PrismaClient, queues: BridgeQueues): Router {
   const r = Router();
   const range = (req: Request): InsightRange => parseInsightRange(req.query.range);
+  const once = singleFlight();
+  const answer = async <T>(res: Response, name: string, rg: InsightRange, work: () => Promise<T>) => {
+    res.json(await once(`${name}|${rg.name}|${rg.since.getTime()}`, work));
+  };
 
   for (const [name, chart] of Object.entries(INSIGHT_CHARTS)) {
     r.get(`/api/insight/${name}`, async (req, res) => {
-      res.json(await chart(db, range(req)));
+      const rg = range(req);
+      await answer(res, name, rg, () => chart(db, rg));
     });
   }
+  r.get('/api/insight/latency', async (req, res) => {
+    const rg = range(req);
+    const manual = includeManual(req.query.manual);
+    await answer(res, `latency|${manual}`, rg, () => latencyChart(db, rg, { includeManual: manual }));
+  });
   r.get('/api/insight/error-codes', async (req, res) => {
     const rg = range(req);
-    res.json({ range: rg.name, since: rg.since.toISOString(), until: rg.until.toISOString(), codes: await topErrorCodes(db, rg) });
+    await answer(res, 'error-codes', rg, async () => ({
+      range: rg.name,
+      since: rg.since.toISOString(),
+      until: rg.until.toISOString(),
+      codes: await topErrorCodes(db, rg),
+    }));
   });
   r.get('/api/insight/funnel', async (req, res) => {
-    res.json(await funnel(db, range(req)));
+    const rg = range(req);
+    await answer(res, 'funnel', rg, () => funnel(db, rg));
+  });
+  r.get('/api/insight/funnel/stuck', async (req, res) => {
+    const rg = range(req);
+    const stage = stageOf(req.query.stage);
+    res.json({ range: rg.name, since: rg.since.toISOString(), until: rg.until.toISOString(), ...(await stuckLeads(db, rg, stage)) });
   });
   r.get('/api/insight/queues', async (_req, res) => {
     res.json({ generatedAt: new Date().toISOString(), queues: await queueHealth(queues) });

@@ -6,27 +6,51 @@ interface ChartSpec {
   title: string;
   about: string;
   kind: 'bar' | 'line';
-  unit?: 'ratio';
+  /** Trusted markup (no user data) placed under the heading. */
+  toggle?: string;
 }
 
 /** What each time-series chart means, shown under its title; the README says the same. */
 const CHARTS: ChartSpec[] = [
   { id: 'deliveries', title: 'Webhook deliveries', kind: 'bar', about: 'Per interval: accepted, duplicate, rejected by reason.' },
-  { id: 'webhook-success', title: 'Webhook success rate', kind: 'line', unit: 'ratio', about: 'Share of deliveries answered 2xx.' },
+  {
+    id: 'webhook-success',
+    title: 'Webhook success rate',
+    kind: 'line',
+    about: 'Share of deliveries answered 2xx (line, percent), with the deliveries it is made of (bars).',
+  },
   {
     id: 'portal-success',
     title: 'Portal creation success rate',
     kind: 'line',
-    unit: 'ratio',
-    about: 'Lead jobs that synced the portal, of those that ended (synced or failed for good).',
+    about:
+      'Per lead, not per attempt: each lead counts once, in the interval its job first ended (portal synced or failed for good), ' +
+      'and as a success if it has a portal now, also when a retry or replay made it. Bars: the leads behind the rate.',
   },
-  { id: 'latency', title: 'Sync latency (seconds)', kind: 'line', about: 'From webhook received to sync success, p50 and p95 per entity.' },
+  {
+    id: 'latency',
+    title: 'Sync latency',
+    kind: 'line',
+    about:
+      'From webhook received to sync success, p50 and p95 per entity (within ~19%), and the successes they are taken over. ' +
+      'Jobs an operator replayed or fixed wait for a person, so they are left out unless the box says otherwise.',
+    toggle: '<label class="toggle"><input type="checkbox" id="latency-manual"> include manual replays and fixes</label>',
+  },
+  { id: 'completed', title: 'Jobs completed per queue', kind: 'bar', about: 'Jobs that ended successfully per interval.' },
+  {
+    id: 'upstream',
+    title: 'MissionX and AITable errors',
+    kind: 'line',
+    about:
+      'Attempts that failed on MissionX or AITable, and MissionX errors as a share of lead and order attempts. ' +
+      "A 429 delays a job without ending an attempt, so 429s are in the workers' metrics, not here.",
+  },
   { id: 'errors', title: 'Failed attempts by error code', kind: 'bar', about: 'Failed job attempts per interval (retried or final).' },
 ];
 
-const canvas = (id: string, kind: string, api: string, unit = '') =>
+const canvas = (id: string, kind: string, api: string) =>
   `<div class="canvas-box"><canvas id="chart-${escapeHtml(id)}" data-chart="${escapeHtml(id)}" data-kind="${escapeHtml(kind)}"` +
-  ` data-unit="${escapeHtml(unit)}" data-api="${escapeHtml(api)}"></canvas></div>`;
+  ` data-api="${escapeHtml(api)}"></canvas></div>`;
 
 const heading = (title: string, about: string, api: string) =>
   `<h2>${escapeHtml(title)}</h2><p class="muted">${escapeHtml(about)} <a href="${escapeHtml(api)}">JSON</a></p>`;
@@ -46,26 +70,28 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
     .join(' · ');
   const charts = CHARTS.map((c) => {
     const api = `api/insight/${c.id}?${q}`;
-    return `<section class="chart">${heading(c.title, c.about, api)}\n${canvas(c.id, c.kind, api, c.unit)}</section>`;
+    return `<section class="chart">${heading(c.title, c.about, api)}${c.toggle ?? ''}\n${canvas(c.id, c.kind, api)}</section>`;
   }).join('\n');
   const funnelApi = `api/insight/funnel?${q}`;
   const codesApi = `api/insight/error-codes?${q}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,"><title>aitable-bridge · insight</title><link rel="stylesheet" href="insight-assets/insight.css"></head>
+<link rel="icon" href="favicon.svg" type="image/svg+xml"><title>aitable-bridge · insight</title><link rel="stylesheet" href="insight-assets/insight.css"></head>
 <body data-range="${escapeHtml(range)}">
 <h1>aitable-bridge · insight</h1>
 <p class="muted">signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}) · period: ${ranges} ·
 <a href="status">status</a> · <a href="admin/queues">queues (Bull Board)</a></p>
+<p class="muted">Times in UTC · <time id="as-of">loading…</time> · refreshes every 30 s</p>
 <p id="insight-error" class="bad" hidden></p>
 <div class="grid">
 <section class="chart">${heading(
     'Funnel: lead → portal → order won/active → audit delivered',
-    'Leads first received in the period and how far each got; conversion is the share of the stage before.',
+    'Leads first received in the period and how far each got; conversion is the share of the stage before. ' +
+      'Each stage links to the leads that reached the stage before and not this one.',
     funnelApi,
   )}
 ${canvas('funnel', 'funnel', funnelApi)}
-${tableShell('funnel-table', ['stage', 'count', 'conversion', 'median time from previous'])}
+${tableShell('funnel-table', ['stage', 'count', 'conversion', 'median time from previous', 'drop-off'])}
 </section>
 ${charts}
 <section class="chart">${heading('Top error codes', "Failed attempts by code and queue; the links list that code's failed jobs, and the queue in Bull Board.", codesApi)}

@@ -35,7 +35,7 @@ export function renderStatusPage(s: SyncStatus, user: { name: string; role: stri
       `(<span class="${s.oldestPending.ageSeconds > 900 ? 'bad' : ''}">${escapeHtml(formatAge(s.oldestPending.ageSeconds))}</span>), last job ${escapeHtml(s.oldestPending.lastJobId ?? '–')}</p>`
     : '<p class="muted">nothing pending</p>';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15"><link rel="icon" href="favicon.svg" type="image/svg+xml">
 <title>aitable-bridge · sync status</title><style>${STYLE}</style></head>
 <body>
 <h1>aitable-bridge · sync status</h1>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, port } from '../helpers';
+import { bool, int, port } from '../helpers';
 import { parseStoredPassword } from '../stored-password';
 import { metricsPort } from './http';
 
@@ -71,6 +71,16 @@ export const dashboardSection = {
    * developer's machine. @defaultValue false
    */
   DASHBOARD_ALLOW_NO_AUTH: bool(false),
+  /**
+   * Postgres connections of the dashboard's own pool: viewers can wait for each other, never
+   * starve the workers of connections. @defaultValue 4
+   */
+  DASHBOARD_DB_POOL_MAX: int(4, 1, 100),
+  /**
+   * Longest one dashboard query may run; a slower one is cancelled and answered 503, so a heavy
+   * view cannot hold a connection. @defaultValue 5000
+   */
+  DASHBOARD_DB_STATEMENT_TIMEOUT_MS: int(5000, 100),
   /** Serve `/metrics` on this port instead of DASHBOARD_PORT. */
   DASHBOARD_METRICS_PORT: metricsPort(),
 };

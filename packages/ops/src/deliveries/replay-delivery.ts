@@ -46,7 +46,12 @@ export async function replayDelivery(
       details: { reason: v.reason, ...(v.details ?? {}) },
     });
   }
-  const base = { deliveryId: row.id, requestId: row.requestId, receivedAt: row.receivedAt.toISOString() };
+  const base = {
+    deliveryId: row.id,
+    requestId: row.requestId,
+    receivedAt: row.receivedAt.toISOString(),
+    replayedAt: new Date().toISOString(),
+  };
   const bodyHash = sha256Hex(Buffer.from(row.rawBody, 'utf8'));
   const dedupTtlMs = opts.dedupTtlMs ?? 86_400_000;
   let result: { jobId: string; duplicate: boolean };

@@ -1,9 +1,12 @@
-import { classifyDbError, type PrismaClient } from '@bridge/db';
+import { classifyDbError, Prisma, type PrismaClient } from '@bridge/db';
 import type { InsightRange } from './range';
+
+export const FUNNEL_STAGES = ['leads', 'portal_created', 'order_won', 'audit_delivered'] as const;
+export type FunnelStageName = (typeof FUNNEL_STAGES)[number];
 
 /** One stage of the funnel; `conversion` is its share of the stage before (null for the first, or when that is 0). */
 export interface FunnelStage {
-  stage: 'leads' | 'portal_created' | 'order_won' | 'audit_delivered';
+  stage: FunnelStageName;
   count: number;
   conversion: number | null;
   /** Median seconds from the stage before to this one, over the leads that reached both. */
@@ -27,42 +30,26 @@ interface FunnelRow {
   order_to_audit: number | null;
 }
 
+// Over the leads that reached both stages only (greatest() would turn a missing time into 0).
+const median = (from: Prisma.Sql, to: Prisma.Sql) => Prisma.sql`
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM ${to} - ${from})))
+    FILTER (WHERE ${from} IS NOT NULL AND ${to} IS NOT NULL)`;
+
 /**
  * The leads first received in the period, and how far each got: its portal created (a lead job
- * that synced), an order of it won or active (an order job that activated the portal), an audit
- * result of such an order written to AITable. Orders are tied to their lead, and audit results to
- * their order, through the links the workers keep on the AITableSync rows.
+ * that synced), an order of it won or active, an audit result of such an order written to AITable.
+ * The rows of "LeadFunnel" are read: one per lead that the history writer keeps (packages/db
+ * sync-events.ts), so the work grows with the leads of the period, not with their attempts.
  */
 export async function funnel(db: PrismaClient, r: InsightRange): Promise<Funnel> {
   let row: FunnelRow | undefined;
   try {
     [row] = await db.$queryRaw<FunnelRow[]>`
-      WITH leads AS (
-        SELECT "recordId" AS lead, min("receivedAt") AS at FROM "SyncEvent"
-        WHERE "entityType" = 'lead' AND "recordId" IS NOT NULL GROUP BY 1
-        HAVING min("receivedAt") >= ${r.since} AND min("receivedAt") < ${r.until}),
-      portals AS (
-        SELECT e."recordId" AS lead, min(e."finishedAt") AS at FROM "SyncEvent" e JOIN leads l ON l.lead = e."recordId"
-        WHERE e."entityType" = 'lead' AND e."outcome" = 'success' AND e."result" = 'synced' GROUP BY 1),
-      orders AS (
-        SELECT s."metadata"->>'leadRecordId' AS lead, e."recordId" AS ord, min(e."finishedAt") AS at
-        FROM "SyncEvent" e JOIN "AITableSync" s ON s."entityType" = 'order' AND s."recordId" = e."recordId"
-        WHERE e."entityType" = 'order' AND e."outcome" = 'success' AND e."result" = 'activated'
-          AND s."metadata"->>'leadRecordId' IN (SELECT lead FROM leads) GROUP BY 1, 2),
-      won AS (SELECT lead, min(at) AS at FROM orders GROUP BY 1),
-      audits AS (
-        SELECT o.lead, min(e."finishedAt") AS at
-        FROM "SyncEvent" e JOIN "AITableSync" s ON s."entityType" = 'audit_result' AND s."recordId" = e."recordId"
-        JOIN orders o ON o.ord = s."metadata"->>'orderRecordId'
-        WHERE e."entityType" = 'audit_result' AND e."outcome" = 'success' AND e."result" IN ('created', 'updated') GROUP BY 1)
-      SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM portals) AS portals,
-        (SELECT count(*) FROM won) AS orders, (SELECT count(*) FROM audits) AS audits,
-        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM p.at - l.at)))
-          FROM portals p JOIN leads l USING (lead)) AS lead_to_portal,
-        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM w.at - p.at)))
-          FROM won w JOIN portals p USING (lead)) AS portal_to_order,
-        (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(0, EXTRACT(EPOCH FROM a.at - w.at)))
-          FROM audits a JOIN won w USING (lead)) AS order_to_audit`;
+      SELECT count(*) AS leads, count("portalAt") AS portals, count("orderAt") AS orders, count("auditAt") AS audits,
+        ${median(Prisma.sql`"receivedAt"`, Prisma.sql`"portalAt"`)} AS lead_to_portal,
+        ${median(Prisma.sql`"portalAt"`, Prisma.sql`"orderAt"`)} AS portal_to_order,
+        ${median(Prisma.sql`"orderAt"`, Prisma.sql`"auditAt"`)} AS order_to_audit
+      FROM "LeadFunnel" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}`;
   } catch (err) {
     throw classifyDbError(err);
   }
@@ -70,15 +57,57 @@ export async function funnel(db: PrismaClient, r: InsightRange): Promise<Funnel>
   const medians = [null, row?.lead_to_portal, row?.portal_to_order, row?.order_to_audit].map((v) =>
     v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000,
   );
-  const names = ['leads', 'portal_created', 'order_won', 'audit_delivered'] as const;
   return {
     range: r.name,
     since: r.since.toISOString(),
     until: r.until.toISOString(),
-    stages: names.map((stage, i) => {
+    stages: FUNNEL_STAGES.map((stage, i) => {
       const before = i === 0 ? 0 : counts[i - 1]!;
       const conversion = i === 0 || before === 0 ? null : Math.round((counts[i]! / before) * 10_000) / 10_000;
       return { stage, count: counts[i]!, conversion, medianSecondsFromPrevious: medians[i] ?? null };
     }),
   };
+}
+
+/** A lead that reached the stage before `stage` but not `stage` itself. */
+export interface StuckLead {
+  recordId: string;
+  receivedAt: string | null;
+  /** When it reached the stage before (its receipt for portal_created). */
+  since: string | null;
+}
+
+const AT_OF_STAGE = { leads: 'receivedAt', portal_created: 'portalAt', order_won: 'orderAt', audit_delivered: 'auditAt' } as const;
+
+/**
+ * The funnel's drop-off at `stage`: the period's leads that reached the stage before and not this
+ * one, longest waiting first, at most `limit`; `total` counts them all.
+ */
+export async function stuckLeads(
+  db: PrismaClient,
+  r: InsightRange,
+  stage: Exclude<FunnelStageName, 'leads'>,
+  limit = 200,
+): Promise<{ stage: string; total: number; leads: StuckLead[] }> {
+  // Column names come from the constant above, never from the request.
+  const prev = Prisma.raw(`"${AT_OF_STAGE[FUNNEL_STAGES[FUNNEL_STAGES.indexOf(stage) - 1]!]}"`);
+  const cur = Prisma.raw(`"${AT_OF_STAGE[stage]}"`);
+  const where = Prisma.sql`"receivedAt" >= ${r.since} AND "receivedAt" < ${r.until} AND ${prev} IS NOT NULL AND ${cur} IS NULL`;
+  try {
+    const [count] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM "LeadFunnel" WHERE ${where}`;
+    const rows = await db.$queryRaw<{ recordId: string; receivedAt: Date | null; since: Date | null }[]>`
+      SELECT "leadRecordId" AS "recordId", "receivedAt", ${prev} AS since FROM "LeadFunnel" WHERE ${where}
+      ORDER BY ${prev}, "leadRecordId" LIMIT ${Math.trunc(limit)}`;
+    return {
+      stage,
+      total: Number(count?.n ?? 0),
+      leads: rows.map((x) => ({
+        recordId: x.recordId,
+        receivedAt: x.receivedAt?.toISOString() ?? null,
+        since: x.since?.toISOString() ?? null,
+      })),
+    };
+  } catch (err) {
+    throw classifyDbError(err);
+  }
 }

@@ -38,9 +38,13 @@ export function parseInsightRange(value: unknown, now: Date = new Date()): Insig
   return { name: name as InsightRangeName, since: new Date(start), until: new Date(end), bucketSeconds, buckets };
 }
 
-/** One line of a chart: a value per interval (null where there is nothing to measure). */
+/** What a series' values are: the page draws ratios on a percent axis, counts on an integer one. */
+export type SeriesUnit = 'ratio' | 'count' | 'seconds';
+
+/** One line of a chart: a value per interval (null where there is nothing to measure: the page leaves a gap). */
 export interface Series {
   name: string;
+  unit: SeriesUnit;
   values: (number | null)[];
 }
 
@@ -54,15 +58,20 @@ export interface SeriesChart {
   series: Series[];
 }
 
-/** Rows of (interval start, series name, value) laid out on the range's intervals; series sorted by name. */
+/**
+ * Rows of (interval start, series name, value, unit; count when absent) laid out on the range's
+ * intervals; series sorted by name. `names` are series shown even when empty.
+ */
 export function toChart(
   range: InsightRange,
-  rows: readonly { bucket: Date; name: string; value: number | null }[],
+  rows: readonly { bucket: Date; name: string; value: number | null; unit?: SeriesUnit }[],
   names: readonly string[] = [],
 ): SeriesChart {
   const index = new Map(range.buckets.map((b, i) => [b.getTime(), i]));
+  const unitOf = new Map<string, SeriesUnit>();
   const byName = new Map<string, (number | null)[]>(names.map((n) => [n, range.buckets.map(() => null)]));
   for (const r of rows) {
+    if (r.unit && !unitOf.has(r.name)) unitOf.set(r.name, r.unit);
     const i = index.get(r.bucket.getTime());
     if (i === undefined) continue;
     const values = byName.get(r.name) ?? range.buckets.map(() => null);
@@ -75,6 +84,8 @@ export function toChart(
     until: range.until.toISOString(),
     bucketSeconds: range.bucketSeconds,
     buckets: range.buckets.map((b) => b.toISOString()),
-    series: [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, values]) => ({ name, values })),
+    series: [...byName.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, values]) => ({ name, unit: unitOf.get(name) ?? 'count', values })),
   };
 }

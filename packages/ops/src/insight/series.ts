@@ -1,10 +1,10 @@
-import { classifyDbError, type PrismaClient } from '@bridge/db';
-import { toChart, type InsightRange, type SeriesChart } from './range';
+import { classifyDbError, ROLLUP_BUCKET_SECONDS, type PrismaClient } from '@bridge/db';
+import { percentileSeconds } from './histogram';
+import { singleFlight } from './single-flight';
+import { toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
 
-type Row = { bucket: Date; name: string; value: number | null };
+type Row = { bucket: Date; name: string; value: number | null; unit?: SeriesUnit };
 
-// Counts come back as bigint and percentiles as double; a chart wants plain numbers.
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
 async function query<T>(p: Promise<T>): Promise<T> {
@@ -16,24 +16,82 @@ async function query<T>(p: Promise<T>): Promise<T> {
 }
 
 const interval = (r: InsightRange) => `${r.bucketSeconds} seconds`;
+/** The widest rollup whose intervals make up the range's exactly. */
+const rollupWidth = (r: InsightRange) => Math.max(...ROLLUP_BUCKET_SECONDS.filter((w) => r.bucketSeconds % w === 0));
 
-async function deliveryCounts(db: PrismaClient, r: InsightRange) {
-  return query(db.$queryRaw<{ bucket: Date; outcome: string; reason: string | null; n: bigint }[]>`
+/** One summed rollup row: history rows of one kind in one chart interval. */
+interface RollupRow {
+  bucket: Date;
+  entity: string;
+  queue: string;
+  outcome: 'success' | 'retry' | 'failed';
+  result: string;
+  code: string;
+  manual: boolean;
+  lat: number;
+  n: number;
+}
+
+// Concurrent reads of the same period share one query (per database): the page's charts all start from it.
+const reading = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
+
+/** The period's history rows from the rollups, summed per chart interval and kind: a few thousand rows for any range. */
+function rollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
+  const once = reading.get(db) ?? singleFlight();
+  reading.set(db, once);
+  return once(`${r.name}|${r.since.getTime()}`, () => readRollups(db, r));
+}
+
+async function readRollups(db: PrismaClient, r: InsightRange): Promise<RollupRow[]> {
+  const rows = await query(
+    db.$queryRaw<(Omit<RollupRow, 'n'> & { n: bigint })[]>`
+    SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket, "entityType"::text AS entity, "queue",
+      "outcome"::text AS outcome, "result", "errorCode" AS code, "manual", "latencyBucket" AS lat, sum("n")::bigint AS n
+    FROM "SyncEventRollup" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+  );
+  return rows.map((x) => ({ ...x, n: Number(x.n) }));
+}
+
+/** Sums `n` per (interval, name) over the rows `nameOf` names (undefined: not counted). */
+function countBy(rows: readonly RollupRow[], nameOf: (x: RollupRow) => string | undefined): Row[] {
+  const sums = new Map<string, Row>();
+  for (const x of rows) {
+    const name = nameOf(x);
+    if (name === undefined) continue;
+    const k = `${x.bucket.getTime()}|${name}`;
+    const cur = sums.get(k) ?? { bucket: x.bucket, name, value: 0, unit: 'count' };
+    cur.value = (cur.value ?? 0) + x.n;
+    sums.set(k, cur);
+  }
+  return [...sums.values()];
+}
+
+type DeliveryCount = { bucket: Date; outcome: string; reason: string | null; n: bigint };
+const countingDeliveries = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
+
+/** Deliveries per interval, outcome and reason; the two delivery charts of one period share one query. */
+function deliveryCounts(db: PrismaClient, r: InsightRange): Promise<DeliveryCount[]> {
+  const once = countingDeliveries.get(db) ?? singleFlight();
+  countingDeliveries.set(db, once);
+  return once(`${r.name}|${r.since.getTime()}`, () =>
+    query(db.$queryRaw<DeliveryCount[]>`
     SELECT date_bin(${interval(r)}::interval, "receivedAt", ${r.since}::timestamptz) AS bucket,
       "outcome"::text AS outcome, "reason", count(*) AS n
     FROM "WebhookDelivery" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}
-    GROUP BY 1, 2, 3`);
+    GROUP BY 1, 2, 3`),
+  );
 }
 
 /** Webhook deliveries per interval: accepted, duplicate, and rejected by reason (`rejected: signature`). */
 export async function deliveriesChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
   const rows = await deliveryCounts(db, r);
   const nameOf = (x: (typeof rows)[number]) => (x.outcome === 'rejected' ? `rejected: ${x.reason ?? 'unknown'}` : x.outcome);
-  const named: Row[] = rows.map((x) => ({ bucket: x.bucket, name: nameOf(x), value: Number(x.n) }));
+  const named: Row[] = rows.map((x) => ({ bucket: x.bucket, name: nameOf(x), value: Number(x.n), unit: 'count' }));
   return toChart(r, sumByName(named), ['accepted', 'duplicate']);
 }
 
-/** Share of deliveries answered 2xx (accepted or duplicate) per interval; null where none arrived. */
+/** Share of deliveries answered 2xx (accepted or duplicate) per interval, with the counts it is made of; null where none arrived. */
 export async function webhookSuccessChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
   const rows = await deliveryCounts(db, r);
   const totals = new Map<number, { ok: number; all: number }>();
@@ -43,54 +101,101 @@ export async function webhookSuccessChart(db: PrismaClient, r: InsightRange): Pr
     if (x.outcome !== 'rejected') t.ok += Number(x.n);
     totals.set(x.bucket.getTime(), t);
   }
-  const out = [...totals].map(([t, v]) => ({ bucket: new Date(t), name: 'webhook success rate', value: ratio(v.ok, v.all) }));
-  return toChart(r, out, ['webhook success rate']);
+  const out = [...totals].flatMap(([t, v]): Row[] => [
+    { bucket: new Date(t), name: 'webhook success rate', value: ratio(v.ok, v.all), unit: 'ratio' },
+    { bucket: new Date(t), name: 'deliveries', value: v.all, unit: 'count' },
+    { bucket: new Date(t), name: 'answered 2xx', value: v.ok, unit: 'count' },
+  ]);
+  return toChart(r, out, ['webhook success rate', 'deliveries', 'answered 2xx']);
 }
 
 /**
- * Share of lead jobs that ended creating or updating the portal, of those that ended at all
- * (synced or failed for good; retries still under way and skips are not counted).
+ * Outcomes per lead, not per attempt: each lead counts once, in the interval its job first ended
+ * (portal synced or failed for good), and as a success when it has a portal now - so a lead that
+ * failed and was replayed successfully counts as a success.
  */
 export async function portalSuccessChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
-  const rows = await query(db.$queryRaw<{ bucket: Date; ok: bigint; failed: bigint }[]>`
-    SELECT date_bin(${interval(r)}::interval, "finishedAt", ${r.since}::timestamptz) AS bucket,
-      count(*) FILTER (WHERE "outcome" = 'success' AND "result" = 'synced') AS ok, count(*) FILTER (WHERE "outcome" = 'failed') AS failed
-    FROM "SyncEvent" WHERE "entityType" = 'lead' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
+  const rows = await query(db.$queryRaw<{ bucket: Date; ended: bigint; ok: bigint }[]>`
+    SELECT date_bin(${interval(r)}::interval, "endedAt", ${r.since}::timestamptz) AS bucket, count(*) AS ended, count("portalAt") AS ok
+    FROM "LeadFunnel" WHERE "endedAt" >= ${r.since} AND "endedAt" < ${r.until}
     GROUP BY 1`);
-  const name = 'portal creation success rate';
-  const out = rows.map((x) => ({ bucket: x.bucket, name, value: ratio(Number(x.ok), Number(x.ok) + Number(x.failed)) }));
-  return toChart(r, out, ['portal creation success rate']);
+  const out = rows.flatMap((x): Row[] => [
+    { bucket: x.bucket, name: 'portal creation success rate', value: ratio(Number(x.ok), Number(x.ended)), unit: 'ratio' },
+    { bucket: x.bucket, name: 'leads ended', value: Number(x.ended), unit: 'count' },
+    { bucket: x.bucket, name: 'leads with a portal', value: Number(x.ok), unit: 'count' },
+  ]);
+  return toChart(r, out, ['portal creation success rate', 'leads ended', 'leads with a portal']);
 }
 
-/** Seconds from webhook received to sync success, p50 and p95 per entity and interval. */
-export async function latencyChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
-  const rows = await query(db.$queryRaw<{ bucket: Date; entity: string; p50: number; p95: number }[]>`
-    SELECT date_bin(${interval(r)}::interval, "finishedAt", ${r.since}::timestamptz) AS bucket, "entityType"::text AS entity,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM "finishedAt" - "receivedAt")) AS p50,
-      percentile_cont(0.95) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM "finishedAt" - "receivedAt")) AS p95
-    FROM "SyncEvent" WHERE "outcome" = 'success' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
-    GROUP BY 1, 2`);
-  const round = (v: unknown) => (num(v) === null ? null : Math.round(num(v)! * 1000) / 1000);
+/** What the latency chart counts: attempts of jobs an operator replayed wait for a person, so they are left out unless asked for. */
+export interface LatencyOptions {
+  includeManual?: boolean;
+}
+
+/**
+ * Seconds from webhook received to sync success, p50 and p95 per entity and interval, from the
+ * rollups' histograms, and how many successes they are taken over.
+ */
+export async function latencyChart(db: PrismaClient, r: InsightRange, opts: LatencyOptions = {}): Promise<SeriesChart> {
+  const hist = new Map<string, { bucket: Date; entity: string; counts: Map<number, number> }>();
+  for (const x of await rollups(db, r)) {
+    if (x.outcome !== 'success' || (x.manual && !opts.includeManual)) continue;
+    const k = `${x.bucket.getTime()}|${x.entity}`;
+    const h = hist.get(k) ?? { bucket: x.bucket, entity: x.entity, counts: new Map<number, number>() };
+    h.counts.set(x.lat, (h.counts.get(x.lat) ?? 0) + x.n);
+    hist.set(k, h);
+  }
   return toChart(
     r,
-    rows.flatMap((x) => [
-      { bucket: x.bucket, name: `${x.entity} p50`, value: round(x.p50) },
-      { bucket: x.bucket, name: `${x.entity} p95`, value: round(x.p95) },
+    [...hist.values()].flatMap((h): Row[] => [
+      { bucket: h.bucket, name: `${h.entity} p50`, value: percentileSeconds(h.counts, 0.5), unit: 'seconds' },
+      { bucket: h.bucket, name: `${h.entity} p95`, value: percentileSeconds(h.counts, 0.95), unit: 'seconds' },
+      { bucket: h.bucket, name: `${h.entity} successes`, value: [...h.counts.values()].reduce((a, b) => a + b, 0), unit: 'count' },
     ]),
   );
 }
 
 /** Failed attempts per interval by error code (retried or final). */
 export async function errorsChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
-  const rows = await query(db.$queryRaw<{ bucket: Date; code: string; n: bigint }[]>`
-    SELECT date_bin(${interval(r)}::interval, "finishedAt", ${r.since}::timestamptz) AS bucket,
-      coalesce("errorCode", 'unknown') AS code, count(*) AS n
-    FROM "SyncEvent" WHERE "outcome" <> 'success' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
-    GROUP BY 1, 2`);
   return toChart(
     r,
-    rows.map((x) => ({ bucket: x.bucket, name: x.code, value: Number(x.n) })),
+    countBy(await rollups(db, r), (x) => (x.outcome === 'success' ? undefined : x.code || 'unknown')),
   );
+}
+
+/** Jobs that ended successfully per interval, by queue. */
+export async function completedChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  return toChart(
+    r,
+    countBy(await rollups(db, r), (x) => (x.outcome === 'success' ? x.queue : undefined)),
+  );
+}
+
+/**
+ * Attempts that failed on MissionX or AITable per interval, and MissionX's share of the attempts
+ * of the jobs that call it (leads and orders). Throttling (429) delays a job without ending an
+ * attempt, so 429s are not in the history; they are counted in the workers' metrics.
+ */
+export async function upstreamChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  const rows = await rollups(db, r);
+  const counts = countBy(rows, (x) =>
+    x.code.startsWith('missionx_') ? 'MissionX errors' : x.code.startsWith('aitable_') ? 'AITable errors' : undefined,
+  );
+  const attempts = new Map(
+    countBy(rows, (x) => (x.entity === 'lead' || x.entity === 'order' ? 'attempts' : undefined)).map((a) => [
+      a.bucket.getTime(),
+      a.value ?? 0,
+    ]),
+  );
+  const rates: Row[] = counts
+    .filter((c) => c.name === 'MissionX errors')
+    .map((c) => ({
+      bucket: c.bucket,
+      name: 'MissionX error rate',
+      value: ratio(c.value ?? 0, attempts.get(c.bucket.getTime()) ?? 0),
+      unit: 'ratio',
+    }));
+  return toChart(r, [...counts, ...rates], ['MissionX error rate', 'MissionX errors', 'AITable errors']);
 }
 
 /** One line of the ranked error list. */
@@ -104,11 +209,19 @@ export interface ErrorCodeCount {
 
 /** The most frequent error codes of the period, by queue, most attempts first. */
 export async function topErrorCodes(db: PrismaClient, r: InsightRange, limit = 10): Promise<ErrorCodeCount[]> {
-  const rows = await query(db.$queryRaw<{ code: string; queue: string; n: bigint; final: bigint }[]>`
-    SELECT coalesce("errorCode", 'unknown') AS code, "queue", count(*) AS n, count(*) FILTER (WHERE "outcome" = 'failed') AS final
-    FROM "SyncEvent" WHERE "outcome" <> 'success' AND "finishedAt" >= ${r.since} AND "finishedAt" < ${r.until}
-    GROUP BY 1, 2 ORDER BY n DESC, code, "queue" LIMIT ${limit}`);
-  return rows.map((x) => ({ code: x.code, queue: x.queue, attempts: Number(x.n), finalFailures: Number(x.final) }));
+  const byKey = new Map<string, ErrorCodeCount>();
+  for (const x of await rollups(db, r)) {
+    if (x.outcome === 'success') continue;
+    const code = x.code || 'unknown';
+    const k = `${code}|${x.queue}`;
+    const c = byKey.get(k) ?? { code, queue: x.queue, attempts: 0, finalFailures: 0 };
+    c.attempts += x.n;
+    if (x.outcome === 'failed') c.finalFailures += x.n;
+    byKey.set(k, c);
+  }
+  return [...byKey.values()]
+    .sort((a, b) => b.attempts - a.attempts || a.code.localeCompare(b.code) || a.queue.localeCompare(b.queue))
+    .slice(0, limit);
 }
 
 function sumByName(rows: Row[]): Row[] {

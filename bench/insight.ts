@@ -1,0 +1,217 @@
+/**
+ * Insight at scale (issue 15.7): 1,000,000 history rows and 300,000 webhook deliveries over 30
+ * days (written with generate_series, the rollups built from them in SQL as the migration's
+ * backfill does), then 40 viewers opening the 30-day insight page at once: every JSON API the page
+ * loads, in parallel per viewer, several rounds. The dashboard runs in this process with its own
+ * pool as in production (DASHBOARD_DB_POOL_MAX=4, 5 s statement timeout).
+ * Baselines from the same run: the same viewers on the empty database (what the process and the
+ * machine cost by themselves), and the old path (the raw 30-day funnel and latency queries over
+ * "SyncEvent" that the page ran before the rollups), once each.
+ * Run: npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]
+ * Needs the local Redis and Postgres (as the tests do). Prints figures; asserts nothing.
+ */
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createDb, rebuildInsightRollups, type PrismaClient } from '@bridge/db';
+import { createLogger } from '@bridge/logger';
+import { createMetrics } from '@bridge/metrics';
+import { createMaskPolicy } from '@bridge/privacy';
+import { createTestDatabase, startQueueHarness } from '@bridge/testkit';
+import { createApp } from '@bridge/dashboard';
+import { runBench } from './stack';
+
+const HISTORY_ROWS = Number(process.argv[2] ?? 1_000_000);
+const VIEWERS = Number(process.argv[3] ?? 40);
+const ROUNDS = Number(process.argv[4] ?? 5);
+const DELIVERIES = Math.round(HISTORY_ROWS * 0.3);
+const POOL_MAX = 4;
+const STATEMENT_TIMEOUT_MS = 5000;
+const USER = { name: 'bench', password: 'bench-viewer-pass' };
+const PAGE_APIS = [
+  'deliveries',
+  'webhook-success',
+  'portal-success',
+  'latency',
+  'errors',
+  'completed',
+  'upstream',
+  'funnel',
+  'error-codes',
+  'queues',
+];
+
+if (process.argv.includes('--help')) {
+  console.log('npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]');
+  process.exit(0);
+}
+
+/** 30 days of history: a lead in four of ten rows (a quarter of them retried first), orders and audits linked to leads. */
+async function seed(db: PrismaClient): Promise<void> {
+  const leads = Math.round(HISTORY_ROWS / 4);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "AITableSync" ("id", "recordId", "datasheetId", "entityType", "syncDirection", "syncStatus", "metadata", "updatedAt")
+    SELECT gen_random_uuid(), 'recO' || g, 'dstO', 'order'::"EntityType", 'aitable_to_app'::"SyncDirection", 'success'::"SyncStatus",
+      jsonb_build_object('leadRecordId', 'recL' || (g * 3)), now()
+    FROM generate_series(1, ${Math.round(leads / 3)}) g
+    UNION ALL
+    SELECT gen_random_uuid(), 'audit-' || g, 'dstA', 'audit_result'::"EntityType", 'app_to_aitable'::"SyncDirection", 'success'::"SyncStatus",
+      jsonb_build_object('orderRecordId', 'recO' || (g * 2)), now()
+    FROM generate_series(1, ${Math.round(leads / 6)}) g`);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "SyncEvent" ("id", "receivedAt", "finishedAt", "entityType", "queue", "jobId", "recordId", "attempt", "outcome", "result", "errorCode", "manual")
+    SELECT gen_random_uuid(), r, r + make_interval(secs => 0.05 + (g % 97) * 0.3 + CASE WHEN g % 500 = 0 THEN 200 ELSE 0 END),
+      e::"EntityType", q, 'j' || g, rec, 1 + (g % 3 = 0)::int,
+      (CASE WHEN g % 10 = 0 THEN 'retry' WHEN g % 53 = 0 THEN 'failed' ELSE 'success' END)::"SyncEventOutcome",
+      CASE WHEN g % 10 = 0 OR g % 53 = 0 THEN NULL WHEN e = 'lead' THEN 'synced' WHEN e = 'order' THEN 'activated' ELSE 'created' END,
+      CASE WHEN g % 10 = 0 THEN 'missionx_unavailable' WHEN g % 53 = 0 THEN 'lead_missing_field' END, g % 500 = 0
+    FROM generate_series(1, ${HISTORY_ROWS}) g,
+      LATERAL (SELECT now() - make_interval(secs => (g::float8 / ${HISTORY_ROWS}) * 30 * 86400) AS r) t,
+      LATERAL (SELECT CASE WHEN g % 10 < 6 THEN 'lead' WHEN g % 10 < 9 THEN 'order' ELSE 'audit_result' END AS e) k,
+      LATERAL (SELECT CASE k.e WHEN 'lead' THEN 'leads' WHEN 'order' THEN 'orders' ELSE 'audit-results' END AS q,
+        CASE k.e WHEN 'lead' THEN 'recL' || (g % ${leads}) WHEN 'order' THEN 'recO' || (g % ${Math.round(leads / 3)})
+          ELSE 'audit-' || (g % ${Math.round(leads / 6)}) END AS rec) n`);
+  await db.$executeRawUnsafe(`
+    INSERT INTO "WebhookDelivery" ("id", "requestId", "source", "outcome", "httpStatus", "reason", "receivedAt")
+    SELECT gen_random_uuid(), 'r' || g, 'aitable', (CASE WHEN g % 40 = 0 THEN 'rejected' WHEN g % 15 = 0 THEN 'duplicate' ELSE 'accepted' END)::"DeliveryOutcome",
+      CASE WHEN g % 40 = 0 THEN 401 WHEN g % 15 = 0 THEN 200 ELSE 202 END, CASE WHEN g % 40 = 0 THEN 'signature' END,
+      now() - make_interval(secs => (g::float8 / ${DELIVERIES}) * 30 * 86400)
+    FROM generate_series(1, ${DELIVERIES}) g`);
+  // Statistics first: without them the planner takes the fresh tables for empty and joins the links row by row.
+  await db.$executeRawUnsafe('ANALYZE');
+  await rebuildInsightRollups(db, { timeoutMs: 600_000 });
+  await db.$executeRawUnsafe('VACUUM ANALYZE');
+}
+
+const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? NaN;
+const ms = (n: number) => `${Math.round(n)} ms`;
+
+async function timed(url: string, auth: string): Promise<{ ms: number; status: number }> {
+  const t0 = performance.now();
+  try {
+    const res = await fetch(url, { headers: { authorization: auth } });
+    await res.arrayBuffer();
+    return { ms: performance.now() - t0, status: res.status };
+  } catch {
+    return { ms: performance.now() - t0, status: 0 };
+  }
+}
+
+/** The 40 viewers, ROUNDS times at once; prints what they saw. */
+async function viewerRounds(label: string, base: string, auth: string): Promise<void> {
+  // One viewer alone first: what each API costs without waiting for the others.
+  const alone: string[] = [];
+  for (const a of PAGE_APIS) {
+    const r = await timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth);
+    alone.push(`${a} ${ms(r.ms)}`);
+  }
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const page: number[] = [];
+  const answers: number[] = [];
+  const perApi = new Map<string, number[]>();
+  const health: number[] = [];
+  const statuses = new Map<number, number>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const viewers = Array.from({ length: VIEWERS }, async () => {
+      const v0 = performance.now();
+      const [hz, ...rs] = await Promise.all([
+        timed(`${base}/healthz`, auth),
+        ...PAGE_APIS.map((a) => timed(`${base}/api/insight/${a}${a === 'queues' ? '' : '?range=30d'}`, auth)),
+      ]);
+      health.push(hz!.ms);
+      rs.forEach((r, i) => perApi.set(PAGE_APIS[i]!, [...(perApi.get(PAGE_APIS[i]!) ?? []), r.ms]));
+      for (const r of rs) {
+        answers.push(r.ms);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      }
+      page.push(performance.now() - v0);
+    });
+    await Promise.all(viewers);
+  }
+  loop.disable();
+  const s503 = statuses.get(503) ?? 0;
+  console.log(`\n${label}: ${VIEWERS} viewers × ${ROUNDS} rounds on the 30-day page (${PAGE_APIS.length} APIs each), pool ${POOL_MAX}:`);
+  console.log(`  one viewer alone, per API: ${alone.join(', ')}`);
+  console.log(`  API answers: p50 ${ms(pct(answers, 0.5))}, p95 ${ms(pct(answers, 0.95))}, max ${ms(Math.max(...answers))}`);
+  console.log(`  whole page (all APIs of one viewer): p50 ${ms(pct(page, 0.5))}, p95 ${ms(pct(page, 0.95))}`);
+  console.log(`  statuses: ${[...statuses].map(([s, n]) => `${s || 'no answer'} ×${n}`).join(', ')}; 503s: ${s503}`);
+  console.log(`  per API p95: ${[...perApi].map(([a, xs]) => `${a} ${ms(pct(xs, 0.95))}`).join(', ')}`);
+  console.log(`  /healthz under the same load: p95 ${ms(pct(health, 0.95))}`);
+  console.log(
+    `  this process's event loop delay: p50 ${ms(loop.percentile(50) / 1e6)}, p99 ${ms(loop.percentile(99) / 1e6)}; ` +
+      `machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+  );
+  console.log(`  goal: p95 < 500 ms, 0 × 503 -> ${pct(answers, 0.95) < 500 && s503 === 0 ? 'met' : 'NOT met'}`);
+}
+
+async function main(): Promise<void> {
+  const tdb = await createTestDatabase();
+  const seedDb = createDb({ databaseUrl: tdb.url, poolSize: 1, queryTimeoutMs: 600_000 });
+  const h = startQueueHarness();
+  const db = createDb({ databaseUrl: tdb.url, poolSize: POOL_MAX, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+  const app = createApp({
+    queues: h.queues,
+    db,
+    redis: h.redis,
+    datasheets: { leads: 'dstL', orders: 'dstO', auditResults: 'dstA' },
+    users: [{ ...USER, role: 'viewer' }],
+    allowNoAuth: false,
+    logger: createLogger({ service: 'bench', level: 'error', format: 'json' }),
+    metrics: createMetrics('dashboard'),
+    mask: createMaskPolicy({ personalFields: [] }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const auth = `Basic ${Buffer.from(`${USER.name}:${USER.password}`).toString('base64')}`;
+  try {
+    // Baseline: the same viewers on an empty database, what this process and machine cost by themselves.
+    await viewerRounds('baseline, empty database', base, auth);
+
+    let t0 = performance.now();
+    await seed(seedDb);
+    const [sizes] = await seedDb.$queryRawUnsafe<{ events: bigint; rollups: bigint; funnel: bigint }[]>(
+      'SELECT (SELECT count(*) FROM "SyncEvent") AS events, (SELECT count(*) FROM "SyncEventRollup") AS rollups, (SELECT count(*) FROM "LeadFunnel") AS funnel',
+    );
+    console.log(
+      `\nseeded ${sizes!.events} history rows, ${DELIVERIES} deliveries -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+
+    // Baseline: the raw 30-day queries the page ran before the rollups, alone on an idle database.
+    const since = new Date(Date.now() - 30 * 86_400_000);
+    t0 = performance.now();
+    await seedDb.$queryRawUnsafe(
+      `WITH leads AS (SELECT "recordId" AS lead, min("receivedAt") AS at FROM "SyncEvent" WHERE "entityType" = 'lead' AND "recordId" IS NOT NULL
+         GROUP BY 1 HAVING min("receivedAt") >= $1),
+       portals AS (SELECT e."recordId" AS lead, min(e."finishedAt") AS at FROM "SyncEvent" e JOIN leads l ON l.lead = e."recordId"
+         WHERE e."entityType" = 'lead' AND e."outcome" = 'success' AND e."result" = 'synced' GROUP BY 1)
+       SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM portals),
+         (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM p.at - l.at)) FROM portals p JOIN leads l USING (lead))`,
+      since,
+    );
+    const rawFunnel = performance.now() - t0;
+    t0 = performance.now();
+    await seedDb.$queryRawUnsafe(
+      `SELECT date_bin('1 day', "finishedAt", $1::timestamptz), "entityType",
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM "finishedAt" - "receivedAt")),
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM "finishedAt" - "receivedAt"))
+       FROM "SyncEvent" WHERE "outcome" = 'success' AND "finishedAt" >= $1 GROUP BY 1, 2`,
+      since,
+    );
+    const rawLatency = performance.now() - t0;
+    console.log(
+      `baseline, old path: the raw 30-day queries over "SyncEvent", one each: funnel ${ms(rawFunnel)}, latency ${ms(rawLatency)}`,
+    );
+
+    await viewerRounds(`${HISTORY_ROWS} history rows`, base, auth);
+  } finally {
+    server.close();
+    await h.close();
+    await db.$disconnect();
+    await seedDb.$disconnect();
+    await tdb.drop();
+  }
+}
+
+runBench(main);
