@@ -26,7 +26,7 @@ test.each([
   ['bench/chaos.ts', ['no-such-scenario'], 'no scenario matches "no-such-scenario"'],
   ['bench/chaos.ts', ['--fast'], 'unknown option --fast'],
   ['bench/ingest.ts', ['many'], 'requests per round must be an integer >= 1, got "many"'],
-  ['bench/pipeline.ts', ['600', '40', 'p4'], 'parts must be p2, p3 or p2,p3, got "p4"'],
+  ['bench/pipeline.ts', ['600', '40', 'p4'], 'parts must be p2, p3 and/or lookups, comma-separated, got "p4"'],
 ])('%s %j exits 2 naming the problem before starting anything', async (file, args, message) => {
   const r = await runScript(file, args, { env: nowhere });
   expect(r.code).toBe(2);
