@@ -1,3 +1,4 @@
+export * from './bulk';
 export * from './connection';
 export * from './job-options';
 export * from './limits';

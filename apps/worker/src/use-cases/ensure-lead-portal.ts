@@ -2,9 +2,8 @@ import type { MissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from '../deps';
 import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
-import { leadInput, type LeadInput } from '../lead-input';
+import { leadInput, showsPortal, type LeadInput } from '@bridge/sync-rules';
 import { fetchRecord } from '../read-record';
-import { showsPortal } from '../snapshot';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 
 /** The portal of a lead, once it exists and is active. */
