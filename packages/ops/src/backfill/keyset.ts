@@ -41,8 +41,9 @@ export interface Window {
  * AITable sorts only by fields, so the order of an answer is the view's (creation order unless
  * someone reordered it). A first read gives up to `pageSize` records after the key; when more
  * remain, a second read asks for everything up to the largest key among them, which is the
- * complete window whatever order AITable answered in (ties of creation time included). Should
- * that window hold more than a page, it is narrowed to the key halfway through the first read.
+ * complete window whatever order AITable answered in (ties of creation time included), joined
+ * with the first read's records up to that key. Should the window hold more than a page, it is
+ * narrowed to the key halfway through the first read.
  */
 export async function* scanWindows(
   aitable: Pick<AitableClient, 'listRecords'>,
@@ -68,7 +69,11 @@ export async function* scanWindows(
         pageNum: 1,
       });
       if (window.total <= window.records.length) {
-        const records = [...window.records].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+        // The first read's records up to the cut matched when read; a record that left the filter
+        // in between (a write-back) is still examined. The window's copy is the fresher one.
+        const byId = new Map(sorted.slice(0, cut).map((r) => [r.recordId, r]));
+        for (const r of window.records) byId.set(r.recordId, r);
+        const records = [...byId.values()].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
         yield { records, remaining: first.total, upTo };
         break;
       }
