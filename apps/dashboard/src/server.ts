@@ -45,7 +45,7 @@ function redisErrorsOnce(logger: Logger) {
  */
 export async function startDashboard(
   config: DashboardConfig,
-  opts: { port?: number; host?: string; logStream?: NodeJS.WritableStream } = {},
+  opts: { port?: number; host?: string; logStream?: NodeJS.WritableStream; missionx?: DashboardDeps['missionx'] } = {},
 ): Promise<RunningDashboard> {
   const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: opts.logStream });
   const redisLog = redisErrorsOnce(logger);
@@ -61,6 +61,7 @@ export async function startDashboard(
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownPort: config.DASHBOARD_METRICS_PORT !== undefined },
     mask: createMaskPolicy({ personalFields: personalFieldNames(config) }),
+    missionx: opts.missionx,
   };
   const limits = { timeouts: httpTimeoutsFromConfig(config), metrics };
   let server: http.Server | undefined;

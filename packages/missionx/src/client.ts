@@ -60,6 +60,16 @@ export class MissionxApiClient {
     return all.filter((c) => c.customId === customId).sort(oldestFirst);
   }
 
+  /** One client by its `_id` (MissionX has no get-by-id page: the list filtered by id), or null if none. */
+  async getClient(clientId: string): Promise<MissionxClient | null> {
+    requireText(clientId, 'clientId', 'getClient');
+    const ctx: MissionxCallContext = { operation: 'findClients', subject: `client ${clientId}` };
+    const params = new URLSearchParams({ id: clientId, limit: '1' });
+    const all = await this.call(ctx, { method: 'GET', url: `/clients?${params.toString()}` }, clientListSchema);
+    // Matched here too: an API that ignored the filter answers every client.
+    return all.find((c) => c._id === clientId) ?? null;
+  }
+
   /** The client with this customId, or null. With several (a past race), the oldest, with a warning. */
   async findClientByCustomId(customId: string): Promise<MissionxClient | null> {
     const found = await this.listClientsByCustomId(customId);

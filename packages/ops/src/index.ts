@@ -10,3 +10,4 @@ export * from './deliveries/replay-delivery';
 export * from './deliveries/validate-delivery';
 export * from './insight';
 export * from './backfill';
+export * from './record-story';
