@@ -11,6 +11,8 @@ export interface JobFacts {
   requestId: string;
   /** When ingest accepted the event: the start of the sync latency. */
   receivedAt: Date;
+  /** A job with a BullMQ priority (a backfill's): its AITable writes go after live events' writes. */
+  bulk: boolean;
 }
 
 export function jobFacts(job: Job, payload: { requestId: string; receivedAt: string }): JobFacts {
@@ -21,6 +23,7 @@ export function jobFacts(job: Job, payload: { requestId: string; receivedAt: str
     maxAttempts: job.opts.attempts ?? 1,
     requestId: payload.requestId,
     receivedAt: new Date(payload.receivedAt),
+    bulk: (job.opts.priority ?? 0) > 0,
   };
 }
 

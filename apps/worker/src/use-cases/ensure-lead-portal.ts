@@ -28,10 +28,15 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
     const portalUrl = deps.missionx.portalUrl(client);
     if (!showsPortal(lead.shown, portalUrl)) {
       const f = deps.fields.lead;
-      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, {
-        [f.portalUrl]: portalUrl,
-        [f.portalStatus]: PORTAL_STATUS.active,
-      });
+      await deps.aitable.updateRecord(
+        deps.datasheets.leads,
+        lead.recordId,
+        {
+          [f.portalUrl]: portalUrl,
+          [f.portalStatus]: PORTAL_STATUS.active,
+        },
+        { bulk: job.bulk },
+      );
     }
     deps.logger.info(found.created ? 'portal created' : 'portal up to date', { missionxClientId: client._id });
     return {

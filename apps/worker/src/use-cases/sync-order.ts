@@ -50,7 +50,8 @@ export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: Wor
       const leadRecordId = leadOfOrder({ recordId: event.recordId, leadIds }, f, ds);
       const portal = await ensurePortalOfLead(leadRecordId, job, deps);
       if (!showsPortal(shown, portal.portalUrl)) {
-        await deps.aitable.updateRecord(ds, event.recordId, { [f.portalUrl]: portal.portalUrl, [f.portalStatus]: PORTAL_STATUS.active });
+        const cells = { [f.portalUrl]: portal.portalUrl, [f.portalStatus]: PORTAL_STATUS.active };
+        await deps.aitable.updateRecord(ds, event.recordId, cells, { bulk: job.bulk });
       }
       deps.logger.info('order activated the portal of its lead', { leadRecordId, missionxClientId: portal.clientId });
       const metadata = {
