@@ -10,10 +10,15 @@
  */
 import { closeQueues, createQueues, createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit';
+import { benchCli } from './cli';
 import { describeStatuses, fireWebhooks, leadFields, leadId, LEADS, startStack, runBench } from './stack';
 
-const WEBHOOKS = Number(process.argv[2] ?? 10_000);
-const CONCURRENCY = Number(process.argv[3] ?? 64);
+const cli = benchCli(`Usage: npx tsx bench/burst.ts [webhooks=10000] [concurrency=64]
+P4: a burst of webhooks into one ingest process (each lead twice: created, then updated), drained by one
+worker: lost jobs, duplicate portals, Redis memory before, at peak and after.
+Needs the local Redis and Postgres (TEST_REDIS_URL, TEST_DATABASE_URL). Prints figures; asserts nothing.`);
+const WEBHOOKS = cli.count(0, 'webhooks', 10_000);
+const CONCURRENCY = cli.count(1, 'concurrency', 64);
 const LEAD_COUNT = Math.ceil(WEBHOOKS / 2);
 const TIME_LIMIT_MS = 900_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,10 +9,15 @@
 import { createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
+import { benchCli } from './cli';
 import { LEADS, postWebhook, startProcess, startStack, type Proc, runBench } from './stack';
 
-const N = Number(process.argv[2] ?? 3000);
-const CONCURRENCY = Number(process.argv[3] ?? 50);
+const cli = benchCli(`Usage: npx tsx bench/ingest.ts [requests per round=3000] [concurrency=50]
+P1: the webhook endpoint of a real ingest process against a bare Express 202 handler, in 3 interleaved
+rounds plus a warm-up: req/s, p50/p99 and CPU per request of each server and of Redis.
+Needs the local Redis and Postgres (TEST_REDIS_URL, TEST_DATABASE_URL). Prints figures; asserts nothing.`);
+const N = cli.count(0, 'requests per round', 3000);
+const CONCURRENCY = cli.count(1, 'concurrency', 50);
 const WARMUP = 500;
 const ROUNDS = 3;
 

@@ -11,11 +11,22 @@ import { createQueues, createRedis, closeQueues } from '@bridge/queues';
 import type { SimRequest } from '@bridge/simulators';
 import { maxPerSecondPerDatasheet, TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
+import { benchCli } from './cli';
 import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody, runBench } from './stack';
 
-const N = Number(process.argv[2] ?? 600);
-const SAMPLES = Number(process.argv[3] ?? 40);
-const PARTS = (process.argv[4] ?? 'p2,p3').split(',');
+const cli = benchCli(`Usage: npx tsx bench/pipeline.ts [leads=600] [latency samples=40] [parts=p2,p3]
+P2: leads arriving at once through ingest, drained by 1 and by 3 worker processes (MissionX 80 ms, AITable
+60 ms simulated) against AITable's ceiling of 50 write-backs/s. P3: webhook -> Portal URL written, one lead
+at a time, against the same API calls made directly. parts: p2, p3 or p2,p3.
+Needs the local Redis and Postgres (TEST_REDIS_URL, TEST_DATABASE_URL). Prints figures; asserts nothing.`);
+const N = cli.count(0, 'leads', 600);
+const SAMPLES = cli.count(1, 'latency samples', 40, 0);
+const PARTS = (cli.args[2] ?? 'p2,p3').split(',');
+const unknownPart = PARTS.find((p) => p !== 'p2' && p !== 'p3');
+if (unknownPart !== undefined) {
+  console.error(`parts must be p2, p3 or p2,p3, got "${cli.args[2]}"`);
+  process.exit(2);
+}
 const CEILING = 50;
 const TIME_LIMIT_MS = Math.max(120_000, N * 200);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,6 +8,11 @@ import { createHarness } from '@bridge/worker/testing';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { benchCli } from './cli';
+
+benchCli(`Usage: npm run bench:startup   (or, after npm run build: npx tsx bench/startup.ts)
+Start-up time and resident memory of ingest, worker, dashboard and simulators, compiled (node dist/) against
+tsx, median of RUNS runs each (environment variable RUNS, default 5). Needs the local Redis and Postgres.`);
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNS = Number(process.env.RUNS ?? 5);

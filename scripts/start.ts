@@ -4,8 +4,9 @@
  * in one terminal with labelled logs.
  */
 import { applyMigrations } from '@bridge/db';
-import { sections } from '@bridge/config';
-import { existsSync, writeFileSync } from 'node:fs';
+import { DEFAULT_FIELDS, DEMO_ENV_FILE, loadEnvFile, sections } from '@bridge/config';
+import { DEFAULT_DATASHEET, SimControlClient, sampleFields } from '@bridge/simulators';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { localEnvironment } from './start/environment';
 import { ensureDatabase, reachable } from './start/preflight';
@@ -14,12 +15,12 @@ import { ProcessGroup } from './start/process-group';
 const root = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
-  if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
-  const { env, demo, notes } = localEnvironment(process.env);
+  // `.env` and `.env.demo` live in the working directory, as for every entry point (`npm start` runs at the root).
+  loadEnvFile();
+  const { env, demo, notes, problems } = await localEnvironment(process.env);
 
   const redis = new URL(env.REDIS_URL!);
   const pg = new URL(env.DATABASE_URL!);
-  const problems: string[] = [];
   if (!(await reachable(redis.hostname, Number(redis.port || 6379)))) {
     problems.push(
       `Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose -f docker-compose.dev.yml up -d redis\` (or set REDIS_URL).`,
@@ -39,14 +40,18 @@ async function main(): Promise<void> {
   const { applied } = await applyMigrations({ databaseUrl: env.DATABASE_URL! });
   console.log(`migrations: ${applied.length ? applied.join(', ') : 'up to date'}`);
 
+  const demoFile = path.resolve(DEMO_ENV_FILE);
   if (demo) {
-    // So `npm run replay` / `npm run reconcile` in another terminal can reach the same demo stack.
-    const keys = Object.values(sections).flatMap((s) => Object.keys(s));
+    // So `npm run replay` / `npm run reconcile` / `npm run send-webhook` in another terminal reach the same demo stack.
+    const keys = [...Object.values(sections).flatMap((s) => Object.keys(s)), 'SIMULATORS_PORT'];
     const lines = keys.filter((k) => env[k] !== undefined).map((k) => `${k}='${env[k]!.replace(/'/g, `'\\''`)}'`);
     writeFileSync(
-      path.join(root, '.env.demo'),
-      `# Written by npm start (demo mode); not read by anything on its own.\n${lines.join('\n')}\n`,
+      demoFile,
+      `# Written by npm start (demo mode). The npm run CLIs read it after .env (the real environment and .env win).\n${lines.join('\n')}\n`,
     );
+  } else {
+    // A file left by an earlier demo run would point the CLIs' unset variables at the simulators.
+    rmSync(demoFile, { force: true });
   }
 
   const group = new ProcessGroup(root, env);
@@ -54,22 +59,36 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
-  if (demo) {
-    group.start('simulators', 'apps/simulators/src/main.ts');
-    await group.waitForHttp('simulators', `http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/health`);
+  try {
+    if (demo) {
+      group.start('simulators', 'apps/simulators/src/main.ts');
+      await group.waitForHttp('simulators', `http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/health`);
+    }
+    group.start('ingest', 'apps/ingest/src/main.ts');
+    group.start('worker', 'apps/worker/src/main.ts');
+    group.start('dashboard', 'apps/dashboard/src/main.ts');
+    await Promise.all([
+      group.waitForHttp('ingest', `http://127.0.0.1:${env.INGEST_PORT}/healthz`),
+      // 0: a port of the system's choice, unknown here.
+      Number(env.WORKER_METRICS_PORT) ? group.waitForHttp('worker', `http://127.0.0.1:${env.WORKER_METRICS_PORT}/healthz`) : undefined,
+      group.waitForHttp('dashboard', `http://127.0.0.1:${env.DASHBOARD_PORT}/healthz`),
+    ]);
+  } catch (err) {
+    await group.stop();
+    throw err;
   }
-  group.start('ingest', 'apps/ingest/src/main.ts');
-  group.start('worker', 'apps/worker/src/main.ts');
-  group.start('dashboard', 'apps/dashboard/src/main.ts');
-  await Promise.all([
-    group.waitForHttp('ingest', `http://127.0.0.1:${env.INGEST_PORT}/healthz`),
-    group.waitForHttp('dashboard', `http://127.0.0.1:${env.DASHBOARD_PORT}/healthz`),
-  ]);
+  void group.failure.then(async (reason) => {
+    console.error(`${reason}; stopping the others`);
+    await group.stop();
+    process.exit(1);
+  });
 
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}`;
-  // Demo credentials are printed to paste; real ones never are.
-  const secret = demo ? env.AITABLE_WEBHOOK_SECRET!.split(',')[0] : '$AITABLE_WEBHOOK_SECRET';
   const dashboardUrl = `http://127.0.0.1:${env.DASHBOARD_PORT}`;
+  const simUrl = `http://127.0.0.1:${env.SIMULATORS_PORT}`;
+  // The audit result needs an order that exists in AITable; in the demo, one is added to the simulators.
+  const order = demo ? await addSampleOrder(simUrl, env) : undefined;
+  const lead = env.AITABLE_LEADS_DATASHEET_ID === DEFAULT_DATASHEET.lead ? '' : ` -- --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`;
   console.log(
     [
       '',
@@ -77,17 +96,20 @@ async function main(): Promise<void> {
       `  ingest     ${ingestUrl}/api/aitable/webhook   (health: ${ingestUrl}/readyz, metrics: ${ingestUrl}/metrics)`,
       `  dashboard  ${dashboardUrl}/admin/queues   sync status: ${dashboardUrl}/status   charts: ${dashboardUrl}/insight`,
       `  worker     metrics http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`,
-      demo ? `  simulators http://127.0.0.1:${env.SIMULATORS_PORT}  (AITable at /fusion, MissionX at /missionx, control at /__sim)` : '',
+      demo ? `  simulators ${simUrl}  (AITable at /fusion, MissionX at /missionx, control and faults at /__sim)` : '',
       ...notes.map((n) => `  ${n}`),
       '',
-      'Send a new lead the way an AITable automation does:',
-      `  npm run send-webhook -- --url ${ingestUrl}/api/aitable/webhook --secret '${secret}' --datasheet ${env.AITABLE_LEADS_DATASHEET_ID}`,
-      demo ? `Then watch the portal appear: curl -s http://127.0.0.1:${env.SIMULATORS_PORT}/__sim/missionx/clients` : '',
-      `An order for the newest lead (then its portal is shown on the order): npm run send-webhook -- --type order --secret '${secret}'`,
-      "Post an audit result for an order, as the audit engine does (orderRecordId: the order's rec… id, printed by send-webhook):",
-      // Demo credentials are printed to paste; real ones never are.
-      `  ${auditResultCurl(ingestUrl, demo ? env.AUDIT_API_TOKEN! : '$AUDIT_API_TOKEN')}`,
-      demo ? 'For npm run replay / npm run reconcile in another terminal: set -a && . ./.env.demo && set +a' : '',
+      // send-webhook takes the URL and secret from .env, or .env.demo (written above in demo mode).
+      'Send a new lead the way an AITable automation does (npm run send-webhook -- --help for the options):',
+      `  npm run send-webhook${lead}`,
+      demo ? `Then watch the portal appear: curl -s ${simUrl}/__sim/missionx/clients` : '',
+      'An order for the newest lead (then its portal is shown on the order): npm run send-webhook -- --type order',
+      order
+        ? `Post an audit result, as the audit engine does, for ${order} (a sample order added to the simulators; for yours, use the rec… id send-webhook prints):`
+        : "Post an audit result, as the audit engine does (orderRecordId: an order's rec… id):",
+      // Demo credentials are printed to paste; real ones never are (the shell expands $AUDIT_API_TOKEN).
+      `  ${auditResultCurl(ingestUrl, demo ? env.AUDIT_API_TOKEN! : '$AUDIT_API_TOKEN', order ?? 'recXXXXXXXXXX')}`,
+      demo ? `npm run replay and npm run reconcile in another terminal reach this stack through ${DEMO_ENV_FILE}.` : '',
       'Ctrl-C stops everything.',
       '',
     ]
@@ -96,11 +118,22 @@ async function main(): Promise<void> {
   );
 }
 
+/** An order (linked to a lead) in the simulated Orders datasheet, so the printed audit-result call names one that exists. */
+async function addSampleOrder(simUrl: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const control = new SimControlClient(simUrl);
+  const lead = await control.addRecord(env.AITABLE_LEADS_DATASHEET_ID!, sampleFields('lead'));
+  const order = await control.addRecord(env.AITABLE_ORDERS_DATASHEET_ID!, {
+    ...sampleFields('order'),
+    [DEFAULT_FIELDS.order.lead]: [lead.recordId],
+  });
+  return order.recordId;
+}
+
 /** The audit-results API call the README documents, ready to paste. */
-function auditResultCurl(ingestUrl: string, token: string): string {
+function auditResultCurl(ingestUrl: string, token: string, orderRecordId: string): string {
   const body = {
-    auditId: 'AUD-0001',
-    orderRecordId: 'recXXXXXXXXXX',
+    auditId: `AUD-${Date.now()}`,
+    orderRecordId,
     fileName: 'payroll-march.xlsx',
     uploadDate: new Date().toISOString(),
     employeesProcessed: 120,
@@ -108,7 +141,7 @@ function auditResultCurl(ingestUrl: string, token: string): string {
     correctedFileUrl: 'https://files.example.com/payroll-march-corrected.xlsx',
     status: 'completed',
   };
-  return `curl -s -X POST ${ingestUrl}/api/audit-results -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
+  return `curl -s -X POST ${ingestUrl}/api/audit-results -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
 }
 
 main().catch((err: unknown) => {

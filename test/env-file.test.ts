@@ -79,3 +79,40 @@ test('send-webhook takes its secret and ingest port from .env', async () => {
   expect(r.out).toContain('send-webhook failed');
   expect(r.code).toBe(1);
 });
+
+test.each(['replay', 'reconcile', 'db:migrate'])(
+  '%s reads .env.demo after .env, and a missing variable names the files read and where to get it',
+  async (script) => {
+    const cwd = mkdtempSync(path.join(dir, `demo-${script.replace(':', '-')}-`));
+    const args = script === 'replay' ? ['jobs'] : [];
+    const file = entryFile(script);
+
+    const nothing = await run(file, args, cwd, {});
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.out).toContain('DATABASE_URL is required but not set');
+    expect(nothing.out).toContain('No .env file was read');
+    expect(nothing.out).toContain('npm start');
+    expect(nothing.out).toContain('.env.demo');
+
+    // .env.demo alone: its invalid value is named, so it was read.
+    writeFileSync(path.join(cwd, '.env.demo'), `LOG_LEVEL='loudest'\n`);
+    const demoOnly = await run(file, args, cwd, {});
+    expect(demoOnly.out).toContain('LOG_LEVEL');
+
+    // .env wins over .env.demo, and the real environment over both.
+    writeFileSync(path.join(cwd, '.env'), 'LOG_LEVEL=info\n');
+    const envWins = await run(file, args, cwd, {});
+    expect(envWins.out).not.toContain('LOG_LEVEL');
+    expect(envWins.out).toContain('Read .env and .env.demo.');
+    writeFileSync(path.join(cwd, '.env'), 'LOG_LEVEL=loudest\n');
+    expect((await run(file, args, cwd, { LOG_LEVEL: 'info' })).out).not.toContain('LOG_LEVEL');
+  },
+);
+
+test('a server does not read .env.demo: a demo file never configures a deployment', async () => {
+  const cwd = mkdtempSync(path.join(dir, 'demo-ingest-'));
+  writeFileSync(path.join(cwd, '.env.demo'), `LOG_LEVEL='loudest'\n`);
+  const r = await run(entryFile('start:ingest'), [], cwd, {});
+  expect(r.code).not.toBe(0);
+  expect(r.out).not.toContain('LOG_LEVEL');
+});

@@ -1,5 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb, type PrismaClient } from '@bridge/db';
@@ -176,4 +177,37 @@ test('the field table lists exactly the fields the worker maps, with their defau
     Object.entries(fields).map(([key, name]) => [sheetOf[entity as keyof typeof sheetOf], key, name]),
   );
   expect(rows.sort()).toEqual(expected.sort());
+});
+
+test('§6: `npm run db:migrate` works in a checkout that was never built (no dist/), and again with nothing left to apply', async () => {
+  // A checkout as cloned, with `npm ci` and `npm run db:generate` done: sources, manifests, migrations; no dist/.
+  const checkout = mkdtempSync(path.join(tmpdir(), 'checkout-'));
+  const empty = await createTestDatabase({ migrate: false });
+  try {
+    for (const f of ['package.json', 'tsconfig.json', 'tsconfig.base.json', 'prisma'])
+      cpSync(path.join(ROOT, f), path.join(checkout, f), { recursive: true });
+    for (const group of ['packages', 'apps']) {
+      cpSync(path.join(ROOT, group), path.join(checkout, group), {
+        recursive: true,
+        filter: (src) => !/[/\\](dist|node_modules)$/.test(src),
+      });
+    }
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
+    const migrate = (): Promise<Run> =>
+      new Promise((resolve) => {
+        const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: empty.url, LOG_LEVEL: 'warn' };
+        execFile('npm', ['run', '--silent', 'db:migrate'], { cwd: checkout, env, timeout: 120_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const count = readdirSync(path.join(ROOT, 'prisma/migrations'), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
+    const first = await migrate();
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(first.stdout).toContain(`migrations: ${count} applied, 0 already applied`);
+    const again = await migrate();
+    expect(again.stdout).toContain(`migrations: 0 applied, ${count} already applied`);
+  } finally {
+    await empty.drop();
+    rmSync(checkout, { recursive: true, force: true });
+  }
 });

@@ -8,7 +8,7 @@ import type { BridgeQueues } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { basicAuth, principalOf, type DashboardUser } from './auth';
+import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './auth';
 import { BOARD_PATH, createBoards } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
@@ -18,6 +18,7 @@ import { jobsRoutes } from './routes/jobs';
 import { recordRoutes } from './routes/records';
 import { probeRoutes, type MetricsAccess } from './routes/metrics';
 import { statusRoutes } from './routes/status';
+import { sameOriginOnly } from './same-origin';
 
 export interface DashboardDeps {
   queues: BridgeQueues;
@@ -36,6 +37,12 @@ export interface DashboardDeps {
   missionx?: ClientReader;
   /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
   metricsAccess?: MetricsAccess;
+  /** Failed logins counted per name and per address (LOGIN_FAILURES_*). @defaultValue no limit */
+  loginLimits?: LoginLimits;
+  /** APP_URL: an Origin of this host is the dashboard's own too, besides the Host asked for. */
+  publicUrl?: string;
+  /** TRUST_PROXY: Express's `trust proxy`, which decides the client address the login limit counts. @defaultValue false */
+  trustProxy?: number | string[] | false;
 }
 
 /**
@@ -44,7 +51,7 @@ export interface DashboardDeps {
  * Throws NoDashboardUsersError when no user is configured and `allowNoAuth` is false.
  */
 export function createApp(deps: DashboardDeps): Express {
-  const auth = basicAuth({ users: deps.users, allowNoAuth: deps.allowNoAuth });
+  const auth = basicAuth({ users: deps.users, allowNoAuth: deps.allowNoAuth, limits: deps.loginLimits, metrics: deps.metrics });
   if (deps.users.length === 0) {
     deps.logger.warn(
       'DASHBOARD_ALLOW_NO_AUTH is set: the dashboard has NO LOGIN and anyone who can reach it can retry, clean and replay jobs. Never do this outside a developer machine.',
@@ -52,6 +59,7 @@ export function createApp(deps: DashboardDeps): Express {
   }
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   // Bull Board's page loads only its own scripts, so helmet's CSP fits it; but the dashboard
   // is often reached over plain HTTP on a private network, where upgrade-insecure-requests
   // would send the board's assets to an https:// port nobody listens on.
@@ -59,10 +67,10 @@ export function createApp(deps: DashboardDeps): Express {
 
   app.use(probeRoutes(deps));
 
+  app.use(sameOriginOnly({ publicUrl: deps.publicUrl }));
   app.use(auth);
   app.use(maskAnswers(deps.mask));
   app.use(express.json({ limit: '1mb' }));
-  app.use(express.text({ type: 'text/plain', limit: '1mb' }));
 
   const boards = createBoards(deps.queues);
   const boardRetry = boardRetryRoutes(deps.queues);

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { parseStoredPassword, type Config, type StoredPassword } from '@bridge/config';
+import { parseStoredPassword, SCRYPT_DEFAULTS, type Config, type StoredPassword } from '@bridge/config';
+import { throttled } from '@bridge/errors';
+import { sourceKey, type FailureLimit } from '@bridge/http-server';
+import type { Metrics } from '@bridge/metrics';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { passwordMatches, VerifiedLogins } from './passwords';
 
@@ -48,26 +51,73 @@ function parseBasic(header: string | undefined): { name: string; password: strin
   return colon < 0 ? undefined : { name: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Checks a Basic `Authorization` header against the users; resolves with who it is, or undefined. */
-export type Authenticator = (header: string | undefined) => Promise<Principal | undefined>;
+/** Counts failed logins in Redis, per user name and per client address (LOGIN_FAILURES_*). */
+export interface LoginLimits {
+  perUser: FailureLimit;
+  perSource: FailureLimit;
+}
+
+/** What a login attempt is checked with besides the users: its limits and the series it counts in. */
+export interface LoginGuards {
+  limits?: LoginLimits;
+  metrics?: Pick<Metrics, 'passwordChecks' | 'loginsRefused'>;
+}
 
 /**
- * An unknown name is checked against a stand-in password as costly as the configured ones, so
- * the answer's timing does not tell which names exist. Verified logins are remembered a while
- * (see VerifiedLogins): scrypt is slow on purpose and Bull Board loads many assets per page.
+ * Checks Basic credentials from `source` (a client address): resolves with who it is, or
+ * undefined; rejects with a throttled AppError (429 + Retry-After) when the name or the
+ * address is over its failed-login limit.
  */
-export function createAuthenticator(users: readonly DashboardUser[]): Authenticator {
+export type Authenticator = (header: string | undefined, source?: string) => Promise<Principal | undefined>;
+
+const throttledLogin = (seconds: number) =>
+  throttled('too_many_failed_logins', `Too many failed logins; try again in ${seconds} s.`, seconds * 1000);
+
+/**
+ * Every check costs the same whatever the name: one scrypt, against the user's own hash or, for
+ * an unknown name and for plain or sha256 users, against a stand-in with the configured scrypt
+ * parameters (so the answer's timing does not tell which names exist, nor which are hashed how).
+ * Verified logins are remembered a while (see VerifiedLogins): scrypt is slow on purpose and
+ * Bull Board loads many assets per page; those never touch the limits. A failure is counted per
+ * name and per address; once either is over its limit, it is answered 429 without a check.
+ */
+export function createAuthenticator(users: readonly DashboardUser[], guards: LoginGuards = {}): Authenticator {
   const byName = new Map(users.map((u) => [u.name, { principal: { name: u.name, role: u.role }, password: stored(u) }]));
-  const scryptUser = [...byName.values()].find((u) => u.password.kind === 'scrypt');
-  const standIn = scryptUser?.password ?? { kind: 'plain', value: randomBytes(16).toString('hex') };
+  const scryptUser = [...byName.values()].find((u) => u.password.kind === 'scrypt')?.password;
+  const standIn: StoredPassword = {
+    kind: 'scrypt',
+    params: scryptUser?.kind === 'scrypt' ? scryptUser.params : SCRYPT_DEFAULTS,
+    salt: randomBytes(16),
+    hash: randomBytes(32),
+  };
+  const { limits, metrics } = guards;
+  const check = async (given: string, password: StoredPassword | undefined): Promise<boolean> => {
+    const costly = password?.kind === 'scrypt' ? password : standIn;
+    metrics?.passwordChecks.inc({ hash: 'scrypt' });
+    const scryptOk = await passwordMatches(given, costly);
+    if (password === undefined) return false;
+    if (password.kind === 'scrypt') return scryptOk;
+    metrics?.passwordChecks.inc({ hash: password.kind });
+    return passwordMatches(given, password);
+  };
   const verified = new VerifiedLogins<Principal>({ ttlMs: VERIFIED_TTL_MS, max: 1000 });
-  return async (header) => {
+  return async (header, source = 'unknown') => {
     const creds = parseBasic(header);
     if (!creds) return undefined;
+    const nameKey = creds.name.slice(0, 200);
     return verified.get(creds.name, creds.password, async () => {
+      if (limits) {
+        const wait = Math.max(await limits.perUser.blockedFor(nameKey), await limits.perSource.blockedFor(source));
+        if (wait > 0) throw throttledLogin(wait);
+      }
       const user = byName.get(creds.name);
-      const ok = await passwordMatches(creds.password, user?.password ?? standIn);
-      return ok && user ? user.principal : undefined;
+      if (await check(creds.password, user?.password)) {
+        await limits?.perUser.reset(nameKey);
+        return user!.principal;
+      }
+      const waits = limits ? await Promise.all([limits.perUser.fail(nameKey), limits.perSource.fail(source)]) : [0];
+      if (Math.max(...waits) > 0) throw throttledLogin(Math.max(...waits));
+      return undefined;
     });
   };
 }
@@ -86,15 +136,24 @@ export function passwordWarnings(users: readonly DashboardUser[], production: bo
 
 /**
  * HTTP Basic authentication for every route behind it. Throws NoDashboardUsersError when no
- * users are configured and `allowNoAuth` is not set.
+ * users are configured and `allowNoAuth` is not set. A refused login is 401, or 429 with
+ * Retry-After (through the error middleware) once its name or address is over a limit.
  */
-export function basicAuth(opts: AuthOptions): RequestHandler {
+export function basicAuth(opts: AuthOptions & LoginGuards): RequestHandler {
   if (opts.users.length === 0 && !opts.allowNoAuth) throw new NoDashboardUsersError();
   const open = opts.users.length === 0;
-  const authenticate = createAuthenticator(opts.users);
+  const authenticate = createAuthenticator(opts.users, opts);
   return async (req: Request, res: Response, next: NextFunction) => {
-    const principal = open ? { name: 'local-dev', role: 'operator' as const } : await authenticate(req.headers.authorization);
+    const header = req.headers.authorization;
+    let principal: Principal | undefined;
+    try {
+      principal = open ? { name: 'local-dev', role: 'operator' } : await authenticate(header, sourceKey(req.ip));
+    } catch (err) {
+      opts.metrics?.loginsRefused.inc({ why: 'throttled' });
+      return next(err);
+    }
     if (!principal) {
+      if (header) opts.metrics?.loginsRefused.inc({ why: 'wrong' });
       res.setHeader('WWW-Authenticate', REALM);
       res.status(401).json({ error: 'unauthorized', message: 'Log in with a DASHBOARD_USERS user name and password (HTTP Basic).' });
       return;

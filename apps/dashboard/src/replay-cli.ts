@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   // Config and connections are opened only once the arguments are known to be right, so a
   // typo answers 2 at once even where no Redis is reachable.
   const conns = async () => {
-    loadEnvFile();
+    loadEnvFile(process.cwd(), { demo: true });
     const config = loadConfig(process.env, ['jobs', 'datasheets']);
     // Connection errors are reported once, below, from the pings.
     const mask = createMaskPolicy({ personalFields: personalFieldNames(config) });

@@ -1,16 +1,23 @@
 import type http from 'node:http';
 import { personalFieldNames, type Config } from '@bridge/config';
-import { createHttpServer, createProbeServer, httpTimeoutsFromConfig, listen } from '@bridge/http-server';
+import {
+  createFailureLimit,
+  createHttpServer,
+  createProbeServer,
+  httpTimeoutsFromConfig,
+  listen,
+  type LimitStore,
+} from '@bridge/http-server';
 import { createLogger, type Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { datasheetsFromConfig } from '@bridge/ops';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createApp, type DashboardDeps } from './app';
-import { passwordWarnings } from './auth';
+import { passwordWarnings, type LoginLimits } from './auth';
 import { openConnections } from './connections';
 import { dashboardMetrics } from './routes/metrics';
 
-export const DASHBOARD_SECTIONS = ['dashboard', 'jobs', 'datasheets', 'http'] as const;
+export const DASHBOARD_SECTIONS = ['dashboard', 'jobs', 'datasheets', 'http', 'limits'] as const;
 export type DashboardConfig = Config<(typeof DASHBOARD_SECTIONS)[number]>;
 
 export interface RunningDashboard {
@@ -38,6 +45,18 @@ function redisErrorsOnce(logger: Logger) {
   };
 }
 
+/** The failed-login limits, counted in the queues' Redis under QUEUE_PREFIX so every dashboard process shares them. */
+export function loginLimitsFromConfig(config: DashboardConfig, store: LimitStore): LoginLimits {
+  const limit = (who: string, points: number) =>
+    createFailureLimit({
+      store,
+      keyPrefix: `${config.QUEUE_PREFIX}:limits:login-${who}`,
+      points,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    });
+  return { perUser: limit('user', config.LOGIN_FAILURES_PER_USER), perSource: limit('source', config.LOGIN_FAILURES_PER_SOURCE) };
+}
+
 /**
  * The dashboard as `main` runs it: connections, the app behind the shared slow-client limits,
  * and /metrics on its own port when configured. Throws NoDashboardUsersError (connections
@@ -62,6 +81,9 @@ export async function startDashboard(
     metricsAccess: { token: config.METRICS_TOKEN, ownPort: config.DASHBOARD_METRICS_PORT !== undefined },
     mask: createMaskPolicy({ personalFields: personalFieldNames(config) }),
     missionx: opts.missionx,
+    loginLimits: loginLimitsFromConfig(config, conns.redis),
+    publicUrl: config.APP_URL,
+    trustProxy: config.TRUST_PROXY,
   };
   const limits = { timeouts: httpTimeoutsFromConfig(config), metrics };
   let server: http.Server | undefined;

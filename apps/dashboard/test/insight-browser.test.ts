@@ -1,22 +1,12 @@
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium } from './browser';
 import { seedInsight } from './insight-seed';
 import { startTestDashboard, VIEWER, type TestDashboard } from './build-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = path.resolve(__dirname, '../../../artifacts');
 const auth = `Basic ${Buffer.from(`${VIEWER.name}:${VIEWER.password}`).toString('base64')}`;
 
@@ -33,18 +23,12 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  // CI runs as root on a fresh machine: install Debian's chromium when it is missing.
-  if (!existsSync(CHROMIUM))
-    execSync('apt-get update && apt-get install -y chromium', {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
   t = await startTestDashboard();
   await seedInsight(t, new Date());
   server = t.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   await page.authenticate({ username: VIEWER.name, password: VIEWER.password });

@@ -122,12 +122,12 @@ const stackOf = (x: unknown): Layer[] | undefined => {
   return r?.stack ?? r?.router?.stack;
 };
 
-/** Every GET path an Express app or router answers, mounted routers included. */
-export function getRoutes(app: Router | { router?: unknown }): string[] {
+/** Every path an Express app or router answers to `method` (GET unless said), mounted routers included. */
+export function getRoutes(app: Router | { router?: unknown }, method = 'get'): string[] {
   const out: string[] = [];
   const walk = (stack: Layer[]) => {
     for (const l of stack) {
-      if (l.route?.methods.get) out.push(...[l.route.path].flat());
+      if (l.route?.methods[method]) out.push(...[l.route.path].flat());
       else if (!l.route && stackOf(l.handle)) walk(stackOf(l.handle)!);
     }
   };

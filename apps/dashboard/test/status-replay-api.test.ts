@@ -106,7 +106,7 @@ describe('rejected deliveries API', () => {
 
     const before = await asOperator(request(t.app).post(`/api/deliveries/${id}/revalidate`));
     expect(before.body).toMatchObject({ ok: false, reason: 'invalid_json' });
-    const corrected = await asOperator(request(t.app).post(`/api/deliveries/${id}/correct`).set('content-type', 'text/plain').send(body));
+    const corrected = await asOperator(request(t.app).post(`/api/deliveries/${id}/correct`).send({ rawBody: body }));
     expect(corrected.body).toMatchObject({ ok: true, queue: 'leads' });
     const replayed = await asOperator(request(t.app).post(`/api/deliveries/${id}/replay`));
     expect(replayed.body).toEqual({ deliveryId: id, queue: 'leads', jobId: id, duplicate: false });

@@ -11,6 +11,8 @@ export function createApp(deps: IngestDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // TRUST_PROXY: whose address req.ip is, which the unauthenticated-request limit counts by.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(helmet());
   app.use(requestContext);
   app.use(healthRoutes(deps));

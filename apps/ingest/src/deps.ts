@@ -6,9 +6,10 @@ import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfi
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 import type { Redis } from 'ioredis';
 import { withTimeLimit } from '@bridge/errors';
+import { unauthenticatedLimitsFromConfig, type UnauthenticatedLimits } from './unauthenticated';
 
 /** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
-export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs', 'http'] as const;
+export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs', 'http', 'limits'] as const;
 export type IngestConfig = Config<(typeof INGEST_SECTIONS)[number]>;
 
 export interface IngestDeps {
@@ -20,6 +21,8 @@ export interface IngestDeps {
   queues: BridgeQueues;
   db: PrismaClient;
   deliveries: DeliveryWriter;
+  /** What unauthenticated requests may cost (INGEST_UNAUTH_*), counted in Redis. */
+  limits: UnauthenticatedLimits;
   logger: Logger;
   metrics: Metrics;
   /** Clock for receivedAt and the Standard Webhooks window. @defaultValue `() => new Date()` */
@@ -62,6 +65,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
     queues,
     db,
     deliveries,
+    limits: unauthenticatedLimitsFromConfig(config, redis),
     logger,
     metrics,
     now: () => new Date(),

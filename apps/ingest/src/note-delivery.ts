@@ -14,11 +14,13 @@ type Outcome =
 /**
  * Records one delivery: a row for the batched writer (off the request path), a metric, and a
  * log line that names what happened without any body content, signature or secret.
- * A raw body is passed only for deliveries that passed authentication.
+ * A raw body is passed only for deliveries that passed authentication. `keepRow: false` (an
+ * unauthenticated reject over its budget, see refuseUnauthenticated) counts it only.
  */
-export function noteDelivery(deps: IngestDeps, facts: DeliveryFacts, o: Outcome): void {
+export function noteDelivery(deps: IngestDeps, facts: DeliveryFacts, o: Outcome, { keepRow = true } = {}): void {
   const labels = { source: facts.source, outcome: o.outcome, reason: o.outcome === 'rejected' ? o.reason : '', queue: o.queue ?? '' };
   deps.metrics.deliveries.inc(labels);
+  if (!keepRow) return;
   const where = { deliveryId: facts.id, source: facts.source, datasheetId: facts.datasheetId, recordId: facts.recordId };
   if (o.outcome === 'rejected') {
     const { rawBody, ...rest } = o;

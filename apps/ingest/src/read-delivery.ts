@@ -1,10 +1,12 @@
 import { fromHttpError, isAppError, toHttpAnswer } from '@bridge/errors';
+import { sourceKey } from '@bridge/http-server';
 import { withLogContext } from '@bridge/logger';
 import { headerValue, sha256Hex } from '@bridge/webhooks';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { IngestDeps } from './deps';
 import { noteDelivery, type DeliveryFacts } from './note-delivery';
+import { refuseUnauthenticated } from './unauthenticated';
 import { requestIdOf } from './request-context';
 
 /**
@@ -35,9 +37,18 @@ export function readDelivery(deps: IngestDeps, source: DeliveryFacts['source']):
         }
         const normalized = fromHttpError(err, limit);
         const answer = toHttpAnswer(normalized);
-        const reason = isAppError(normalized) ? normalized.code : 'unreadable_body';
-        noteDelivery(deps, facts, { outcome: 'rejected', reason, detail: answer.body.message, httpStatus: answer.status });
-        next(normalized);
+        if (!isAppError(normalized)) {
+          noteDelivery(deps, facts, {
+            outcome: 'rejected',
+            reason: 'unreadable_body',
+            detail: answer.body.message,
+            httpStatus: answer.status,
+          });
+          return next(normalized);
+        }
+        // Read before it could authenticate (a body over the limit, an aborted upload): limited like a bad signature.
+        const unread = { reason: normalized.code, detail: answer.body.message, error: normalized };
+        refuseUnauthenticated(deps, facts, sourceKey(req.ip), unread).then(next, next);
       });
     });
   };

@@ -5,7 +5,7 @@ import { sendWebhook } from './webhook/send';
 
 async function main(): Promise<void> {
   let opts: SendWebhookOptions;
-  loadEnvFile();
+  loadEnvFile(process.cwd(), { demo: true });
   try {
     opts = parseSendWebhookArgs(process.argv.slice(2), process.env);
   } catch (err) {

@@ -1,6 +1,7 @@
 import { waitFor } from '@bridge/testkit';
 import request from 'supertest';
-import type { RunningSimulators } from '../src';
+import type { ControlRoute, RunningSimulators } from '../src';
+import { FAULT_EXAMPLE, FAULT_KEYS, faultSchema } from '../src/control/routes';
 import { LEADS, aitable, leadFields, recordsPath, startTestSimulators } from './support';
 import { missionx } from './missionx-support';
 
@@ -127,6 +128,24 @@ describe('injected faults', () => {
     expect(res.body.error).toMatch(/"path"/);
     expect(await sim.control.faults()).toEqual([]);
     expect((await createLead()).status).toBe(200);
+  });
+
+  test('when a fault is empty, then the 400 lists every valid key with its meaning and an example that works as given', async () => {
+    expect(Object.keys(FAULT_KEYS)).toEqual(Object.keys(faultSchema.shape));
+    const res = await request(sim.url).post('/__sim/faults').send({});
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain(`valid keys: ${Object.keys(faultSchema.shape).join(', ')}`);
+    expect(res.body).toMatchObject({ keys: FAULT_KEYS, example: FAULT_EXAMPLE });
+
+    expect((await request(sim.url).post('/__sim/faults').send(res.body.example)).status).toBe(204);
+    const token = await missionx(sim).token();
+    expect((await missionx(sim).post('/clients', { customId: 'recEx1', title: 'T' }, token)).status).toBe(503);
+  });
+
+  test('when the control routes are listed, then POST /__sim/faults shows its keys and example', async () => {
+    const routes = (await request(sim.url).get('/__sim')).body as ControlRoute[];
+    const faults = routes.find((r) => r.method === 'POST' && r.path === '/__sim/faults');
+    expect(faults?.body).toEqual({ keys: FAULT_KEYS, example: FAULT_EXAMPLE });
   });
 
   test('when a fault is invalid, then control rejects it with a message naming the problem', async () => {

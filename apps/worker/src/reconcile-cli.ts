@@ -101,7 +101,7 @@ async function main(): Promise<number> {
       return EXIT.ok;
     }
     // Config and connections only once the arguments are known to be right.
-    loadEnvFile();
+    loadEnvFile(process.cwd(), { demo: true });
     const config = loadConfig(process.env, SECTIONS);
     // Logs go to stderr at warn and above: stdout is the report (or the JSON document).
     const logger = createLogger({ service: 'reconcile-cli', level: 'warn', format: config.LOG_FORMAT ?? 'pretty', stream: process.stderr });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envFileHint } from './env-file';
 import { sections, type SectionName, type Sections } from './sections';
 
 type Shape<N extends SectionName> = Sections[N];
@@ -19,8 +20,12 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** `hint` says where a missing variable could come from. */
+  constructor(
+    readonly problems: string[],
+    hint?: string,
+  ) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}${hint ? `\n${hint}` : ''}`);
     this.name = 'ConfigError';
   }
 }
@@ -46,12 +51,14 @@ export function loadConfig<N extends SectionName>(env: NodeJS.ProcessEnv, names:
   }
   const parsed = z.object(shape).safeParse(input);
   if (!parsed.success) {
+    let missing = false;
     const problems = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '?');
-      const missing = input[key] === undefined;
-      return missing ? `${key} is required but not set` : `${key} ${i.message}`;
+      if (input[key] !== undefined) return `${key} ${i.message}`;
+      missing = true;
+      return `${key} is required but not set`;
     });
-    throw new ConfigError(problems);
+    throw new ConfigError(problems, missing ? envFileHint() : undefined);
   }
   const data = parsed.data as Record<string, unknown>;
   data.LOG_FORMAT ??= data.NODE_ENV === 'production' ? 'json' : 'pretty';

@@ -2,7 +2,7 @@ import { createBatchWriter, type BatchWriter, type BatchWriterOptions } from './
 import { insertRows, sanitize, type DeliveryRow } from './delivery-rows';
 import type { PrismaClient } from './generated/prisma/client';
 
-export type { DeliveryRow } from './delivery-rows';
+export { STORED_HEADER_MAX, type DeliveryRow } from './delivery-rows';
 
 /** The batching options of {@link createBatchWriter}; `maxBufferedBytes` counts raw-body bytes. */
 export type DeliveryWriterOptions = Omit<BatchWriterOptions<DeliveryRow>, 'table' | 'insert' | 'idOf' | 'sizeOf'>;

@@ -43,9 +43,20 @@ export async function insertRows(db: PrismaClient, rows: DeliveryRow[]): Promise
 }
 
 const MAX_DETAIL = 4000;
+/**
+ * How much of each sender-chosen header a row keeps, so a flood of rejects cannot choose the size
+ * of what it writes. Real values are far shorter: a Standard Webhooks id is about 30 characters,
+ * `application/json; charset=utf-8` 31; the request id is already at most LIMITS.requestIdLength.
+ */
+export const STORED_HEADER_MAX = { webhookId: 100, contentType: 100 } as const;
 
-/** NUL becomes U+FFFD in every text (the audit copy of a sender's value too); an over-long detail is cut. */
+/** NUL becomes U+FFFD in every text (the audit copy of a sender's value too); an over-long detail or header value is cut. */
 export function sanitize(row: DeliveryRow): DeliveryRow {
   const clean = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? pgText(v) : v])) as DeliveryRow;
-  return { ...clean, detail: clean.detail?.slice(0, MAX_DETAIL), contentType: clean.contentType?.slice(0, 200) };
+  return {
+    ...clean,
+    detail: clean.detail?.slice(0, MAX_DETAIL),
+    webhookId: clean.webhookId?.slice(0, STORED_HEADER_MAX.webhookId),
+    contentType: clean.contentType?.slice(0, STORED_HEADER_MAX.contentType),
+  };
 }

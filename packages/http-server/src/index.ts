@@ -1,2 +1,3 @@
 export * from './metrics-endpoint';
 export * from './server';
+export * from './rate-limit';

@@ -101,6 +101,24 @@ export function createMetrics(service: string) {
       labelNames: ['phase'] as const,
       registers,
     }),
+    unauthenticatedUnstored: new Counter({
+      name: 'bridge_unauthenticated_rejects_unstored_total',
+      help: 'Unauthenticated requests (bad signature or token, body too large) rejected without a delivery row, by source and answer (401, 413, 429): over INGEST_UNAUTH_STORED_PER_MINUTE or rate limited.',
+      labelNames: ['source', 'status'] as const,
+      registers,
+    }),
+    loginsRefused: new Counter({
+      name: 'bridge_dashboard_logins_refused_total',
+      help: 'Dashboard logins refused, by why: wrong (bad name or password, answered 401) or throttled (429, over a LOGIN_FAILURES_* limit).',
+      labelNames: ['why'] as const,
+      registers,
+    }),
+    passwordChecks: new Counter({
+      name: 'bridge_dashboard_password_checks_total',
+      help: 'Password hashes computed to check a dashboard login, by hash (scrypt, sha256, plain); every check costs one scrypt, whether the name exists or not.',
+      labelNames: ['hash'] as const,
+      registers,
+    }),
   };
 }
 

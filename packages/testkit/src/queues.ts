@@ -12,3 +12,14 @@ export async function obliterateQueues(prefix: string): Promise<void> {
   await closeQueues(queues);
   await redis.quit();
 }
+
+/** Deletes every key under `prefix` that is not a queue (rate-limit counters, locks) from the test Redis. */
+export async function deleteKeysUnder(prefix: string): Promise<number> {
+  const redis = createRedis(TEST_REDIS_URL, 'worker');
+  let deleted = 0;
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  }
+  await redis.quit();
+  return deleted;
+}

@@ -41,16 +41,10 @@ export function deliveriesRoutes({ db, queues, datasheets }: DeliveriesDeps): Ro
     res.json(await revalidateDelivery(db, String(req.params.id), datasheets));
   });
 
-  // Body: JSON `{rawBody, contentType?}`, or the corrected body itself as text/plain.
+  // Body: JSON `{rawBody, contentType?}` (JSON only: sameOriginOnly refuses other types).
   r.post('/api/deliveries/:id/correct', requireOperator, async (req, res) => {
-    const body: unknown = req.body;
-    const input =
-      typeof body === 'string'
-        ? { rawBody: body }
-        : {
-            rawBody: optionalText((body as Record<string, unknown> | undefined)?.rawBody, 'rawBody') ?? '',
-            contentType: optionalText((body as Record<string, unknown>).contentType, 'contentType'),
-          };
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const input = { rawBody: optionalText(body.rawBody, 'rawBody') ?? '', contentType: optionalText(body.contentType, 'contentType') };
     res.json(await correctDelivery(db, String(req.params.id), { ...input, actor: principalOf(res).name }, datasheets));
   });
 

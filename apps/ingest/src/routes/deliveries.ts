@@ -1,3 +1,4 @@
+import { sourceKey } from '@bridge/http-server';
 import { Router } from 'express';
 import type { IngestDeps } from '../deps';
 import { deliveryOf, rawBodyOf, readDelivery } from '../read-delivery';
@@ -12,12 +13,22 @@ export function deliveryRoutes(deps: IngestDeps): Router {
   const router = Router();
 
   router.post(WEBHOOK_PATH, readDelivery(deps, 'aitable'), async (req, res) => {
-    const r = await acceptWebhook(deps, { facts: deliveryOf(res), rawBody: rawBodyOf(req), headers: req.headers });
+    const r = await acceptWebhook(deps, {
+      facts: deliveryOf(res),
+      rawBody: rawBodyOf(req),
+      headers: req.headers,
+      client: sourceKey(req.ip),
+    });
     res.status(202).json({ accepted: true, queue: r.queue, jobId: r.jobId, duplicate: r.duplicate });
   });
 
   router.post(AUDIT_RESULTS_PATH, readDelivery(deps, 'audit-api'), async (req, res) => {
-    const r = await submitAuditResult(deps, { facts: deliveryOf(res), rawBody: rawBodyOf(req), headers: req.headers });
+    const r = await submitAuditResult(deps, {
+      facts: deliveryOf(res),
+      rawBody: rawBodyOf(req),
+      headers: req.headers,
+      client: sourceKey(req.ip),
+    });
     res.status(202).json({ accepted: true, queue: r.queue, jobId: r.jobId, duplicate: r.duplicate });
   });
 

@@ -5,11 +5,14 @@ import type { IngestDeps } from '../deps';
 import { unauthorized } from '../errors';
 import { noteDelivery, type DeliveryFacts } from '../note-delivery';
 import { storeJob } from '../store-job';
+import { refuseUnauthenticated } from '../unauthenticated';
 
 export interface IncomingWebhook {
   facts: DeliveryFacts;
   rawBody: Buffer;
   headers: HeaderBag;
+  /** Who sent it, as rate limits count it (sourceKey of the client address). */
+  client: string;
 }
 
 export type AcceptedWebhook = EnqueueResult & { queue: DeliveryQueue };
@@ -32,9 +35,8 @@ export async function acceptWebhook(deps: IngestDeps, input: IncomingWebhook): P
     now: deps.now(),
   });
   if (!auth.ok) {
-    // Untrusted: counted and logged, but the body is not kept.
-    noteDelivery(deps, facts, { outcome: 'rejected', reason: 'signature', detail: auth.reason, httpStatus: 401 });
-    throw unauthorized();
+    // Untrusted: counted, and its body never kept.
+    throw await refuseUnauthenticated(deps, facts, input.client, { reason: 'signature', detail: auth.reason, error: unauthorized() });
   }
 
   const parsed = parseDelivery(rawBody, facts.contentType, deps.datasheets);

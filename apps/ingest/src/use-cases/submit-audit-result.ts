@@ -5,11 +5,14 @@ import type { IngestDeps } from '../deps';
 import { unauthorized } from '../errors';
 import { noteDelivery, type DeliveryFacts } from '../note-delivery';
 import { storeJob } from '../store-job';
+import { refuseUnauthenticated } from '../unauthenticated';
 
 export interface IncomingAuditResult {
   facts: DeliveryFacts;
   rawBody: Buffer;
   headers: HeaderBag;
+  /** Who sent it, as rate limits count it (sourceKey of the client address). */
+  client: string;
 }
 
 /**
@@ -23,13 +26,8 @@ export async function submitAuditResult(deps: IngestDeps, input: IncomingAuditRe
 
   const bearer = /^Bearer\s+(.+)$/i.exec(headerValue(input.headers, 'authorization') ?? '')?.[1]?.trim();
   if (!bearer || !equalsAnySecret(bearer, [deps.config.AUDIT_API_TOKEN])) {
-    noteDelivery(deps, facts, {
-      outcome: 'rejected',
-      reason: 'unauthorized',
-      detail: bearer ? 'wrong token' : 'no bearer token',
-      httpStatus: 401,
-    });
-    throw unauthorized();
+    const detail = bearer ? 'wrong token' : 'no bearer token';
+    throw await refuseUnauthenticated(deps, facts, input.client, { reason: 'unauthorized', detail, error: unauthorized() });
   }
 
   const read = parseAuditResult(rawBody, facts.contentType);

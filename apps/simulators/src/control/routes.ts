@@ -31,11 +31,29 @@ export const faultSchema = z
   })
   .refine((f) => !(f.kind === 'envelope_error' && f.service === 'missionx'), 'envelope_error is an AITable fault only');
 
+/** Each key of a fault, as `GET /__sim` and a rejected `POST /__sim/faults` list them (a test keeps them equal to faultSchema's). */
+export const FAULT_KEYS: Readonly<Record<string, string>> = {
+  service: 'required: aitable | missionx',
+  method: 'optional: the HTTP method to match, e.g. POST',
+  pathIncludes: 'optional: a substring of the request path to match, e.g. /clients',
+  count: 'required: how many matching requests the fault answers (integer >= 1)',
+  kind: 'required: status | rate_limit | envelope_error (AITable only) | hang | cut_after',
+  status: 'optional, kind status: the HTTP status (default 500)',
+  code: 'optional: the AITable envelope code (default the status)',
+  message: 'optional: the error message',
+  hangMs: 'optional, kind hang: answer normally after this many ms (absent: never answer)',
+};
+
+/** A fault to copy: the next 3 MissionX client creates answer 503. */
+export const FAULT_EXAMPLE = { service: 'missionx', method: 'POST', pathIncludes: '/clients', count: 3, kind: 'status', status: 503 };
+
 /** One control route as `GET /__sim` lists it. */
 export interface ControlRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   does: string;
+  /** The keys of its JSON body and what each means, with an example body. */
+  body?: { keys: Readonly<Record<string, string>>; example: unknown };
 }
 
 /** The control API under `/__sim`, for tests and demos; its calls are not in the request log. */
@@ -44,8 +62,8 @@ export function controlRouter(state: SimState): Router {
   router.use(express.json({ limit: '10mb' }));
   const routes: ControlRoute[] = [];
   // Registering through here keeps the `GET /__sim` listing in step with what is served.
-  const route = (method: ControlRoute['method'], path: string, does: string, handler: RequestHandler) => {
-    routes.push({ method, path: `/__sim${path}`, does });
+  const route = (method: ControlRoute['method'], path: string, does: string, handler: RequestHandler, body?: ControlRoute['body']) => {
+    routes.push({ method, path: `/__sim${path}`, does, ...(body ? { body } : {}) });
     router[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path, handler);
   };
   route('GET', '/', 'this list of control routes', (_req, res) => {
@@ -89,10 +107,21 @@ export function controlRouter(state: SimState): Router {
       .parse(req.query);
     res.json(state.log.list(q));
   });
-  route('POST', '/faults', 'injects a fault (unknown keys are rejected)', (req, res) => {
-    state.faults.add(faultSchema.parse(req.body));
-    res.status(204).end();
-  });
+  route(
+    'POST',
+    '/faults',
+    'injects a fault (unknown keys are rejected)',
+    (req, res) => {
+      const fault = faultSchema.safeParse(req.body);
+      if (!fault.success) {
+        const error = `${issuesText(fault.error)}; valid keys: ${Object.keys(FAULT_KEYS).join(', ')}`;
+        return void res.status(400).json({ error, keys: FAULT_KEYS, example: FAULT_EXAMPLE });
+      }
+      state.faults.add(fault.data);
+      res.status(204).end();
+    },
+    { keys: FAULT_KEYS, example: FAULT_EXAMPLE },
+  );
   route('GET', '/faults', 'faults with uses left, in matching order, each with `remaining`', (_req, res) => {
     res.json(state.faults.list());
   });
@@ -110,10 +139,10 @@ export function controlRouter(state: SimState): Router {
   return router;
 }
 
+const issuesText = (err: z.ZodError) => err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+
 const controlErrors: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
-  if (err instanceof z.ZodError) {
-    return void res.status(400).json({ error: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
-  }
+  if (err instanceof z.ZodError) return void res.status(400).json({ error: issuesText(err) });
   if (err instanceof EnvelopeError) return void res.status(err.code === 301 ? 404 : 400).json({ error: err.message });
   res.status(400).json({ error: err instanceof Error ? err.message : String(err) });
 };

@@ -29,7 +29,8 @@ export const USAGE = `Usage: npm run send-webhook -- [options]
 Sends one event the way an AITable automation does: one POST, static headers, no retry.
 
   --url <url>            ingest endpoint (default http://127.0.0.1:$INGEST_PORT/api/aitable/webhook, port 3000)
-  --secret <s>           the shared secret (default: the first of $AITABLE_WEBHOOK_SECRET, from the environment or .env)
+  --secret <s>           the shared secret (default: the first of $AITABLE_WEBHOOK_SECRET, from the environment,
+                         .env or the .env.demo npm start writes)
   --hmac                 send sha256=<HMAC-SHA256 of the body> instead of the secret itself
   --type lead|order|audit  sample record kind (default lead)
   --lead <rec…>          with --type order: the lead it links to (default: the newest lead in the simulators,
@@ -70,7 +71,10 @@ export function parseSendWebhookArgs(argv: string[], env: SendWebhookEnv = {}): 
     },
   });
   if (values.help) throw new HelpRequested();
-  if (!values.secret) throw new Error('--secret is required (or set AITABLE_WEBHOOK_SECRET in the environment or .env)');
+  if (!values.secret)
+    throw new Error(
+      '--secret is required (or set AITABLE_WEBHOOK_SECRET in the environment or .env, or run npm start, which writes .env.demo)',
+    );
   const kind = values.type as EventKind;
   if (!(kind in DEFAULT_DATASHEET)) throw new Error(`--type must be lead, order or audit, got "${values.type}"`);
   if (!EVENT_TYPES.includes(values.event)) throw new Error(`--event must be one of ${EVENT_TYPES.join(', ')}, got "${values.event}"`);

@@ -4,6 +4,7 @@ import { coreSection } from './core';
 import { dashboardSection } from './dashboard';
 import { httpSection } from './http';
 import { jobsSection } from './jobs';
+import { limitsSection } from './limits';
 import { missionxSection } from './missionx';
 import { reconcileSection } from './reconcile';
 import { retentionSection } from './retention';
@@ -26,6 +27,7 @@ export const sections = {
   http: httpSection,
   retention: retentionSection,
   backfill: backfillSection,
+  limits: limitsSection,
 };
 export type Sections = typeof sections;
 export type SectionName = keyof Sections;
