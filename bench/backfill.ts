@@ -13,10 +13,16 @@ import { maxPerSecondPerDatasheet } from '@bridge/testkit';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { benchCli } from './cli';
 import { leadFields, leadId, LEADS, postWebhook, ROOT, runBench, startStack, webhookBody } from './stack';
 
-const N = Number(process.argv[2] ?? 5000);
-const LIVE = Number(process.argv[3] ?? 20);
+const cli = benchCli(`Usage: npx tsx bench/backfill.ts [leads=5000] [live=20]
+
+A backfill of <leads> leads with no webhooks behind them (npm run backfill, SIGKILLed once at 30% and
+resumed), drained by one worker process under simulated latency, with <live> live lead webhooks during it.
+Prints records/s against the 50/s AITable ceiling, duplicates, 429s, RSS, and the live webhooks' p95.`);
+const N = cli.count(0, 'leads', 5000);
+const LIVE = cli.count(1, 'live webhooks', 20, 0);
 const CEILING = 50;
 const TIME_LIMIT_MS = Math.max(180_000, N * 200);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

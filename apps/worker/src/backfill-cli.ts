@@ -81,7 +81,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    loadEnvFile();
+    loadEnvFile(process.cwd(), { demo: true });
     const config = loadConfig(process.env, SECTIONS);
     const fields = buildFieldMapping(config);
     const logger = createLogger({ service: 'backfill-cli', level: 'warn', format: config.LOG_FORMAT ?? 'pretty', stream: process.stderr });
