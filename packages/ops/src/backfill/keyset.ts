@@ -57,6 +57,16 @@ export async function* scanWindows(
     const sorted = [...first.records].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     const last = sorted.at(-1);
     if (!last) return;
+    // A service that ignored the "after" formula would hand the same records back for ever.
+    if (after && compareKeys(keyOf(last), after) <= 0) {
+      throw permanent(
+        'backfill_unordered',
+        `Datasheet ${datasheetId} answered records that are not after the checkpoint: its formulas do not compare CREATED_TIME() and RECORD_ID() as the backfill needs`,
+        {
+          details: { datasheetId, after },
+        },
+      );
+    }
     if (first.total <= sorted.length) {
       yield { records: sorted, remaining: first.total, upTo: keyOf(last) };
       return;
