@@ -3,7 +3,7 @@ import { toHttpAnswer } from '@bridge/errors';
 import { noStoreJson } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
-import type { ConfiguredDatasheets } from '@bridge/ops';
+import type { ClientReader, ConfiguredDatasheets } from '@bridge/ops';
 import type { MaskPolicy } from '@bridge/privacy';
 import type { BridgeQueues } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -17,6 +17,7 @@ import { deliveriesRoutes } from './routes/deliveries';
 import { faviconRoutes } from './routes/favicon';
 import { insightRoutes } from './routes/insight';
 import { jobsRoutes } from './routes/jobs';
+import { recordRoutes } from './routes/records';
 import { probeRoutes, type MetricsAccess } from './routes/metrics';
 import { statusRoutes } from './routes/status';
 import { sameOriginOnly } from './same-origin';
@@ -34,6 +35,8 @@ export interface DashboardDeps {
   metrics: Metrics;
   /** How personal data is masked in every answer (built from the field names in config). */
   mask: MaskPolicy;
+  /** Reads a MissionX client live for the record story; without it the story says MissionX is not configured. */
+  missionx?: ClientReader;
   /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
   metricsAccess?: MetricsAccess;
   /** Failed logins counted per name and per address (LOGIN_FAILURES_*). @defaultValue no limit */
@@ -85,6 +88,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
   app.use(insightRoutes(deps.db, deps.queues));
+  app.use(recordRoutes(deps, deps.mask));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });

@@ -1,5 +1,6 @@
 import { createDb, type PrismaClient } from '@bridge/db';
-import type { Config } from '@bridge/config';
+import { ConfigError, loadConfig, type Config } from '@bridge/config';
+import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
 import { closeQueues, createQueues, createRedis, retryOverrideFromConfig, type BridgeQueues } from '@bridge/queues';
 import type { Redis } from 'ioredis';
 
@@ -38,4 +39,17 @@ export function openConnections(
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/**
+ * The MissionX client when the MISSIONX_* variables are set, for reading one client live (the
+ * record story); without them the dashboard and the CLI work on, and the story says so.
+ */
+export function optionalMissionx(env: NodeJS.ProcessEnv): MissionxApiClient | undefined {
+  try {
+    return new MissionxApiClient(missionxOptionsFromConfig(loadConfig(env, ['missionx'])));
+  } catch (err) {
+    if (err instanceof ConfigError) return undefined;
+    throw err;
+  }
 }

@@ -7,9 +7,10 @@ import { createMaskPolicy, type MaskPolicy } from '@bridge/privacy';
 import { pingRedis } from '@bridge/queues';
 import { runDeliveriesCommand } from './cli/deliveries-command';
 import { runJobsCommand } from './cli/jobs-command';
+import { runRecordCommand } from './cli/record-command';
 import { createOutput } from './cli/output';
 import { ConnectionError, EXIT, USAGE, UsageError } from './cli/usage';
-import { openConnections, type Connections } from './connections';
+import { openConnections, optionalMissionx, type Connections } from './connections';
 
 const OPTIONS = {
   queue: { type: 'string' },
@@ -31,6 +32,8 @@ const OPTIONS = {
   'body-file': { type: 'string' },
   'content-type': { type: 'string' },
   'show-personal-data': { type: 'boolean', default: false },
+  client: { type: 'string' },
+  delivery: { type: 'string' },
 } as const;
 
 function parse(argv: string[]) {
@@ -49,8 +52,15 @@ async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: 
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
+  if (command === 'record') {
+    if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`);
+    const c = await conns();
+    const out = createOutput(c.mask, v['show-personal-data']);
+    const deps = { db: c.db, queues: c.queues, datasheets: c.datasheets, missionx: optionalMissionx(process.env) };
+    return runRecordCommand(deps, { id: action, client: v.client, delivery: v.delivery, json: v.json }, out);
+  }
   if (command !== 'jobs' && command !== 'deliveries')
-    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs or deliveries');
+    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs, deliveries or record');
   if ((command === 'jobs' && action !== undefined) || extra.length > 0)
     throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
   const c = await conns();

@@ -64,7 +64,7 @@ export function loginLimitsFromConfig(config: DashboardConfig, store: LimitStore
  */
 export async function startDashboard(
   config: DashboardConfig,
-  opts: { port?: number; host?: string; logStream?: NodeJS.WritableStream } = {},
+  opts: { port?: number; host?: string; logStream?: NodeJS.WritableStream; missionx?: DashboardDeps['missionx'] } = {},
 ): Promise<RunningDashboard> {
   const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: opts.logStream });
   const redisLog = redisErrorsOnce(logger);
@@ -83,6 +83,7 @@ export async function startDashboard(
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownPort: config.DASHBOARD_METRICS_PORT !== undefined },
     mask: createMaskPolicy({ personalFields: personalFieldNames(config) }),
+    missionx: opts.missionx,
     loginLimits: loginLimitsFromConfig(config, conns.redis),
     publicUrl: config.APP_URL,
     trustProxy: config.TRUST_PROXY,

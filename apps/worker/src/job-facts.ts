@@ -13,6 +13,8 @@ export interface JobFacts {
   receivedAt: Date;
   /** The job's outage history and budget: an outage error within it delays the job instead of failing the attempt. */
   outage?: OutageContext;
+  /** A job with a BullMQ priority (a backfill's): its AITable writes go after live events' writes. */
+  bulk: boolean;
 }
 
 export function jobFacts(job: Job, payload: { requestId: string; receivedAt: string }, outage?: OutageContext): JobFacts {
@@ -24,6 +26,7 @@ export function jobFacts(job: Job, payload: { requestId: string; receivedAt: str
     maxAttempts: job.opts.attempts ?? 1,
     requestId: payload.requestId,
     receivedAt: new Date(payload.receivedAt),
+    bulk: (job.opts.priority ?? 0) > 0,
   };
 }
 

@@ -1,14 +1,6 @@
 import type { AitableEventJob } from '@bridge/queues';
-import { selectValue, urlValue } from '@bridge/aitable';
+import type { RecordView } from '@bridge/sync-rules';
 import type { WorkerDeps } from './deps';
-import type { PortalCells } from './snapshot';
-
-/** A record's cells, from the event or from the API, and which one. */
-export interface RecordView {
-  recordId: string;
-  source: 'event' | 'api';
-  fields: Record<string, unknown>;
-}
 
 /**
  * The record as the event carried it when it has every field the flow needs, else fetched
@@ -29,15 +21,4 @@ export async function readRecord(
 export async function fetchRecord(deps: Pick<WorkerDeps, 'aitable'>, datasheetId: string, recordId: string): Promise<RecordView> {
   const record = await deps.aitable.getRecord(datasheetId, recordId);
   return { recordId, source: 'api', fields: record.fields };
-}
-
-/** A cell read by `read`; `undefined` when an event did not carry it, `null` when empty (the API leaves empty cells out). */
-export function shownCell(view: RecordView, name: string, read: (v: unknown) => string | undefined): string | null | undefined {
-  if (!(name in view.fields)) return view.source === 'api' ? null : undefined;
-  return read(view.fields[name]) ?? null;
-}
-
-/** The `Portal URL` / `Portal Status` cells of a lead or order. */
-export function portalCells(view: RecordView, names: { portalUrl: string; portalStatus: string }): PortalCells {
-  return { url: shownCell(view, names.portalUrl, urlValue), status: shownCell(view, names.portalStatus, selectValue) };
 }

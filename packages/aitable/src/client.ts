@@ -159,10 +159,13 @@ export class AitableClient {
     return fields;
   }
 
-  /** Updates one record, sharing a request with concurrent calls for the same datasheet. */
-  async updateRecord(datasheetId: string, recordId: string, fields: FieldValues): Promise<AitableRecord> {
+  /**
+   * Updates one record, sharing a request with concurrent calls for the same datasheet. With
+   * `bulk` (a backfill's job) it waits behind every other pending update of the datasheet.
+   */
+  async updateRecord(datasheetId: string, recordId: string, fields: FieldValues, opts: { bulk?: boolean } = {}): Promise<AitableRecord> {
     requireId(recordId, 'recordId', 'updateRecords', datasheetId);
-    return this.updates.add(datasheetId, { recordId, fields });
+    return this.updates.add(datasheetId, { recordId, fields }, opts);
   }
 
   /** Creates one record, sharing a request with concurrent calls for the same datasheet. */

@@ -9,6 +9,8 @@ export const MAX_RECORDS_PER_WRITE = 10;
 
 interface Waiter<I> {
   input: I;
+  /** Bulk work (a backfill) waits behind every other call pending on its datasheet. */
+  bulk: boolean;
   resolve(record: AitableRecord): void;
   reject(err: unknown): void;
 }
@@ -51,11 +53,16 @@ export class RecordBatcher<I> {
 
   constructor(private readonly opts: RecordBatcherOptions<I>) {}
 
-  add(datasheetId: string, input: I): Promise<AitableRecord> {
+  /** `bulk` calls leave after every other call pending on the datasheet, so a backfill never delays a live event's write. */
+  add(datasheetId: string, input: I, opts: { bulk?: boolean } = {}): Promise<AitableRecord> {
     return new Promise((resolve, reject) => {
       const lane = this.lanes.get(datasheetId) ?? { pending: [], acquiring: false, inFlight: 0, busyKeys: new Set<string>() };
       this.lanes.set(datasheetId, lane);
-      lane.pending.push({ input, resolve, reject });
+      const waiter = { input, bulk: opts.bulk ?? false, resolve, reject };
+      // Before the first bulk call, keeping call order within each kind.
+      const at = waiter.bulk ? -1 : lane.pending.findIndex((w) => w.bulk);
+      if (at < 0) lane.pending.push(waiter);
+      else lane.pending.splice(at, 0, waiter);
       this.pump(datasheetId, lane);
     });
   }

@@ -9,3 +9,5 @@ export * from './deliveries/correct-delivery';
 export * from './deliveries/replay-delivery';
 export * from './deliveries/validate-delivery';
 export * from './insight';
+export * from './backfill';
+export * from './record-story';

@@ -1,4 +1,5 @@
 export * from './catalog';
+export * from './bulk';
 export * from './connection';
 export * from './job-options';
 export * from './limits';

@@ -43,7 +43,15 @@ export interface EnqueueOptions {
    */
   dedupKey?: string;
   dedupTtlMs?: number;
+  /**
+   * BullMQ priority, 1 (highest) to 2 097 152. Jobs without one (every live webhook) run before
+   * any job with one, so bulk work passes it ({@link BACKFILL_PRIORITY}) and never delays live events.
+   */
+  priority?: number;
 }
+
+/** The priority of backfill jobs: below every job without a priority, i.e. every live event. */
+export const BACKFILL_PRIORITY = 10;
 
 export interface EnqueueResult {
   jobId: string;
@@ -67,10 +75,7 @@ export async function enqueue<P extends { kind: string }>(queue: JobSink<P>, pay
   let job: { id?: string };
   try {
     // Job name = payload kind, so Bull Board and replay filters show what a job is.
-    job = await queue.add(payload.kind, payload, {
-      jobId: opts.jobId,
-      ...(opts.dedupKey ? { deduplication: deduplicationOf(opts.dedupKey, opts.dedupTtlMs) } : {}),
-    });
+    job = await queue.add(payload.kind, payload, addOptions(opts));
   } catch (err) {
     throw unstorable(err) ?? err;
   }
@@ -90,6 +95,15 @@ function unstorable(err: unknown) {
     httpStatus: 422,
     cause: err,
   });
+}
+
+/** The BullMQ options of one job added by `enqueue` or `enqueueBulk`. */
+export function addOptions(opts: EnqueueOptions): JobsOptions {
+  return {
+    jobId: opts.jobId,
+    ...(opts.dedupKey ? { deduplication: deduplicationOf(opts.dedupKey, opts.dedupTtlMs) } : {}),
+    ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+  };
 }
 
 function deduplicationOf(id: string, ttlMs: number | undefined): DeduplicationOptions {

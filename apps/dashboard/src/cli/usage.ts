@@ -26,6 +26,11 @@ Usage:
   npm run replay -- deliveries revalidate <id> [--json]
   npm run replay -- deliveries correct <id> (--body TEXT | --body-file PATH|-) [--content-type CT] [--json]
   npm run replay -- deliveries replay <id> [--json]
+  npm run replay -- record <rec…> | --client <MissionX client id> | --delivery <delivery id> [--json]
+
+"record" prints one AITable record's whole story, oldest first: the deliveries that named it, its jobs in
+every state (attempts, errors), its history rows, its sync rows with the last values written, and its
+MissionX client read live (when the MISSIONX_* variables are set). Exit 1 when nothing is known under the id.
 
 "deliveries list" lists REJECTED deliveries unless --outcome says otherwise (they are the ones to fix);
 accepted deliveries became jobs: see "jobs" and Bull Board.

@@ -4,9 +4,8 @@ import type { WorkerDeps } from '../deps';
 import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
 import { createLeadClient, knownClient, type KnownClient } from '../lead-client';
-import { leadInput, type LeadInput } from '../lead-input';
+import { leadInput, metaOf, showsPortal, type LeadInput } from '@bridge/sync-rules';
 import { fetchRecord } from '../read-record';
-import { metaOf, showsPortal } from '../snapshot';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 
 /** The portal of a lead, once it exists and is active. */
@@ -32,10 +31,15 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
     const portalUrl = deps.missionx.portalUrl(client);
     if (!showsPortal(lead.shown, portalUrl)) {
       const f = deps.fields.lead;
-      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, {
-        [f.portalUrl]: portalUrl,
-        [f.portalStatus]: PORTAL_STATUS.active,
-      });
+      await deps.aitable.updateRecord(
+        deps.datasheets.leads,
+        lead.recordId,
+        {
+          [f.portalUrl]: portalUrl,
+          [f.portalStatus]: PORTAL_STATUS.active,
+        },
+        { bulk: job.bulk },
+      );
     }
     deps.logger.info(known ? 'portal up to date' : 'portal created', { missionxClientId: client._id });
     return {

@@ -2,9 +2,8 @@ import { permanent } from '@bridge/errors';
 import { JOBS, type AitableEventJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
 import type { JobFacts } from '../job-facts';
-import { leadInput, leadInputFields } from '../lead-input';
+import { leadInput, leadInputFields, leadNeed } from '@bridge/sync-rules';
 import { readRecord } from '../read-record';
-import { alreadySynced } from '../snapshot';
 import { lockRecord, recordingFailures } from '../sync-attempt';
 import { deactivateLeadPortal } from './deactivate-lead-portal';
 import { ensureLeadPortal } from './ensure-lead-portal';
@@ -28,7 +27,7 @@ export async function syncLead(event: AitableEventJob, job: JobFacts, deps: Work
     );
     // A created event is always acted on (idempotently); updates and id-only events may be our own echo.
     if (event.eventType !== 'record.created') {
-      if (alreadySynced(await deps.sync.find(key), lead.hash, lead.shown)) {
+      if (leadNeed(await deps.sync.find(key), lead) === null) {
         deps.logger.info('lead update skipped: none of the fields we use changed (our own write-back)');
         return 'skipped_own_write_back';
       }

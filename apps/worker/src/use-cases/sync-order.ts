@@ -1,17 +1,12 @@
-import { linkIds, selectValue } from '@bridge/aitable';
-import { permanent } from '@bridge/errors';
 import { JOBS, type AitableEventJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
 import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
-import { portalCells, readRecord } from '../read-record';
-import { alreadySynced, inputHash, showsPortal } from '../snapshot';
+import { alreadySynced, leadOfOrder, orderInput, orderInputFields, orderNeed, showsPortal } from '@bridge/sync-rules';
+import { readRecord } from '../read-record';
 import { lockRecord, recordingFailures, syncAttempt } from '../sync-attempt';
 import { ensurePortalOfLead } from './ensure-lead-portal';
 import { assertDatasheet } from './sync-lead';
-
-/** Order statuses that open the client's portal (besides a newly created order). */
-export const ACTIVATING_STATUSES: ReadonlySet<string> = new Set(['Won', 'Active']);
 
 export type SyncOrderOutcome = 'activated' | 'recorded' | 'skipped_own_write_back' | 'deactivated';
 
@@ -34,17 +29,15 @@ export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: Wor
       });
       return syncAttempt(deps, key, 'order', job, noop, { deactivate: true });
     }
-    const view = await recordingFailures(deps, key, 'order', job, () => readRecord(deps, event, ds, [f.status, f.lead]));
-    const status = selectValue(view.fields[f.status]) ?? null;
-    const leadIds = linkIds(view.fields[f.lead]);
-    const shown = portalCells(view, f);
-    const hash = inputHash({ status, leadIds });
+    const view = await recordingFailures(deps, key, 'order', job, () => readRecord(deps, event, ds, orderInputFields(f)));
+    const { status, leadIds, shown, hash } = orderInput(view, f);
     const row = await deps.sync.find(key);
-    if (event.eventType !== 'record.created' && alreadySynced(row, hash, shown)) {
+    const created = event.eventType === 'record.created';
+    if (!created && alreadySynced(row, hash, shown)) {
       deps.logger.info('order update skipped: none of the fields we use changed (our own write-back)');
       return 'skipped_own_write_back';
     }
-    const activate = event.eventType === 'record.created' || (status !== null && ACTIVATING_STATUSES.has(status));
+    const activate = orderNeed(row, { status, hash, shown }, created) !== null;
 
     return syncAttempt(deps, key, 'order', job, async () => {
       if (!activate) {
@@ -54,19 +47,11 @@ export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: Wor
           value: 'recorded' as const,
         };
       }
-      const leadRecordId = leadIds[0];
-      if (!leadRecordId) {
-        throw permanent(
-          'order_missing_field',
-          `Order ${event.recordId} (datasheet ${ds}) has no lead in field "${f.lead}"; its portal cannot be found`,
-          {
-            details: { recordId: event.recordId, datasheetId: ds, field: f.lead },
-          },
-        );
-      }
+      const leadRecordId = leadOfOrder({ recordId: event.recordId, leadIds }, f, ds);
       const portal = await ensurePortalOfLead(leadRecordId, job, deps);
       if (!showsPortal(shown, portal.portalUrl)) {
-        await deps.aitable.updateRecord(ds, event.recordId, { [f.portalUrl]: portal.portalUrl, [f.portalStatus]: PORTAL_STATUS.active });
+        const cells = { [f.portalUrl]: portal.portalUrl, [f.portalStatus]: PORTAL_STATUS.active };
+        await deps.aitable.updateRecord(ds, event.recordId, cells, { bulk: job.bulk });
       }
       deps.logger.info('order activated the portal of its lead', { leadRecordId, missionxClientId: portal.clientId });
       const metadata = {

@@ -1,4 +1,5 @@
 import { aitableApiSection, datasheetsSection } from './aitable';
+import { backfillSection } from './backfill';
 import { coreSection } from './core';
 import { dashboardSection } from './dashboard';
 import { httpSection } from './http';
@@ -23,6 +24,7 @@ export const sections = {
   reconcile: reconcileSection,
   http: httpSection,
   retention: retentionSection,
+  backfill: backfillSection,
   limits: limitsSection,
 };
 export type Sections = typeof sections;

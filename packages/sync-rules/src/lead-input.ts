@@ -1,7 +1,7 @@
 import { textValue } from '@bridge/aitable';
 import { permanent } from '@bridge/errors';
 import type { LeadFields } from '@bridge/config';
-import { portalCells, type RecordView } from './read-record';
+import { portalCells, type RecordView } from './record-view';
 import { inputHash, type PortalCells } from './snapshot';
 
 /** What the lead flow needs from a lead record, validated. */

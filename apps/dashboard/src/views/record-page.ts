@@ -1,0 +1,78 @@
+import type { RecordStory } from '@bridge/ops';
+import { escapeHtml, table } from './html';
+
+const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}.muted{color:#656d76}td{max-width:520px;overflow-wrap:anywhere}form{margin:12px 0}input[type=text]{width:320px}`;
+
+export type RecordSearch = { by: 'record' | 'client' | 'delivery'; id: string } | null;
+
+/** A record's whole story: a search form, then its sync rows, MissionX client, jobs and timeline. Server-rendered, no script. */
+export function renderRecordPage(search: RecordSearch, story: RecordStory | null, user: { name: string; role: string }): string {
+  const option = (by: string, label: string) => `<option value="${by}"${search?.by === by ? ' selected' : ''}>${label}</option>`;
+  const form = `<form method="get" action="/records"><select name="by">${option('record', 'AITable record id')}${option('client', 'MissionX client id')}${option('delivery', 'delivery id')}</select>
+<input type="text" name="q" value="${escapeHtml(search?.id ?? '')}" placeholder="rec…, a MissionX client id or a delivery id"> <button type="submit">Show</button></form>`;
+  let body: string;
+  if (!search) body = '<p class="muted">Search a record to see everything the bridge knows about it.</p>';
+  else if (!story) body = `<p>Nothing known under ${escapeHtml(search.id)}.</p>`;
+  else body = storyHtml(story);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>aitable-bridge · record</title><style>${STYLE}</style></head>
+<body><h1>Record story</h1><p class="muted">Signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}). <a href="/status">Status</a></p>
+${form}
+${body}
+</body></html>`;
+}
+
+function storyHtml(s: RecordStory): string {
+  const mx = s.missionxClient;
+  const client = !mx
+    ? '<p class="muted">No MissionX client recorded.</p>'
+    : `<p>${escapeHtml(mx.clientId)}: ${escapeHtml(mx.error ? `not read: ${mx.error}` : mx.client ? JSON.stringify(mx.client) : 'not found in MissionX')}</p>`;
+  const timeline = s.timeline.map((e) => {
+    if (e.kind === 'delivery')
+      return [
+        e.at,
+        'delivery',
+        `${e.deliveryId} ${e.eventType ?? ''} ${e.outcome} ${e.httpStatus}${e.reason ? ` ${e.reason}` : ''}${e.jobId ? ` → ${e.queue}/${e.jobId}` : ''}`,
+      ];
+    if (e.kind === 'job_added') return [e.at, 'job added', `${e.queue}/${e.jobId} ${e.name}${e.backfill ? ' (backfill)' : ''}`];
+    if (e.kind === 'attempt')
+      return [
+        e.at,
+        'attempt',
+        `${e.queue}/${e.jobId} #${e.attempt} ${e.outcome}${e.result ? ` ${e.result}` : ''}${e.errorCode ? ` ${e.errorCode}` : ''}`,
+      ];
+    return [e.at, 'sync row', `${e.direction} ${e.syncStatus}${e.active ? '' : ' inactive'}${e.errorMessage ? `: ${e.errorMessage}` : ''}`];
+  });
+  return `<h2>${escapeHtml(s.recordId)} <span class="muted">${escapeHtml(s.datasheet ?? '')} ${escapeHtml(s.datasheetId ?? '')}</span></h2>
+<h2>Timeline</h2>${table(['at', 'what', 'detail'], timeline)}
+<h2>Sync rows (the last values written)</h2>${table(
+    ['direction', 'status', 'active', 'MissionX id', 'last synced', 'retries', 'error', 'last values written'],
+    s.syncRows.map((r) => [
+      r.direction,
+      r.syncStatus,
+      r.active,
+      r.entityId ?? '',
+      r.lastSyncedAt ?? '',
+      r.retryCount,
+      r.errorMessage ?? '',
+      JSON.stringify(r.lastValuesWritten),
+    ]),
+  )}
+<h2>MissionX client</h2>${client}
+<h2>Jobs</h2>${table(
+    ['queue', 'job', 'state', 'attempts', 'priority', 'added', 'finished', 'failed reason', 'errors'],
+    s.jobs.map((j) => [
+      j.queue,
+      j.jobId,
+      j.state,
+      `${j.attemptsMade}/${j.attempts}`,
+      j.backfill ? `${j.priority} (backfill)` : j.priority || 'live',
+      j.addedAt,
+      j.finishedAt ?? '',
+      j.failedReason ?? '',
+      j.errors.join(' | '),
+    ]),
+  )}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * Backfill: 5,000 leads already in AITable with no portal and no webhooks behind them, walked by
+ * `npm run backfill` (a real process) and drained by one worker process with default settings,
+ * under simulated latency (MissionX 80 ms, AITable 60 ms, ±10 ms). The backfill is SIGKILLed once
+ * at about 30% of its scan and started again, which resumes from its checkpoint. While the workers
+ * drain it, 20 new leads arrive as live webhooks through ingest; each one's time from the POST to
+ * the answered PATCH carrying its Portal URL is measured (goal p95 < 5 s).
+ * Prints figures; asserts nothing. Run: npx tsx bench/backfill.ts [leads=5000] [live=20]
+ * Needs the local Redis and Postgres (as the tests do).
+ */
+import type { SimRequest } from '@bridge/simulators';
+import { maxPerSecondPerDatasheet } from '@bridge/testkit';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { benchCli } from './cli';
+import { leadFields, leadId, LEADS, postWebhook, ROOT, runBench, startStack, webhookBody } from './stack';
+
+const cli = benchCli(`Usage: npx tsx bench/backfill.ts [leads=5000] [live=20]
+
+A backfill of <leads> leads with no webhooks behind them (npm run backfill, SIGKILLed once at 30% and
+resumed), drained by one worker process under simulated latency, with <live> live lead webhooks during it.
+Prints records/s against the 50/s AITable ceiling, duplicates, 429s, RSS, and the live webhooks' p95.`);
+const N = cli.count(0, 'leads', 5000);
+const LIVE = cli.count(1, 'live webhooks', 20, 0);
+const CEILING = 50;
+const TIME_LIMIT_MS = Math.max(180_000, N * 200);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rssMb = (pid: number | undefined) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+};
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface CliRun {
+  code: number | null;
+  lines: Record<string, unknown>[];
+  /** RSS (MB) at the first progress line and at the last one. */
+  rss: { first: number; last: number; max: number };
+}
+
+/** One `npm run backfill` process; `killAt(examined)` SIGKILLs it once a progress line reaches that count. */
+function backfill(env: Record<string, string>, args: string[], killAt?: number): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/backfill-cli.ts', '--datasheet', 'leads', '--json', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const rss = { first: NaN, last: NaN, max: 0 };
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const p of parts) {
+      const line = JSON.parse(p) as { event: string; counts: { examined: number } };
+      lines.push(line);
+      if (line.event !== 'progress' || child.exitCode !== null) continue;
+      try {
+        const now = rssMb(child.pid);
+        if (Number.isNaN(rss.first)) rss.first = now;
+        rss.last = now;
+        rss.max = Math.max(rss.max, now);
+      } catch {
+        // Gone between the line and the read.
+      }
+      if (killAt !== undefined && line.counts.examined >= killAt) child.kill('SIGKILL');
+    }
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, lines, rss })));
+}
+
+const resultOf = (run: CliRun) => run.lines.find((l) => l.event === 'result') as { counts: Record<string, number> } | undefined;
+const lastProgress = (run: CliRun) =>
+  run.lines.filter((l) => l.event === 'progress').at(-1) as { counts: Record<string, number> } | undefined;
+
+async function main(): Promise<void> {
+  const written = new Map<string, number>();
+  const onRequest = (r: SimRequest) => {
+    if (r.method !== 'PATCH' || r.status !== 200) return;
+    for (const rec of (r.body as { records: { recordId: string; fields: Record<string, unknown> }[] }).records)
+      if (rec.fields['Portal URL'] && !written.has(rec.recordId)) written.set(rec.recordId, Date.now());
+  };
+  const stack = await startStack({ leads: N, workers: 1, latency: { aitable: 60, missionx: 80, jitter: 10 }, onRequest });
+  try {
+    const worker = stack.workers[0]!.child.pid;
+    const workerRssBefore = rssMb(worker);
+
+    const dry = await backfill(stack.env, ['--dry-run']);
+    const predicted = resultOf(dry)?.counts.enqueued ?? NaN;
+
+    const started = Date.now();
+    const killed = await backfill(stack.env, [], Math.round(N * 0.3));
+    const atKill = lastProgress(killed)?.counts.examined ?? NaN;
+    await sleep(1000);
+    const resumedRun = backfill(stack.env, []);
+
+    // Live leads while the backfill drains: created in AITable, then their webhook through ingest.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const sent = new Map<string, number>();
+    const statuses: number[] = [];
+    await sleep(2000);
+    for (let i = N; i < N + LIVE; i++) {
+      await stack.sim.control.addRecord(LEADS, leadFields(i), leadId(i));
+      sent.set(leadId(i), Date.now());
+      statuses.push(await postWebhook(agent, stack.ingestPort, webhookBody(i)));
+      await sleep(1500);
+    }
+    const resumed = await resumedRun;
+
+    for (;;) {
+      const done = [...Array(N).keys()].filter((i) => written.has(leadId(i))).length;
+      const live = [...sent.keys()].filter((id) => written.has(id)).length;
+      if (done >= N && live >= LIVE) break;
+      if (Date.now() - started > TIME_LIMIT_MS)
+        throw new Error(`not drained within ${TIME_LIMIT_MS / 1000} s: ${done}/${N}, live ${live}/${LIVE}`);
+      await sleep(200);
+    }
+    const lastBackfillWrite = Math.max(...[...Array(N).keys()].map((i) => written.get(leadId(i)) ?? 0));
+    const seconds = (lastBackfillWrite - started) / 1000;
+    const workerRssAfter = rssMb(worker);
+    const third = await backfill(stack.env, []);
+
+    const log = await stack.sim.control.requests({ service: 'aitable' });
+    const clients = await stack.sim.control.missionxClients();
+    const perLead = new Map<string, number>();
+    for (const c of clients) perLead.set(c.customId, (perLead.get(c.customId) ?? 0) + 1);
+    const dupes = [...perLead.values()].filter((n) => n > 1).length;
+    const liveMs = [...sent].map(([id, t]) => (written.get(id) ?? NaN) - t).sort((a, b) => a - b);
+    const rate = N / seconds;
+    const r = resultOf(resumed)?.counts ?? {};
+    console.log(
+      `backfill ${N} leads, 1 worker process, MissionX 80 ms, AITable 60 ms: ${seconds.toFixed(1)} s from the first run's start to the last Portal URL written, ` +
+        `${rate.toFixed(1)} records/s = ${(rate / CEILING).toFixed(2)}x of the ${CEILING}/s AITable ceiling (goal >= 0.85x)`,
+    );
+    console.log(
+      `  dry run: ${predicted} would be enqueued; run 1 SIGKILLed at ${atKill} examined (exit ${killed.code}); run 2 resumed: exit ${resumed.code}, ` +
+        `${r.examined} examined in all, ${r.enqueued} enqueued in all, ${r.alreadyQueued} already queued; run 3 enqueued ${resultOf(third)?.counts.enqueued} ` +
+        `(exit ${third.code})`,
+    );
+    console.log(
+      `  portals ${clients.length} for ${perLead.size} leads, leads with >1 portal ${dupes}; HTTP 429 ${log.filter((q) => q.status === 429).length}; ` +
+        `max AITable req/s per datasheet ${maxPerSecondPerDatasheet(log.filter((q) => q.status !== 429))} (<= 5)`,
+    );
+    console.log(
+      `  RSS: backfill CLI run 1 ${killed.rss.first.toFixed(0)} -> ${killed.rss.last.toFixed(0)} MB, run 2 ${resumed.rss.first.toFixed(0)} -> ${resumed.rss.last.toFixed(0)} MB (max ${resumed.rss.max.toFixed(0)}); ` +
+        `worker ${workerRssBefore.toFixed(0)} -> ${workerRssAfter.toFixed(0)} MB`,
+    );
+    console.log(
+      `  ${LIVE} live webhooks during the backfill (answers ${statuses.filter((s) => s === 202).length}x 202): webhook -> Portal URL written ` +
+        `p50 ${(pct(liveMs, 50) / 1000).toFixed(2)} s, p95 ${(pct(liveMs, 95) / 1000).toFixed(2)} s (goal < 5 s), max ${((liveMs.at(-1) ?? NaN) / 1000).toFixed(2)} s`,
+    );
+    agent.destroy();
+  } finally {
+    await stack.close();
+  }
+}
+
+runBench(main);

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { AitableClient, AitableRecord } from '@bridge/aitable';
+import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
+import type { PrismaClient } from '@bridge/db';
+import { BACKFILL_PRIORITY, enqueueBulk, type AitableEventJob, type BridgeQueues, type QueueName } from '@bridge/queues';
+import type { Redis } from 'ioredis';
+import { checkpointKey, clearCheckpoint, readCheckpoint, saveCheckpoint, ZERO_COUNTS, type BackfillCounts } from './checkpoint';
+import { decide, syncRowsOf } from './decide';
+import { keyOf, scanWindows, type RecordKey } from './keyset';
+
+/** The datasheets a backfill walks, by the queue their jobs go to. */
+export const BACKFILL_TARGETS = ['leads', 'orders', 'audit-results'] as const satisfies readonly QueueName[];
+export type BackfillTarget = (typeof BACKFILL_TARGETS)[number];
+
+export interface BackfillDeps {
+  aitable: Pick<AitableClient, 'listRecords'>;
+  /** Holds the checkpoints (and the queues' dedup keys). */
+  redis: Redis;
+  db: PrismaClient;
+  queues: Pick<BridgeQueues, BackfillTarget>;
+  datasheets: ConfiguredDatasheets;
+  fields: FieldMapping;
+  /** `QUEUE_PREFIX`, under which the checkpoints live. */
+  queuePrefix: string;
+}
+
+export interface BackfillOptions {
+  /** An AITable formula; only matching records are examined. */
+  where?: string;
+  /** Decide and count, enqueue nothing, leave the checkpoint. */
+  dryRun?: boolean;
+  /** Examine at most this many records in this call; the checkpoint keeps the rest for the next run. */
+  limit?: number;
+  /** Records per AITable read. @defaultValue 1000 (AITable's maximum) */
+  pageSize?: number;
+  /** Records decided and enqueued (one `addBulk`) per step; the checkpoint moves after each. @defaultValue 100 */
+  chunkSize?: number;
+  /** Aborting stops the run after the current step, checkpoint saved. */
+  signal?: AbortSignal;
+  onProgress?: (p: BackfillProgress) => void;
+}
+
+export interface BackfillProgress {
+  target: BackfillTarget;
+  datasheetId: string;
+  counts: BackfillCounts;
+  /** Records examined so far plus those the last read said remain. */
+  total: number;
+}
+
+export interface BackfillResult extends BackfillProgress {
+  dryRun: boolean;
+  /** Where this call started: after this record (a resumed run), or from the start. */
+  resumedFrom: RecordKey | null;
+  /** True once every matching record was examined; false when stopped by `limit` or `signal`. */
+  complete: boolean;
+  /** Up to 20 records a person must fix, with the code the worker would fail with. */
+  invalid: { recordId: string; code: string }[];
+}
+
+const datasheetOf = (target: BackfillTarget, ds: ConfiguredDatasheets) =>
+  target === 'leads' ? ds.leads : target === 'orders' ? ds.orders : ds.auditResults;
+
+/** The dedup key of a record's backfill job: one waiting or running job per record, apart from live events' keys. */
+export const backfillDedupKey = (datasheetId: string, recordId: string) => `backfill:${datasheetId}:${recordId}`;
+
+/**
+ * Walks one datasheet in a stable order and enqueues a `record.updated` job, at backfill
+ * priority (after every live event), for each record the workers' rules say still needs work.
+ * Memory stays flat: one window of at most a page is held at a time. The checkpoint in Redis
+ * moves after every step, so a run stopped by Ctrl-C, a crash or `limit` resumes where it
+ * stopped; it is removed once the datasheet is done, so the next run starts over and, once
+ * the workers caught up, finds nothing to do.
+ */
+export async function backfillDatasheet(target: BackfillTarget, deps: BackfillDeps, opts: BackfillOptions = {}): Promise<BackfillResult> {
+  const datasheetId = datasheetOf(target, deps.datasheets);
+  const dryRun = opts.dryRun ?? false;
+  const chunkSize = opts.chunkSize ?? 100;
+  const key = checkpointKey(deps.queuePrefix, datasheetId, opts.where);
+  const saved = await readCheckpoint(deps.redis, key);
+  const startedAt = saved?.startedAt ?? new Date().toISOString();
+  const runId = randomUUID();
+  const counts: BackfillCounts = { ...(saved?.counts ?? ZERO_COUNTS) };
+  const invalid: BackfillResult['invalid'] = [];
+  let total = counts.examined;
+  let examinedHere = 0;
+  const progress = (): BackfillProgress => ({ target, datasheetId, counts: { ...counts }, total });
+  const result = (complete: boolean): BackfillResult => ({ ...progress(), dryRun, resumedFrom: saved?.after ?? null, complete, invalid });
+
+  const windows = scanWindows(deps.aitable, datasheetId, { where: opts.where, after: saved?.after, pageSize: opts.pageSize ?? 1000 });
+  for await (const w of windows) {
+    total = counts.examined + w.remaining;
+    for (let i = 0; i < w.records.length; i += chunkSize) {
+      const room = opts.limit === undefined ? chunkSize : Math.min(chunkSize, opts.limit - examinedHere);
+      const chunk = w.records.slice(i, i + room);
+      await step(target, datasheetId, chunk, deps, { dryRun, runId, counts, invalid });
+      examinedHere += chunk.length;
+      if (!dryRun) {
+        const after = keyOf(chunk.at(-1)!);
+        await saveCheckpoint(deps.redis, key, { after, counts, startedAt, updatedAt: new Date().toISOString() });
+      }
+      opts.onProgress?.(progress());
+      const stopped = opts.signal?.aborted || (opts.limit !== undefined && examinedHere >= opts.limit);
+      const moreLeft = i + chunk.length < w.records.length || w.remaining > w.records.length;
+      if (stopped && moreLeft) return result(false);
+    }
+  }
+  if (!dryRun) await clearCheckpoint(deps.redis, key);
+  total = counts.examined;
+  return result(true);
+}
+
+async function step(
+  target: BackfillTarget,
+  datasheetId: string,
+  chunk: readonly AitableRecord[],
+  deps: BackfillDeps,
+  run: { dryRun: boolean; runId: string; counts: BackfillCounts; invalid: BackfillResult['invalid'] },
+): Promise<void> {
+  const rows =
+    target === 'audit-results'
+      ? new Map()
+      : await syncRowsOf(
+          deps.db,
+          datasheetId,
+          chunk.map((r) => r.recordId),
+        );
+  const needing: AitableRecord[] = [];
+  for (const record of chunk) {
+    const d = decide(target, record, rows.get(record.recordId) ?? null, deps.fields, datasheetId);
+    run.counts.examined++;
+    if (d.kind === 'up_to_date') run.counts.upToDate++;
+    else if (d.kind === 'invalid') {
+      run.counts.invalid++;
+      if (run.invalid.length < 20) run.invalid.push({ recordId: record.recordId, code: d.code });
+    } else needing.push(record);
+  }
+  const queue = deps.queues[target];
+  if (run.dryRun) {
+    // What the real run would find: a record whose backfill job is still waiting is not added again.
+    const held = await Promise.all(needing.map((r) => queue.getDeduplicationJobId(backfillDedupKey(datasheetId, r.recordId))));
+    const queued = held.filter(Boolean).length;
+    run.counts.alreadyQueued += queued;
+    run.counts.enqueued += needing.length - queued;
+    return;
+  }
+  const receivedAt = new Date().toISOString();
+  const jobs = needing.map((record) => {
+    const deliveryId = randomUUID();
+    const payload: AitableEventJob = {
+      kind: 'aitable.event',
+      deliveryId,
+      requestId: `backfill-${run.runId}`,
+      receivedAt,
+      eventType: 'record.updated',
+      datasheetId,
+      recordId: record.recordId,
+      fields: record.fields,
+    };
+    return { payload, opts: { jobId: deliveryId, dedupKey: backfillDedupKey(datasheetId, record.recordId), priority: BACKFILL_PRIORITY } };
+  });
+  const added = await enqueueBulk(queue as Parameters<typeof enqueueBulk<AitableEventJob>>[0], jobs);
+  const duplicates = added.filter((a) => a.duplicate).length;
+  run.counts.alreadyQueued += duplicates;
+  run.counts.enqueued += added.length - duplicates;
+}

@@ -1,0 +1,48 @@
+import type { AitableRecord } from '@bridge/aitable';
+import type { FieldMapping } from '@bridge/config';
+import type { AITableSync, PrismaClient } from '@bridge/db';
+import { isAppError } from '@bridge/errors';
+import { leadInput, leadNeed, leadOfOrder, orderInput, orderNeed, type RecordView, type SyncNeed } from '@bridge/sync-rules';
+import type { QueueName } from '@bridge/queues';
+
+/** What a record needs: a job (and why), nothing, or a person's fix (the error code the worker would fail with). */
+export type Decision = { kind: 'needs'; need: SyncNeed } | { kind: 'up_to_date' } | { kind: 'invalid'; code: string };
+
+/** The sync rows of these records, by record id: one query per chunk. */
+export async function syncRowsOf(db: PrismaClient, datasheetId: string, recordIds: readonly string[]): Promise<Map<string, AITableSync>> {
+  const rows = await db.aITableSync.findMany({
+    where: { datasheetId, syncDirection: 'aitable_to_app', recordId: { in: [...recordIds] } },
+  });
+  return new Map(rows.map((r) => [r.recordId, r]));
+}
+
+/**
+ * Decides with the workers' own rules (@bridge/sync-rules): a lead needs what `leadNeed` says,
+ * an order what `orderNeed` says; a record the worker would fail on for good is `invalid`.
+ * Audit Results records are written by the bridge itself, and their events are only recorded,
+ * so they never need a job.
+ */
+export function decide(
+  queue: QueueName,
+  record: AitableRecord,
+  row: AITableSync | null,
+  fields: FieldMapping,
+  datasheetId: string,
+): Decision {
+  if (queue === 'audit-results') return { kind: 'up_to_date' };
+  const view: RecordView = { recordId: record.recordId, source: 'api', fields: record.fields };
+  try {
+    if (queue === 'leads') {
+      const need = leadNeed(row, leadInput(view, fields.lead, datasheetId));
+      return need ? { kind: 'needs', need } : { kind: 'up_to_date' };
+    }
+    const order = orderInput(view, fields.order);
+    const need = orderNeed(row, order);
+    if (!need) return { kind: 'up_to_date' };
+    leadOfOrder(order, fields.order, datasheetId);
+    return { kind: 'needs', need };
+  } catch (err) {
+    if (isAppError(err) && !err.retriable) return { kind: 'invalid', code: err.code };
+    throw err;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './lead-input';
+export * from './order-input';
+export * from './record-view';
+export * from './snapshot';
+export * from './sync-need';
