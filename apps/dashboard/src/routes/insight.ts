@@ -42,7 +42,8 @@ export const INSIGHT_CHARTS = {
   upstream: upstreamChart,
 } as const;
 
-type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], 'leads'>;
+/** Every stage but the first, which nothing drops off before. */
+type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], (typeof FUNNEL_STAGES)[0]>;
 /** `manual=include` adds the attempts of replayed jobs to the latency chart; `exclude` (the default) leaves them out. */
 function includeManual(value: unknown): boolean {
   if (value === undefined || value === '' || value === 'exclude') return false;

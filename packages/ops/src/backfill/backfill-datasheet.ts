@@ -2,15 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { AitableClient, AitableRecord } from '@bridge/aitable';
 import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
 import type { PrismaClient } from '@bridge/db';
-import { BACKFILL_PRIORITY, enqueueBulk, type AitableEventJob, type BridgeQueues, type QueueName } from '@bridge/queues';
+import {
+  BACKFILL_PRIORITY,
+  enqueueBulk,
+  eventJob,
+  JOBS,
+  QUEUE_NAMES,
+  type AitableEventJob,
+  type BridgeQueues,
+  type QueueName,
+} from '@bridge/queues';
 import type { Redis } from 'ioredis';
 import { checkpointKey, clearCheckpoint, readCheckpoint, saveCheckpoint, ZERO_COUNTS, type BackfillCounts } from './checkpoint';
 import { decide, syncRowsOf } from './decide';
 import { keyOf, scanWindows, type RecordKey } from './keyset';
 
 /** The datasheets a backfill walks, by the queue their jobs go to. */
-export const BACKFILL_TARGETS = ['leads', 'orders', 'audit-results'] as const satisfies readonly QueueName[];
-export type BackfillTarget = (typeof BACKFILL_TARGETS)[number];
+export const BACKFILL_TARGETS: readonly QueueName[] = QUEUE_NAMES;
+export type BackfillTarget = QueueName;
 
 export interface BackfillDeps {
   aitable: Pick<AitableClient, 'listRecords'>;
@@ -58,8 +67,7 @@ export interface BackfillResult extends BackfillProgress {
   invalid: { recordId: string; code: string }[];
 }
 
-const datasheetOf = (target: BackfillTarget, ds: ConfiguredDatasheets) =>
-  target === 'leads' ? ds.leads : target === 'orders' ? ds.orders : ds.auditResults;
+const datasheetOf = (target: BackfillTarget, ds: ConfiguredDatasheets) => ds[eventJob(target).datasheet];
 
 /** The dedup key of a record's backfill job: one waiting or running job per record, apart from live events' keys. */
 export const backfillDedupKey = (datasheetId: string, recordId: string) => `backfill:${datasheetId}:${recordId}`;
@@ -118,7 +126,7 @@ async function step(
   run: { dryRun: boolean; runId: string; counts: BackfillCounts; invalid: BackfillResult['invalid'] },
 ): Promise<void> {
   const rows =
-    target === 'audit-results'
+    target === JOBS.auditResults.name
       ? new Map()
       : await syncRowsOf(
           deps.db,

@@ -3,7 +3,7 @@ import type { FieldMapping } from '@bridge/config';
 import type { AITableSync, PrismaClient } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
 import { leadInput, leadNeed, leadOfOrder, orderInput, orderNeed, type RecordView, type SyncNeed } from '@bridge/sync-rules';
-import type { QueueName } from '@bridge/queues';
+import { JOBS, type QueueName } from '@bridge/queues';
 
 /** What a record needs: a job (and why), nothing, or a person's fix (the error code the worker would fail with). */
 export type Decision = { kind: 'needs'; need: SyncNeed } | { kind: 'up_to_date' } | { kind: 'invalid'; code: string };
@@ -29,10 +29,10 @@ export function decide(
   fields: FieldMapping,
   datasheetId: string,
 ): Decision {
-  if (queue === 'audit-results') return { kind: 'up_to_date' };
+  if (queue === JOBS.auditResults.name) return { kind: 'up_to_date' };
   const view: RecordView = { recordId: record.recordId, source: 'api', fields: record.fields };
   try {
-    if (queue === 'leads') {
+    if (queue === JOBS.leads.name) {
       const need = leadNeed(row, leadInput(view, fields.lead, datasheetId));
       return need ? { kind: 'needs', need } : { kind: 'up_to_date' };
     }

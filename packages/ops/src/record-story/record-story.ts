@@ -1,6 +1,6 @@
 import type { AITableSync, PrismaClient, SyncEvent, WebhookDelivery } from '@bridge/db';
 import { describeError, permanent } from '@bridge/errors';
-import { QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
+import { EVENT_JOBS, QUEUE_NAMES, type BridgeQueues, type QueueName } from '@bridge/queues';
 import type { ConfiguredDatasheets } from '@bridge/config';
 import type { Job } from 'bullmq';
 import { backfillDedupKey } from '../backfill/backfill-datasheet';
@@ -205,10 +205,7 @@ async function resolveRecordId(deps: RecordStoryDeps, q: RecordStoryQuery): Prom
 }
 
 function roleOf(ds: ConfiguredDatasheets, datasheetId: string | null): QueueName | null {
-  if (datasheetId === ds.leads) return 'leads';
-  if (datasheetId === ds.orders) return 'orders';
-  if (datasheetId === ds.auditResults) return 'audit-results';
-  return null;
+  return EVENT_JOBS.find((d) => ds[d.datasheet] === datasheetId)?.name ?? null;
 }
 
 /**
