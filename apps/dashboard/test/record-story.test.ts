@@ -18,7 +18,8 @@ let app: Express;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.start();
+  // The 503s below should spend attempts, not wait as an outage.
+  await h.start({ WORKER_OUTAGE_BUDGET_MS: '0' });
   app = createApp({
     queues: h.queues,
     db: h.prisma,
@@ -45,7 +46,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 test('when a lead failed every attempt and was replayed, then its page, JSON API and CLI tell the whole story in time order, masked for viewers', async () => {
-  await h.sim.control.injectFault({ service: 'missionx', method: 'GET', pathIncludes: '/clients', count: 4, kind: 'status', status: 503 });
+  await h.sim.control.injectFault({ service: 'aitable', method: 'PATCH', pathIncludes: DS.leads, count: 4, kind: 'status', status: 503 });
   const recordId = await addLead(h);
   const event = leadEvent(recordId);
   // The delivery row ingest writes for the webhook that made the job (the job id is the delivery id).
