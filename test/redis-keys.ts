@@ -40,7 +40,8 @@ export async function teardown(): Promise<void> {
     if (staying.length === 0) return;
     const prefixes = [...new Set(staying.map((k) => k.split(':')[0]))].sort();
     throw new Error(
-      `The tests left ${staying.length} keys in ${TEST_REDIS_URL} (now deleted), under the prefixes ${prefixes.join(', ')}: ` +
+      `The tests left ${staying.length} keys in ${TEST_REDIS_URL} (now deleted), under the prefixes ${prefixes.join(', ')} ` +
+        `(e.g. ${staying.slice(0, 5).join(', ')}): ` +
         'a test file does not obliterate its queues or delete its keys after itself.',
     );
   } finally {

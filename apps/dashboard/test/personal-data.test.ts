@@ -24,6 +24,9 @@ function urlsFor(route: string): string[] {
     '/api/deliveries/:id': [...planted.deliveries, encodeURIComponent(LEAD.Email)].map((id) => `/api/deliveries/${id}`),
     '/api/failed-jobs': ['', '?queue=leads', '?record=recPd1'].map((q) => `/api/failed-jobs${q}`),
     '/api/queues': QUEUES.flatMap((q) => STATES.map((s) => `/api/queues?activeQueue=${q}&status=${s}&page=1&jobsPerPage=50`)),
+    '/api/records/:recordId': ['recPd1', 'recPd2', 'recPd3', 'recPd4', 'recPd5', 'recPd6'].map((r) => `/api/records/${r}`),
+    '/api/records': planted.deliveries.map((id) => `/api/records?delivery=${id}`),
+    '/records': ['', ...['recPd1', 'recPd3', 'recPd5'].map((r) => `?q=${r}`)].map((q) => `/records${q}`),
     '/insight-assets/:file': ['chart.umd.min.js', 'insight.js', 'insight.css'].map((f) => `/insight-assets/${f}`),
   };
   if (fixed[route]) return fixed[route]!;
@@ -52,8 +55,10 @@ describe('personal data on every screen a viewer reads', () => {
     const answers = new Map<string, string>();
     for (const url of urls) {
       const res = await asViewer(request(t.app).get(url));
-      answers.set(url, res.text);
-      found.push({ url, status: res.status, leaks: leaksIn(res.text) });
+      // supertest leaves `text` unset for non-text types (the favicon): read those bytes as text too.
+      const text = res.text ?? (Buffer.isBuffer(res.body) ? res.body.toString('utf8') : JSON.stringify(res.body ?? ''));
+      answers.set(url, text);
+      found.push({ url, status: res.status, leaks: leaksIn(text) });
     }
     expect(found.filter((f) => f.leaks.length > 0 || f.status >= 500)).toEqual([]);
     // The walk saw the planted data, masked: it is not clean because it missed it.

@@ -9,6 +9,7 @@ import {
   type QueueName,
 } from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
+import { deleteKeysUnder } from './queues';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -110,6 +111,8 @@ export function startQueueHarness(opts: { workers?: readonly QueueName[] } = {})
       await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
       await closeQueues(queues);
       await Promise.all([redis.quit(), workerConn.quit()]);
+      // Whatever else used the prefix (the board's scheduled queues, limiter or checkpoint keys) goes too.
+      await deleteKeysUnder(prefix);
     },
   };
 }
