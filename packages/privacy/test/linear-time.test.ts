@@ -16,16 +16,33 @@ const ADVERSARIAL: Record<string, string> = {
   'personal keys with commas': '"Phone": 1, "Phone": 1,'.repeat(MB / 24),
 };
 
+/** Best of three runs, in ms: the least disturbed by whatever else the machine does. */
+function bestTime(run: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    run();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
 // Issue 15 sets the bound: a 1 MB value in an answer must not hold the event loop for 200 ms. What
-// answers show is cut first; free text masked whole (policy.text) gets a generous 1 s for 1 MB, where
-// the old patterns needed 2.8 s for 50 KB and minutes for 1 MB.
+// answers show is cut first. Free text masked whole (policy.text) is checked for its growth instead of
+// a clock, so a loaded machine cannot fail it: 8× the input must cost about 8× the time (the old
+// patterns grew with the square: 64×, and needed 2.8 s for 50 KB).
 describe('masking in linear time', () => {
-  test.each(Object.entries(ADVERSARIAL))('when free text is %s (1 MB), then it is masked whole within 1 s', (_name, text) => {
+  test.each(Object.entries(ADVERSARIAL))('when free text is %s, then masking 1 MB costs about 8 times masking 128 KB', (_name, text) => {
+    const eighth = text.slice(0, text.length / 8);
     // A long-running server has its code compiled: the first, small run is not measured.
     policy.text(text.slice(0, 10_000));
-    const started = performance.now();
-    policy.text(text);
-    expect(performance.now() - started).toBeLessThan(1000);
+    const ratio =
+      bestTime(() => policy.text(text)) /
+      Math.max(
+        bestTime(() => policy.text(eighth)),
+        0.5,
+      );
+    expect(ratio).toBeLessThan(24);
   });
 
   test.each(Object.entries(ADVERSARIAL))('when an answer holds %s (1 MB), then it is shown in under 200 ms', (_name, text) => {

@@ -11,6 +11,8 @@ export async function obliterateQueues(prefix: string): Promise<void> {
   await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
   await closeQueues(queues);
   await redis.quit();
+  // The scheduled queues (reconcile, retention), limiter counters and checkpoints live under the same test-only prefix.
+  await deleteKeysUnder(prefix);
 }
 
 /** Deletes every key under `prefix` that is not a queue (rate-limit counters, locks) from the test Redis. */
