@@ -7,7 +7,7 @@ import type { MaskPolicy } from '@bridge/privacy';
 import type { BridgeQueues } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 import { basicAuth, principalOf, type DashboardUser } from './auth';
 import { BOARD_PATH, createBoards } from './board';
 import { maskAnswers } from './mask-answers';
@@ -22,7 +22,7 @@ export interface DashboardDeps {
   queues: BridgeQueues;
   db: PrismaClient;
   /** The connection the queues use; pinged by /healthz. */
-  redis: Redis;
+  redis: RedisConnection;
   datasheets: ConfiguredDatasheets;
   users: readonly DashboardUser[];
   /** Start with no users, everyone an operator (local development only). */

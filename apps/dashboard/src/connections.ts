@@ -1,10 +1,10 @@
 import { createDb, type PrismaClient } from '@bridge/db';
-import type { Config } from '@bridge/config';
+import { redisTopology, type Config } from '@bridge/config';
 import { closeQueues, createQueues, createRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 
 export interface Connections {
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   db: PrismaClient;
   close(): Promise<void>;
@@ -17,7 +17,7 @@ export interface Connections {
  * `onRedisError` hears about connection errors (ioredis keeps reconnecting on its own).
  */
 export function openConnections(c: Config<'jobs'>, onRedisError: (err: Error) => void): Connections {
-  const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
+  const redis = createRedis(redisTopology(c), 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);
   const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryPolicyFromConfig(c) });

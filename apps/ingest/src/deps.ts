@@ -1,10 +1,10 @@
-import type { Config } from '@bridge/config';
+import { redisTopology, type Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
 import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
 import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 import { withTimeLimit } from '@bridge/errors';
 
 /** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
@@ -16,7 +16,7 @@ export interface IngestDeps {
   /** The three configured datasheets, which route deliveries to queues. */
   datasheets: ConfiguredDatasheets;
   /** The producer connection: no offline queue, so a Redis outage fails fast. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   db: PrismaClient;
   deliveries: DeliveryWriter;
@@ -36,7 +36,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json', stream: opts.logStream });
   // Auto-pipelining: the adds of concurrent requests share one write to Redis (one round trip
   // for many) instead of one each; every request still gets its 202 only once its job is stored.
-  const redis = createRedis(config.REDIS_URL, 'producer', { enableAutoPipelining: true });
+  const redis = createRedis(redisTopology(config), 'producer', { enableAutoPipelining: true });
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
@@ -82,7 +82,7 @@ export async function warmUp(deps: IngestDeps, timeoutMs = 5000): Promise<{ redi
 }
 
 /** Waits until the connection is ready: without an offline queue, commands sent earlier fail at once. */
-async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+async function redisReady(redis: RedisConnection, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return true;
   let onReady: (() => void) | undefined;
   const ready = new Promise<boolean>((resolve) => {

@@ -1,3 +1,4 @@
+import { redisTopology } from '@bridge/config';
 import { describeError } from '@bridge/errors';
 import { withLogContext } from '@bridge/logger';
 import {
@@ -5,6 +6,7 @@ import {
   createQueues,
   createReconcileQueue,
   createRedis,
+  queuePrefix,
   RECONCILE_QUEUE,
   reconcileJobSchema,
   retryPolicyFromConfig,
@@ -34,11 +36,11 @@ export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Pr
   // Jobs fed by reconciliation carry the same retry policy as ingest's.
   const queues = createQueues({ connection: deps.redis, prefix: config.QUEUE_PREFIX, retry: retryPolicyFromConfig(config) });
   const reconcileDeps: ReconcileDeps = { ...deps, queues, queuePrefix: config.QUEUE_PREFIX };
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(redisTopology(config), 'worker');
   connection.on('error', logErrorsThrottled(deps.logger, 'redis connection of the reconcile worker'));
   const worker = new Worker(RECONCILE_QUEUE, reconcileProcessor(reconcileDeps, reconcileOptionsFromConfig(config)), {
     connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config.QUEUE_PREFIX, RECONCILE_QUEUE, connection),
     concurrency: 1,
     lockDuration: config.WORKER_JOB_LOCK_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,

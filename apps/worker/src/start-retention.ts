@@ -1,6 +1,7 @@
 import { pruneExpiredRows, type PrismaClient, type RetentionPolicy } from '@bridge/db';
 import { withLogContext } from '@bridge/logger';
-import { createRedis, createRetentionQueue, RETENTION_QUEUE, retentionJobSchema, scheduleRetention } from '@bridge/queues';
+import { redisTopology } from '@bridge/config';
+import { createRedis, createRetentionQueue, queuePrefix, RETENTION_QUEUE, retentionJobSchema, scheduleRetention } from '@bridge/queues';
 import { UnrecoverableError, Worker, type Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
@@ -19,11 +20,11 @@ export async function startRetention(config: WorkerConfig, deps: WorkerDeps, db:
     await schedulerQueue.close();
   }
   if (config.RETENTION_INTERVAL_MS === 0) return undefined;
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(redisTopology(config), 'worker');
   connection.on('error', logErrorsThrottled(deps.logger, 'redis connection of the retention worker'));
   const worker = new Worker(RETENTION_QUEUE, retentionProcessor(db, deps, config), {
     connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config.QUEUE_PREFIX, RETENTION_QUEUE, connection),
     concurrency: 1,
     lockDuration: config.WORKER_JOB_LOCK_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,

@@ -1,6 +1,7 @@
-import { backoffDelay, BACKOFF_TYPE, createRedis, type QueueName, type RECONCILE_QUEUE, type RETENTION_QUEUE } from '@bridge/queues';
+import { redisTopology } from '@bridge/config';
+import { backoffDelay, BACKOFF_TYPE, createRedis, queuePrefix, type QueueName, type RECONCILE_QUEUE, type RETENTION_QUEUE } from '@bridge/queues';
 import { Worker, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { auditResultsProcessor } from './processors/audit-results';
@@ -24,7 +25,7 @@ const concurrencyOf = (config: WorkerConfig, queue: QueueName): number =>
 export interface RunningWorker {
   queue: QueueName | typeof RECONCILE_QUEUE | typeof RETENTION_QUEUE;
   worker: Worker;
-  connection: Redis;
+  connection: RedisConnection;
 }
 
 /**
@@ -33,11 +34,11 @@ export interface RunningWorker {
  */
 export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWorker[] {
   return config.WORKER_QUEUES.map((queue) => {
-    const connection = createRedis(config.REDIS_URL, 'worker');
+    const connection = createRedis(redisTopology(config), 'worker');
     connection.on('error', logErrorsThrottled(deps.logger, `redis connection of the ${queue} worker`));
     const worker = new Worker(queue, PROCESSORS[queue](deps), {
       connection,
-      prefix: config.QUEUE_PREFIX,
+      prefix: queuePrefix(config.QUEUE_PREFIX, queue, connection),
       concurrency: concurrencyOf(config, queue),
       lockDuration: config.WORKER_JOB_LOCK_MS,
       stalledInterval: config.WORKER_STALLED_INTERVAL_MS,

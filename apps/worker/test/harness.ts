@@ -15,7 +15,7 @@ import {
 import { startSimulators, type RunningSimulators, type SimulatorOptions } from '@bridge/simulators';
 import { captureLogs, createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 import { startWorkerRuntime, WORKER_SECTIONS, type WorkerRuntime } from '../src';
 
 export const DS = { leads: 'dstLeadsSim', orders: 'dstOrdersSim', audit: 'dstAuditSim' } as const;
@@ -26,7 +26,7 @@ export interface Harness {
   tdb: TestDatabase;
   prisma: PrismaClient;
   prefix: string;
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   /** Log lines of the running worker (JSON), for assertions on log context. */
   logLines: LogLine[];

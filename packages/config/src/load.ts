@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redisProblems } from './redis';
 import { sections, type SectionName, type Sections } from './sections';
 
 type Shape<N extends SectionName> = Sections[N];
@@ -16,6 +17,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'METRICS_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ]);
 
 export class ConfigError extends Error {
@@ -54,6 +57,8 @@ export function loadConfig<N extends SectionName>(env: NodeJS.ProcessEnv, names:
     throw new ConfigError(problems);
   }
   const data = parsed.data as Record<string, unknown>;
+  const redis = redisProblems(data as unknown as Parameters<typeof redisProblems>[0]);
+  if (redis.length > 0) throw new ConfigError(redis);
   data.LOG_FORMAT ??= data.NODE_ENV === 'production' ? 'json' : 'pretty';
   return data as Config<N>;
 }

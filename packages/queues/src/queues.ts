@@ -2,6 +2,7 @@ import type { QUEUE_NAMES as CONFIG_QUEUE_NAMES } from '@bridge/config';
 import { permanent } from '@bridge/errors';
 import { Queue, type ConnectionOptions, type DeduplicationOptions, type JobsOptions } from 'bullmq';
 import type { z } from 'zod';
+import { queuePrefix } from './connection';
 import { defaultJobOptions, type RetryPolicy } from './job-options';
 import { auditResultsJobSchema, leadsJobSchema, ordersJobSchema } from './payloads';
 
@@ -32,7 +33,7 @@ export function createQueues(opts: QueueFactoryOptions): BridgeQueues {
   const make = <N extends QueueName>(name: N) =>
     new Queue<JobPayload<N>, unknown, string, JobPayload<N>>(name, {
       connection: opts.connection,
-      prefix: opts.prefix,
+      prefix: queuePrefix(opts.prefix, name, opts.connection),
       defaultJobOptions: defaultJobOptions(opts.retry),
     });
   return { leads: make('leads'), orders: make('orders'), 'audit-results': make('audit-results') };

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { queuePrefix } from './connection';
 
 /**
  * Jobs made by a job scheduler (reconcile, retention). A failed run is not retried: the next
@@ -17,7 +18,7 @@ export type ScheduledQueue<T> = Queue<T, unknown, string, T, unknown, string>;
 export function createScheduledQueue<T>(name: string, opts: { connection: ConnectionOptions; prefix: string }): ScheduledQueue<T> {
   return new Queue<T, unknown, string, T, unknown, string>(name, {
     connection: opts.connection,
-    prefix: opts.prefix,
+    prefix: queuePrefix(opts.prefix, name, opts.connection),
     defaultJobOptions: SCHEDULED_RUN_OPTIONS,
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { int, list, port } from '../helpers';
 import { metricsPort } from './http';
+import { ingestDurabilitySection } from '../redis';
 
 export const ingestSection = {
   INGEST_PORT: port(3000),
@@ -25,6 +26,7 @@ export const ingestSection = {
   AUDIT_API_TOKEN: z.string().min(16, 'needs at least 16 characters'),
   /** How long the 202 path waits for Redis before answering 503. @defaultValue 1000 */
   INGEST_REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+  ...ingestDurabilitySection,
   /** Delivery rows written to Postgres per INSERT, off the request path. @defaultValue 200 */
   DELIVERY_BATCH_SIZE: int(200, 1, 5000),
   /** Longest a delivery row waits before its batch is written. @defaultValue 250 */
