@@ -1,6 +1,7 @@
 import type { RunningSimulators } from '@bridge/simulators';
 import type { WriteStream } from 'node:fs';
-import { freePort, type PgProxy, type PrivateRedis } from './infra';
+import { freePort } from '@bridge/testkit';
+import type { PgProxy, PrivateRedis } from './infra';
 import { BridgeProcess } from './processes';
 
 export const LEADS_SHEET = 'dstLeadsSim';

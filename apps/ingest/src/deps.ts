@@ -1,4 +1,4 @@
-import { redisTopology, type Config } from '@bridge/config';
+import { ingestDurability, redisTopology, type Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
 import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
@@ -6,6 +6,7 @@ import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfi
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
 import type { RedisConnection } from '@bridge/queues';
 import { withTimeLimit } from '@bridge/errors';
+import type { EnqueueTarget } from './enqueue-within';
 
 /** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
 export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs', 'http'] as const;
@@ -18,6 +19,8 @@ export interface IngestDeps {
   /** The producer connection: no offline queue, so a Redis outage fails fast. */
   redis: RedisConnection;
   queues: BridgeQueues;
+  /** Where and how hard a job is stored before its 202 (WAIT for replicas, hold through a failover). */
+  enqueueTarget: EnqueueTarget;
   db: PrismaClient;
   deliveries: DeliveryWriter;
   logger: Logger;
@@ -36,7 +39,8 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json', stream: opts.logStream });
   // Auto-pipelining: the adds of concurrent requests share one write to Redis (one round trip
   // for many) instead of one each; every request still gets its 202 only once its job is stored.
-  const redis = createRedis(redisTopology(config), 'producer', { enableAutoPipelining: true });
+  const topology = redisTopology(config);
+  const redis = createRedis(topology, 'producer', { enableAutoPipelining: true });
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
@@ -48,6 +52,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   for (const q of Object.values(queues)) q.on('error', () => undefined);
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const metrics = createMetrics('ingest');
+  redis.on('reconnecting', () => metrics.redisReconnects.inc({ connection: 'producer' }));
   const deliveries = createDeliveryWriter(db, {
     maxBatch: config.DELIVERY_BATCH_SIZE,
     flushMs: config.DELIVERY_FLUSH_MS,
@@ -60,6 +65,15 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
     datasheets: datasheetsFromConfig(config),
     redis,
     queues,
+    enqueueTarget: {
+      queues,
+      redis,
+      timeoutMs: config.INGEST_REDIS_TIMEOUT_MS,
+      durability: ingestDurability(config),
+      prefix: config.QUEUE_PREFIX,
+      onWaitFailed: () => metrics.redisWaitFailures.inc(),
+      onHoldEnded: (outcome) => metrics.redisFailoverHolds.inc({ outcome }),
+    },
     db,
     deliveries,
     logger,

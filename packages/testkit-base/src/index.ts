@@ -4,3 +4,5 @@ export * from './wait';
 export * from './logs';
 export * from './rate';
 export * from './run-script';
+export * from './ports';
+export * from './redis-topology';
