@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@bridge/config';
+import { loadConfig, redisTopology } from '@bridge/config';
 import { createDb, type AITableSync, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
 import {
@@ -36,10 +36,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { simulator?: SimulatorOptions } = {}): Promise<Harness> {
+/** `redisEnv`: the variables of a Redis topology of the test's own (Sentinel, Cluster) instead of the shared Redis. */
+export async function createHarness(opts: { simulator?: SimulatorOptions; redisEnv?: Record<string, string> } = {}): Promise<Harness> {
   const [sim, tdb] = await Promise.all([startSimulators(opts.simulator), createTestDatabase()]);
   const prefix = uniquePrefix('worker');
-  const redis = createRedis(TEST_REDIS_URL, 'worker');
+  const redisEnv = opts.redisEnv ?? { REDIS_URL: TEST_REDIS_URL };
+  const redis = createRedis(redisTopology(loadConfig({ ...redisEnv, DATABASE_URL: tdb.url }, [])), 'worker');
   const prisma = createDb({ databaseUrl: tdb.url, poolSize: 2 });
   // Short backoffs so retries finish fast; the same retry policy ingest puts on jobs.
   const queues = createQueues({ connection: redis, prefix, retry: { attempts: 4, backoffMs: 50, backoffMaxMs: 200 } });
@@ -51,7 +53,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     DATABASE_URL: tdb.url,
-    REDIS_URL: TEST_REDIS_URL,
+    ...redisEnv,
     QUEUE_PREFIX: prefix,
     SHUTDOWN_TIMEOUT_MS: '10000',
     AITABLE_API_KEY: 'sim-aitable-key',
@@ -107,8 +109,11 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
       await stop();
       await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
       await closeQueues(queues);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
+      // A topology of the test's own is thrown away whole; KEYS would see one Cluster node only.
+      if (!opts.redisEnv) {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+      }
       await redis.quit();
       await prisma.$disconnect();
       await Promise.all([sim.close(), tdb.drop()]);

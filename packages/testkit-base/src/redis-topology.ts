@@ -69,6 +69,20 @@ abstract class Topology {
     return p;
   }
 
+  /** Starts a killed node again, from its own AOF and config: it comes back as a replica of whoever was promoted. */
+  async restart(port: number): Promise<void> {
+    await this.processes.find((p) => p.port === port)!.start();
+  }
+
+  /** Waits until the primary at `port` has a replica online again (after a restart or a resync). */
+  async waitForReplicaOf(port: number, timeoutMs = 30_000): Promise<void> {
+    await waitFor(async () => /slave\d+:.*state=online/.test(await redisCli(port, 'INFO', 'replication')), {
+      timeoutMs,
+      intervalMs: 200,
+      what: `a replica of ${port} online`,
+    });
+  }
+
   /** Kills every process and removes the temp dir; safe to call twice. */
   async stop(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.kill()));
