@@ -31,6 +31,8 @@ export interface DashboardDeps {
   metrics: Metrics;
   /** How personal data is masked in every answer (built from the field names in config). */
   mask: MaskPolicy;
+  /** Which Redis mode runs and where (describeRedis), shown on /status; left out when not given. */
+  redisMode?: string;
   /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
   metricsAccess?: MetricsAccess;
 }
@@ -68,7 +70,7 @@ export function createApp(deps: DashboardDeps): Express {
     else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));
   });
 
-  app.use(statusRoutes(deps.db, deps.queues, deps.mask));
+  app.use(statusRoutes(deps.db, deps.queues, deps.mask, deps.redisMode));
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
   app.use(insightRoutes(deps.db, deps.queues));

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { personalFieldNames, type Config } from '@bridge/config';
+import { describeRedis, personalFieldNames, redisTopology, type Config } from '@bridge/config';
 import { createHttpServer, createProbeServer, httpTimeoutsFromConfig, listen } from '@bridge/http-server';
 import { createLogger, type Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
@@ -61,6 +61,7 @@ export async function startDashboard(
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownPort: config.DASHBOARD_METRICS_PORT !== undefined },
     mask: createMaskPolicy({ personalFields: personalFieldNames(config) }),
+    redisMode: describeRedis(redisTopology(config)),
   };
   const limits = { timeouts: httpTimeoutsFromConfig(config), metrics };
   let server: http.Server | undefined;
