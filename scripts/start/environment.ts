@@ -42,6 +42,8 @@ export function localEnvironment(base: NodeJS.ProcessEnv): { env: NodeJS.Process
       `mode: live — AITable at ${base.AITABLE_BASE_URL ?? 'https://aitable.ai/fusion'}, MissionX at ${base.MISSIONX_BASE_URL ?? 'https://open.api.missionx.ai/v2'}`,
     );
   }
+  // Sentinel or Cluster configured: a default REDIS_URL would name a second Redis mode.
+  if (base.REDIS_SENTINELS || base.REDIS_CLUSTER_NODES) delete defaults.REDIS_URL;
   const env: NodeJS.ProcessEnv = { ...defaults, ...base };
   if (!env.DASHBOARD_USERS) {
     const password = randomBytes(9).toString('base64url');

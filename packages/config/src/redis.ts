@@ -107,6 +107,14 @@ export function redisTopology(c: RedisVars): RedisTopology {
   return { mode: 'single', url: c.REDIS_URL ?? DEFAULT_REDIS_URL };
 }
 
+/** Where a client first connects: the URL's host, the sentinels, or the cluster's seed nodes. */
+export function redisEndpoints(t: RedisTopology): RedisNode[] {
+  if (t.mode === 'sentinel') return t.sentinels;
+  if (t.mode === 'cluster') return t.nodes;
+  const u = new URL(t.url);
+  return [{ host: u.hostname, port: Number(u.port || 6379) }];
+}
+
 /** One line for banners and /status: the mode and where it points, never a password. */
 export function describeRedis(t: RedisTopology): string {
   const list = (nodes: RedisNode[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
