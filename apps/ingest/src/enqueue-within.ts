@@ -60,12 +60,15 @@ export async function enqueueWithin<N extends QueueName>(
   payload: JobPayload<N>,
   opts: EnqueueOptions,
 ): Promise<EnqueueResult> {
-  const { durability, timeoutMs } = target;
-  const deadline = Date.now() + durability.failoverHoldMs;
+  const { durability } = target;
+  const perTry = target.timeoutMs + (durability.waitReplicas > 0 ? durability.waitTimeoutMs : 0);
+  // The whole request, held or not, answers within max(hold, one try): a sender's own timeout stays out of reach.
+  const deadline = Date.now() + Math.max(durability.failoverHoldMs, perTry);
   for (let tries = 1; ; tries++) {
     try {
-      const result = await withTimeLimit(storeOnce(target, name, payload, opts), timeoutMs + durability.waitTimeoutMs, () => {
-        throw queueUnavailable(new Error(`no answer from Redis within ${timeoutMs} ms`));
+      const limit = Math.max(50, Math.min(perTry, deadline - Date.now()));
+      const result = await withTimeLimit(storeOnce(target, name, payload, opts), limit, () => {
+        throw queueUnavailable(new Error(`no answer from Redis within ${limit} ms`));
       });
       if (tries > 1) target.onHoldEnded?.('stored');
       return result;

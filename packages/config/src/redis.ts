@@ -130,14 +130,15 @@ export function describeRedis(t: RedisTopology): string {
  *   One in Sentinel and Cluster modes, where a failover would otherwise drop writes the old
  *   primary had not sent on; none for one Redis, which has no replica to promote.
  * - `failoverHoldMs`: how long a request waits for a new primary before its 503. Sentinel and
- *   Cluster elect one within seconds; one Redis has nobody to elect, so it fails at once.
+ *   Cluster elect one within seconds; one Redis has nobody to elect, so it fails at once. Under
+ *   5 s, so a sender that gives up after 5 s still reads the answer.
  */
 export const ingestDurabilitySection = {
   /** @defaultValue 1 in Sentinel and Cluster modes, 0 (off) with one Redis */
   INGEST_REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).optional(),
   /** Longest WAIT for the replicas, per request. @defaultValue 250 */
   INGEST_REDIS_WAIT_TIMEOUT_MS: int(250, 1, 10_000),
-  /** @defaultValue 5000 in Sentinel and Cluster modes, 0 with one Redis */
+  /** @defaultValue 4500 in Sentinel and Cluster modes, 0 with one Redis */
   INGEST_FAILOVER_HOLD_MS: z.coerce.number().int().min(0).max(25_000).optional(),
 };
 
@@ -154,6 +155,6 @@ export function ingestDurability(
   return {
     waitReplicas: c.INGEST_REDIS_WAIT_REPLICAS ?? (replicated ? 1 : 0),
     waitTimeoutMs: c.INGEST_REDIS_WAIT_TIMEOUT_MS,
-    failoverHoldMs: c.INGEST_FAILOVER_HOLD_MS ?? (replicated ? 5000 : 0),
+    failoverHoldMs: c.INGEST_FAILOVER_HOLD_MS ?? (replicated ? 4500 : 0),
   };
 }

@@ -30,7 +30,7 @@ describe('Redis mode from the environment', () => {
     );
   });
 
-  it('when sentinels and a name are set, then Sentinel mode with WAIT for one replica and a 5 s hold', () => {
+  it('when sentinels and a name are set, then Sentinel mode with WAIT for one replica and a 4.5 s hold', () => {
     const c = load({
       REDIS_SENTINELS: 's1:26379, s2:26380',
       REDIS_SENTINEL_NAME: 'bridge',
@@ -48,7 +48,7 @@ describe('Redis mode from the environment', () => {
       password: 'dp',
       tls: false,
     });
-    expect(ingestDurability(c)).toEqual({ waitReplicas: 1, waitTimeoutMs: 250, failoverHoldMs: 5000 });
+    expect(ingestDurability(c)).toEqual({ waitReplicas: 1, waitTimeoutMs: 250, failoverHoldMs: 4500 });
     expect(describeRedis(redisTopology(c))).toBe('sentinel (primary "bridge" via s1:26379,s2:26380)');
   });
 

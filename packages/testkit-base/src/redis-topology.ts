@@ -91,18 +91,19 @@ abstract class Topology {
 }
 
 /**
- * A primary, one replica and three sentinels (quorum 2) on free ports. Sentinel declares the
- * primary down after `downAfterMs` without an answer, so a failover takes about that plus an election.
+ * A primary, one replica (or `replicas`) and three sentinels (quorum 2) on free ports. Sentinel
+ * declares the primary down after `downAfterMs` without an answer, so a failover takes about that
+ * plus an election.
  */
 export class SentinelTopology extends Topology {
   readonly name = 'bridge-primary';
   private data: RedisProcess[] = [];
   private sentinels: RedisProcess[] = [];
 
-  static async start(opts: { downAfterMs?: number } = {}): Promise<SentinelTopology> {
+  static async start(opts: { downAfterMs?: number; replicas?: number } = {}): Promise<SentinelTopology> {
     const t = new SentinelTopology();
     try {
-      await t.boot(opts.downAfterMs ?? 1000);
+      await t.boot(opts.downAfterMs ?? 1000, opts.replicas ?? 1);
     } catch (err) {
       await t.stop();
       throw err;
@@ -110,23 +111,22 @@ export class SentinelTopology extends Topology {
     return t;
   }
 
-  private async boot(downAfterMs: number): Promise<void> {
-    const [primaryPort, replicaPort] = [await freePort(), await freePort()];
-    const primary = await this.spawn(primaryPort, 'primary', ['--port', String(primaryPort), ...DATA_NODE]);
-    const replica = await this.spawn(replicaPort, 'replica', [
-      '--port',
-      String(replicaPort),
-      ...DATA_NODE,
-      '--replicaof',
-      '127.0.0.1',
-      String(primaryPort),
-    ]);
-    this.data = [primary, replica];
-    await waitFor(async () => (await redisCli(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'), {
-      timeoutMs: 10_000,
-      what: 'the replica to sync',
-      intervalMs: 200,
-    });
+  private async boot(downAfterMs: number, replicas: number): Promise<void> {
+    const primaryPort = await freePort();
+    this.data = [await this.spawn(primaryPort, 'primary', ['--port', String(primaryPort), ...DATA_NODE])];
+    for (let i = 0; i < replicas; i++) {
+      const port = await freePort();
+      this.data.push(
+        await this.spawn(port, `replica-${i}`, ['--port', String(port), ...DATA_NODE, '--replicaof', '127.0.0.1', String(primaryPort)]),
+      );
+    }
+    for (const replica of this.data.slice(1)) {
+      await waitFor(async () => (await redisCli(replica.port, 'INFO', 'replication')).includes('master_link_status:up'), {
+        timeoutMs: 10_000,
+        what: 'the replica to sync',
+        intervalMs: 200,
+      });
+    }
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
       const dir = path.join(this.dir, `sentinel-${i}`);
@@ -152,7 +152,7 @@ export class SentinelTopology extends Topology {
       async () => {
         for (const s of this.sentinels) {
           const info = await redisCli(s.port, 'SENTINEL', 'MASTER', this.name);
-          if (!/num-other-sentinels\n2\n/.test(info) || !/num-slaves\n1\n/.test(info)) return false;
+          if (!/num-other-sentinels\n2\n/.test(info) || !info.includes(`num-slaves\n${replicas}\n`)) return false;
         }
         return true;
       },
