@@ -170,12 +170,16 @@ export function postWebhook(agent: http.Agent, port: number, payload: string): P
   });
 }
 
-/** Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got each HTTP status. */
+/**
+ * Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got each HTTP status.
+ * `latenciesMs`, when given, receives each request's time to its answer.
+ */
 export async function fireWebhooks(
   port: number,
   count: number,
   concurrency: number,
   body: (i: number) => string = webhookBody,
+  latenciesMs?: number[],
 ): Promise<Map<number, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
@@ -183,7 +187,9 @@ export async function fireWebhooks(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
+        const t0 = performance.now();
         const status = await postWebhook(agent, port, body(next++));
+        latenciesMs?.push(performance.now() - t0);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }),

@@ -34,7 +34,10 @@ export interface Scenario {
   drainMs: number;
   /** Webhooks sent per second. @defaultValue 50 */
   perSecond?: number;
-  /** Runs the bridge on a Redis topology of the scenario's own instead of the private Redis. */
+  /**
+   * Runs the bridge on a Redis topology of the scenario's own instead of the private Redis: two
+   * replicas per primary, as the runbook advises, so WAIT has a replica left after a promotion.
+   */
   topology?: 'sentinel' | 'cluster';
 }
 
@@ -57,7 +60,7 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     s.topology === 'sentinel'
       ? await SentinelTopology.start({ replicas: 2 })
       : s.topology === 'cluster'
-        ? await ClusterTopology.start()
+        ? await ClusterTopology.start({ replicas: 2 })
         : undefined;
   try {
     return await runOn(s, shared, pgAdminUrl, leads, topology);

@@ -75,7 +75,6 @@ export const SCENARIOS: Scenario[] = [
     leads: LEADS,
     drainMs: 90_000,
     perSecond: 10,
-    // Two replicas, as the runbook advises: the one left keeps WAIT answerable while the old primary is away.
     topology: 'sentinel',
     chaos: async (ctx) => {
       const t = ctx.topology as SentinelTopology;

@@ -193,14 +193,14 @@ export class SentinelTopology extends Topology {
   }
 }
 
-/** Three primaries with one replica each, made with `redis-cli --cluster create`. */
+/** Three primaries with one replica each (or `replicas`), made with `redis-cli --cluster create`. */
 export class ClusterTopology extends Topology {
   private nodes: RedisProcess[] = [];
 
-  static async start(opts: { nodeTimeoutMs?: number } = {}): Promise<ClusterTopology> {
+  static async start(opts: { nodeTimeoutMs?: number; replicas?: number } = {}): Promise<ClusterTopology> {
     const t = new ClusterTopology();
     try {
-      await t.boot(opts.nodeTimeoutMs ?? 1000);
+      await t.boot(opts.nodeTimeoutMs ?? 1000, opts.replicas ?? 1);
     } catch (err) {
       await t.stop();
       throw err;
@@ -208,15 +208,15 @@ export class ClusterTopology extends Topology {
     return t;
   }
 
-  private async boot(nodeTimeoutMs: number): Promise<void> {
-    for (let i = 0; i < 6; i++) {
+  private async boot(nodeTimeoutMs: number, replicas: number): Promise<void> {
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
       const port = await freePort();
       const args = ['--port', String(port), ...DATA_NODE, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
       this.nodes.push(await this.spawn(port, `node-${i}`, [...args, '--cluster-node-timeout', String(nodeTimeoutMs)]));
     }
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'],
+      ['--cluster', 'create', ...this.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'],
       {
         timeout: 30_000,
       },
