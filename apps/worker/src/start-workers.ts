@@ -1,5 +1,13 @@
 import { redisTopology } from '@bridge/config';
-import { backoffDelay, BACKOFF_TYPE, createRedis, queuePrefix, type QueueName, type RECONCILE_QUEUE, type RETENTION_QUEUE } from '@bridge/queues';
+import {
+  backoffDelay,
+  BACKOFF_TYPE,
+  createRedis,
+  queuePrefix,
+  type QueueName,
+  type RECONCILE_QUEUE,
+  type RETENTION_QUEUE,
+} from '@bridge/queues';
 import { Worker, type Processor } from 'bullmq';
 import type { RedisConnection } from '@bridge/queues';
 import type { WorkerConfig } from './create-deps';

@@ -31,7 +31,13 @@ export async function startFailoverWorld(redisEnv: Record<string, string>, inges
   try {
     // Reconcile and retention on: their schedulers, cursor and runs use the topology too.
     await h.start({ WORKER_QUEUES: 'leads,orders,audit-results', RECONCILE_INTERVAL_MS: '3600000', RETENTION_INTERVAL_MS: '3600000' });
-    const env = { ...h.env(), AITABLE_WEBHOOK_SECRET: SECRET, AUDIT_API_TOKEN: 'failover-audit-token-0123', DELIVERY_FLUSH_MS: '20', LOG_LEVEL: 'silent' };
+    const env = {
+      ...h.env(),
+      AITABLE_WEBHOOK_SECRET: SECRET,
+      AUDIT_API_TOKEN: 'failover-audit-token-0123',
+      DELIVERY_FLUSH_MS: '20',
+      LOG_LEVEL: 'silent',
+    };
     const ingest = buildDeps(loadConfig({ ...env, ...ingestEnv }, INGEST_SECTIONS));
     await warmUp(ingest, 10_000);
     const app = createApp(ingest);
@@ -43,14 +49,25 @@ export async function startFailoverWorld(redisEnv: Record<string, string>, inges
       async sendLead(tag) {
         const recordId = await addLead(h, { Company: `Failover ${tag}` });
         const requestId = `failover-${tag}-${++n}`;
-        const raw = JSON.stringify({ eventType: 'record.created', datasheetId: DS.leads, recordId, record: { fields: { Company: `Failover ${tag}` } } });
+        const raw = JSON.stringify({
+          eventType: 'record.created',
+          datasheetId: DS.leads,
+          recordId,
+          record: { fields: { Company: `Failover ${tag}` } },
+        });
         const res = await request(app)
           .post('/api/aitable/webhook')
           .set('Content-Type', 'application/json')
           .set('X-AITable-Signature', signHmac(SECRET, raw))
           .set('X-Request-Id', requestId)
           .send(raw);
-        return { recordId, status: res.status, jobId: res.body?.jobId as string | undefined, requestId, retryAfter: res.get('Retry-After') };
+        return {
+          recordId,
+          status: res.status,
+          jobId: res.body?.jobId as string | undefined,
+          requestId,
+          retryAfter: res.get('Retry-After'),
+        };
       },
       async close() {
         await closeDeps(ingest);

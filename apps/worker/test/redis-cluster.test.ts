@@ -1,7 +1,17 @@
 import { SlidingWindowLimiter } from '@bridge/aitable';
 import { loadConfig, redisTopology } from '@bridge/config';
 import { withRecordLock } from '@bridge/locks';
-import { createQueues, closeQueues, createReconcileQueue, createRedis, enqueue, queuePrefix, QUEUE_NAMES, waitForReplicas, type RedisConnection } from '@bridge/queues';
+import {
+  createQueues,
+  closeQueues,
+  createReconcileQueue,
+  createRedis,
+  enqueue,
+  queuePrefix,
+  QUEUE_NAMES,
+  waitForReplicas,
+  type RedisConnection,
+} from '@bridge/queues';
 import { ClusterTopology, uniquePrefix, waitFor } from '@bridge/testkit';
 import { Worker } from 'bullmq';
 import { advanceCursor, cursorKey, readCursor } from '../src/reconcile-cursor';
@@ -64,7 +74,10 @@ describe('Redis Cluster', () => {
     const queues = createQueues({ connection: redis, prefix });
     const workerConn = createRedis(clusterTarget(), 'worker');
     const seen: string[] = [];
-    const worker = new Worker('leads', async (job) => void seen.push(job.id!), { connection: workerConn, prefix: queuePrefix(prefix, 'leads', workerConn) });
+    const worker = new Worker('leads', async (job) => void seen.push(job.id!), {
+      connection: workerConn,
+      prefix: queuePrefix(prefix, 'leads', workerConn),
+    });
     try {
       const first = await enqueue(queues.leads, leadEvent('recC1'), { jobId: 'j1', dedupKey: 'k1', dedupTtlMs: 60_000 });
       const again = await enqueue(queues.leads, leadEvent('recC1'), { jobId: 'j2', dedupKey: 'k1', dedupTtlMs: 60_000 });

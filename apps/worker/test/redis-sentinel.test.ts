@@ -36,7 +36,11 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
     // The promoted primary has no replica until the old one is back: WAIT cannot be met.
     const unconfirmed = await w.sendLead('no-replica');
     expect([unconfirmed.status, unconfirmed.retryAfter]).toEqual([503, '5']);
-    expect(await deliveryRow(w, unconfirmed.requestId)).toMatchObject({ outcome: 'rejected', reason: 'replica_unconfirmed', httpStatus: 503 });
+    expect(await deliveryRow(w, unconfirmed.requestId)).toMatchObject({
+      outcome: 'rejected',
+      reason: 'replica_unconfirmed',
+      httpStatus: 503,
+    });
     sent.push(unconfirmed);
 
     await topology.restart(old);

@@ -85,7 +85,8 @@ export function redisProblems(c: RedisVars): string[] {
     if (c.REDIS_SENTINEL_PASSWORD) problems.push('REDIS_SENTINEL_PASSWORD is set but REDIS_SENTINELS is not');
   }
   if (c.REDIS_SENTINELS === undefined && c.REDIS_CLUSTER_NODES === undefined) {
-    if (c.REDIS_PASSWORD) problems.push('REDIS_PASSWORD applies to Sentinel and Cluster modes; with one Redis put the password in REDIS_URL');
+    if (c.REDIS_PASSWORD)
+      problems.push('REDIS_PASSWORD applies to Sentinel and Cluster modes; with one Redis put the password in REDIS_URL');
     if (c.REDIS_TLS) problems.push('REDIS_TLS applies to Sentinel and Cluster modes; with one Redis use a rediss:// REDIS_URL');
   }
   return problems;
