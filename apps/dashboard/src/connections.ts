@@ -1,7 +1,6 @@
 import { createDb, type PrismaClient } from '@bridge/db';
 import { redisTopology, type Config } from '@bridge/config';
-import { closeQueues, createQueues, createRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
-import type { RedisConnection } from '@bridge/queues';
+import { closeQueues, createQueues, createRedis, retryPolicyFromConfig, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 
 export interface Connections {
   redis: RedisConnection;

@@ -2,9 +2,16 @@ import { ingestDurability, redisTopology, type Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
 import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
-import { closeQueues, createQueues, createRedis, pingRedis, retryPolicyFromConfig, type BridgeQueues } from '@bridge/queues';
+import {
+  closeQueues,
+  createQueues,
+  createRedis,
+  pingRedis,
+  retryPolicyFromConfig,
+  type BridgeQueues,
+  type RedisConnection,
+} from '@bridge/queues';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
-import type { RedisConnection } from '@bridge/queues';
 import { withTimeLimit } from '@bridge/errors';
 import type { EnqueueTarget } from './enqueue-within';
 

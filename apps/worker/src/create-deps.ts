@@ -4,8 +4,7 @@ import { createDb, createSyncEventWriter, createSyncRepo, type PrismaClient, typ
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
-import { createRedis } from '@bridge/queues';
-import type { RedisConnection } from '@bridge/queues';
+import { createRedis, type RedisConnection } from '@bridge/queues';
 import type { WorkerDeps } from './deps';
 import { logErrorsThrottled } from './redis-errors';
 
@@ -29,6 +28,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
   // Shared by the per-record locks and the AITable rate limiter: waits through a Redis restart, but not past its locks.
   const redis = createRedis(redisTopology(config), 'coordination');
   redis.on('error', logErrorsThrottled(logger, 'redis connection of locks and rate limiter'));
+  redis.on('reconnecting', () => metrics.redisReconnects.inc({ connection: 'coordination' }));
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const call = (service: string) => (operation: string, status: string, seconds: number) => {
     metrics.externalCalls.inc({ service, operation, status });

@@ -7,9 +7,9 @@ import {
   type QueueName,
   type RECONCILE_QUEUE,
   type RETENTION_QUEUE,
+  type RedisConnection,
 } from '@bridge/queues';
 import { Worker, type Processor } from 'bullmq';
-import type { RedisConnection } from '@bridge/queues';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { auditResultsProcessor } from './processors/audit-results';
@@ -44,6 +44,7 @@ export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWor
   return config.WORKER_QUEUES.map((queue) => {
     const connection = createRedis(redisTopology(config), 'worker');
     connection.on('error', logErrorsThrottled(deps.logger, `redis connection of the ${queue} worker`));
+    connection.on('reconnecting', () => deps.metrics.redisReconnects.inc({ connection: 'worker' }));
     const worker = new Worker(queue, PROCESSORS[queue](deps), {
       connection,
       prefix: queuePrefix(config.QUEUE_PREFIX, queue, connection),

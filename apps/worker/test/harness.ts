@@ -11,11 +11,11 @@ import {
   type AuditResultJob,
   type BridgeQueues,
   type QueueName,
+  type RedisConnection,
 } from '@bridge/queues';
 import { startSimulators, type RunningSimulators, type SimulatorOptions } from '@bridge/simulators';
 import { captureLogs, createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import type { Job } from 'bullmq';
-import type { RedisConnection } from '@bridge/queues';
 import { startWorkerRuntime, WORKER_SECTIONS, type WorkerRuntime } from '../src';
 
 export const DS = { leads: 'dstLeadsSim', orders: 'dstOrdersSim', audit: 'dstAuditSim' } as const;

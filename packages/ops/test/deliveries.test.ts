@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, type PrismaClient, type WebhookDelivery } from '@bridge/db';
-import { closeQueues, createQueues, createRedis, type BridgeQueues } from '@bridge/queues';
+import { closeQueues, createQueues, createRedis, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, type TestDatabase } from '@bridge/testkit';
 import { dedupKey, sha256Hex } from '@bridge/webhooks';
-import type { RedisConnection } from '@bridge/queues';
 import { correctDelivery, listDeliveries, replayDelivery, revalidateDelivery, type ConfiguredDatasheets } from '../src';
 
 let tdb: TestDatabase;

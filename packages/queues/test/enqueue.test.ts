@@ -1,8 +1,15 @@
 import { AppError } from '@bridge/errors';
-import { aitableEventJobSchema, createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
+import {
+  aitableEventJobSchema,
+  createQueues,
+  closeQueues,
+  createRedis,
+  enqueue,
+  type BridgeQueues,
+  type RedisConnection,
+} from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '@bridge/queues';
 import { Worker } from 'bullmq';
 
 const event = (over: Record<string, unknown> = {}) => ({

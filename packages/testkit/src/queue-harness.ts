@@ -7,10 +7,10 @@ import {
   type AitableEventJob,
   type BridgeQueues,
   type QueueName,
+  type RedisConnection,
 } from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { Worker, type Job } from 'bullmq';
-import type { RedisConnection } from '@bridge/queues';
 import { randomUUID } from 'node:crypto';
 
 /** Attempts per job in these tests: small, so exhausting them is quick. */

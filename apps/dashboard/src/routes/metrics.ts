@@ -2,8 +2,7 @@ import { pingDb, type PrismaClient } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { lastDeliveryTimes, queueDepths, queueHealth } from '@bridge/ops';
-import { pingRedis, type BridgeQueues } from '@bridge/queues';
-import type { RedisConnection } from '@bridge/queues';
+import { pingRedis, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 import { Router } from 'express';
 import { metricsEndpoint, type RawHandler } from '@bridge/http-server';
 

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formulaString, type AitableClient, type AitableRecord } from '@bridge/aitable';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
-import { enqueue, type AitableEventJob, type BridgeQueues, type ReconcileTarget } from '@bridge/queues';
-import type { RedisConnection } from '@bridge/queues';
+import { enqueue, type AitableEventJob, type BridgeQueues, type ReconcileTarget, type RedisConnection } from '@bridge/queues';
 import type { ConfiguredDatasheets } from '@bridge/config';
 import { advanceCursor, cursorKey, readCursor } from '../reconcile-cursor';
 
