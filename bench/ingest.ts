@@ -9,7 +9,7 @@
 import { createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
-import { LEADS, postWebhook, startProcess, startStack, type Proc, runBench } from './stack';
+import { LEADS, median, pct, postWebhook, startProcess, startStack, type Proc, runBench } from './stack';
 
 const N = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -66,9 +66,6 @@ async function round(port: number, proc: Proc, count: number): Promise<Round> {
     redisCpuUsPerReq: ((redis1 - redis0) * 1e6) / count,
   };
 }
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 function summary(name: string, rounds: Round[]) {
   const sorted = rounds.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);

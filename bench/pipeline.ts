@@ -11,7 +11,7 @@ import { createQueues, createRedis, closeQueues } from '@bridge/queues';
 import type { SimRequest } from '@bridge/simulators';
 import { maxPerSecondPerDatasheet, TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
-import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody, runBench } from './stack';
+import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody, runBench, pct } from './stack';
 
 const N = Number(process.argv[2] ?? 600);
 const SAMPLES = Number(process.argv[3] ?? 40);
@@ -65,8 +65,6 @@ async function drain(workers: number): Promise<void> {
     await stack.close();
   }
 }
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function latency(): Promise<void> {
   const written = new Map<string, number>();

@@ -7,7 +7,7 @@
  */
 import { ClusterTopology, freePort, SentinelTopology } from '@bridge/testkit';
 import { PrivateRedis } from './chaos/infra';
-import { describeStatuses, fireWebhooks, runBench, startStack } from './stack';
+import { describeStatuses, fireWebhooks, median, pct, runBench, startStack } from './stack';
 
 const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -19,9 +19,6 @@ interface Figures {
   p99: number;
   statuses: string;
 }
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 let offset = 0;
 /** Distinct leads across every setup, so no delivery is a duplicate of an earlier one. */

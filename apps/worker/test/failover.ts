@@ -99,6 +99,13 @@ export function deliveryRow(w: FailoverWorld, requestId: string) {
   return waitFor(() => w.h.prisma.webhookDelivery.findFirst({ where: { requestId } }), { what: `the delivery row of ${requestId}` });
 }
 
+/** Sends `n` leads one after another and answers what ingest said to each. */
+export async function sendLeads(w: FailoverWorld, tag: string, n: number): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  for (let i = 0; i < n; i++) sent.push(await w.sendLead(`${tag}-${i}`));
+  return sent;
+}
+
 /** Sends one lead every `everyMs` while `during` runs, and answers every request's outcome. */
 export async function burstDuring(w: FailoverWorld, tag: string, everyMs: number, during: () => Promise<unknown>): Promise<Sent[]> {
   const inFlight: Promise<Sent>[] = [];

@@ -15,7 +15,7 @@ import {
 import { ClusterTopology, uniquePrefix, waitFor } from '@bridge/testkit';
 import { Worker } from 'bullmq';
 import { advanceCursor, cursorKey, readCursor } from '../src/reconcile-cursor';
-import { burstDuring, expectKeptPromises, startFailoverWorld, type FailoverWorld, type Sent } from './failover';
+import { burstDuring, sendLeads, expectKeptPromises, startFailoverWorld, type FailoverWorld, type Sent } from './failover';
 import { leadEvent } from './harness';
 
 /**
@@ -107,8 +107,7 @@ describe('Redis Cluster', () => {
     afterAll(() => w?.close());
 
     it('then no 202 is lost or doubled and the worker goes on with the promoted replica', async () => {
-      const sent: Sent[] = [];
-      for (let i = 0; i < 5; i++) sent.push(await w.sendLead(`before-${i}`));
+      const sent: Sent[] = await sendLeads(w, 'before', 5);
       expect(sent.map((s) => s.status)).toEqual([202, 202, 202, 202, 202]);
 
       const leadsKey = `${queuePrefix(w.h.prefix, 'leads', redis)}:leads`;
@@ -122,8 +121,7 @@ describe('Redis Cluster', () => {
       );
       await topology.restart(old);
       await topology.waitForReplicaOf(promoted);
-      const after: Sent[] = [];
-      for (let i = 0; i < 5; i++) after.push(await w.sendLead(`after-${i}`));
+      const after = await sendLeads(w, 'after', 5);
       expect(after.map((s) => s.status)).toEqual([202, 202, 202, 202, 202]);
       sent.push(...after);
       await expectKeptPromises(w, sent);

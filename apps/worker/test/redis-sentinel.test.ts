@@ -1,5 +1,5 @@
 import { SentinelTopology } from '@bridge/testkit';
-import { burstDuring, deliveryRow, expectKeptPromises, startFailoverWorld, type FailoverWorld, type Sent } from './failover';
+import { burstDuring, sendLeads, deliveryRow, expectKeptPromises, startFailoverWorld, type FailoverWorld, type Sent } from './failover';
 
 /**
  * Redis Sentinel from real processes: a primary, a replica and three sentinels. The primary is
@@ -20,9 +20,8 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
   });
 
   it('then no 202 is lost or doubled, a job no replica confirmed answers 503 saying so, and the worker goes on with the new primary', async () => {
-    const sent: Sent[] = [];
     // Sentinel mode waits for one replica by default: with it online, every lead is accepted.
-    for (let i = 0; i < 5; i++) sent.push(await w.sendLead(`before-${i}`));
+    const sent: Sent[] = await sendLeads(w, 'before', 5);
     expect(sent.map((s) => s.status)).toEqual([202, 202, 202, 202, 202]);
 
     let old = 0;
@@ -45,8 +44,7 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
 
     await topology.restart(old);
     await topology.waitForReplicaOf(promoted);
-    const after: Sent[] = [];
-    for (let i = 0; i < 5; i++) after.push(await w.sendLead(`after-${i}`));
+    const after = await sendLeads(w, 'after', 5);
     expect(after.map((s) => s.status)).toEqual([202, 202, 202, 202, 202]);
     sent.push(...after);
 
