@@ -1,5 +1,5 @@
 import type { IngestDurability } from '@bridge/config';
-import { isAppError, transient, withTimeLimit } from '@bridge/errors';
+import { isAppError, transient, withTimeLimit, type AppError } from '@bridge/errors';
 import {
   enqueue,
   queuePrefix,
@@ -64,21 +64,25 @@ export async function enqueueWithin<N extends QueueName>(
   const perTry = target.timeoutMs + (durability.waitReplicas > 0 ? durability.waitTimeoutMs : 0);
   // The whole request, held or not, answers within max(hold, one try): a sender's own timeout stays out of reach.
   const deadline = Date.now() + Math.max(durability.failoverHoldMs, perTry);
+  let previous: AppError | undefined;
   for (let tries = 1; ; tries++) {
+    const limit = Math.max(50, Math.min(perTry, deadline - Date.now()));
     try {
-      const limit = Math.max(50, Math.min(perTry, deadline - Date.now()));
       const result = await withTimeLimit(storeOnce(target, name, payload, opts), limit, () => {
         throw queueUnavailable(new Error(`no answer from Redis within ${limit} ms`));
       });
       if (tries > 1) target.onHoldEnded?.('stored');
       return result;
     } catch (err) {
-      const e = isAppError(err) ? err : queueUnavailable(err);
+      let e = isAppError(err) ? err : queueUnavailable(err);
       if (e.kind === 'permanent') throw e;
+      // A last try cut short by the deadline says less than the failure before it (say, no replica confirmed).
+      if (limit < perTry && previous) e = previous;
       if (Date.now() + HOLD_STEP_MS >= deadline) {
         if (tries > 1) target.onHoldEnded?.('gave_up');
         throw e;
       }
+      previous = e;
       await new Promise((r) => setTimeout(r, HOLD_STEP_MS));
     }
   }

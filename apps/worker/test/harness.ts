@@ -116,7 +116,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions; redisE
         const keys = await redis.keys(`${prefix}:*`);
         if (keys.length) await redis.del(...keys);
       }
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
       await prisma.$disconnect();
       await Promise.all([sim.close(), tdb.drop()]);
     },

@@ -35,7 +35,7 @@ describe('Redis Cluster', () => {
   }, 120_000);
   const clusterTarget = () => redisTopology(loadConfig({ ...topology.env, DATABASE_URL: 'postgresql://unused@127.0.0.1/none' }, []));
   afterAll(async () => {
-    await redis?.quit();
+    await redis?.quit().catch(() => redis.disconnect());
     await topology?.stop();
   });
 
@@ -95,7 +95,7 @@ describe('Redis Cluster', () => {
       await worker.close();
       await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
       await closeQueues(queues);
-      await workerConn.quit();
+      await workerConn.quit().catch(() => workerConn.disconnect());
     }
   });
 
