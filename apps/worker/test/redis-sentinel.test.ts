@@ -1,4 +1,4 @@
-import { SentinelTopology } from '@bridge/testkit';
+import { SentinelTopology, waitFor } from '@bridge/testkit';
 import { burstDuring, sendLeads, deliveryRow, expectKeptPromises, startFailoverWorld, type FailoverWorld, type Sent } from './failover';
 
 /**
@@ -33,6 +33,8 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
     sent.push(...during);
 
     // The promoted primary has no replica until the old one is back: WAIT cannot be met.
+    // Once ingest's connection has found the new primary, so the add lands and only WAIT can fail.
+    await waitFor(() => w.ingest.redis.status === 'ready', { what: 'ingest connected to the new primary' });
     const unconfirmed = await w.sendLead('no-replica');
     expect([unconfirmed.status, unconfirmed.retryAfter]).toEqual([503, '5']);
     expect(await deliveryRow(w, unconfirmed.requestId)).toMatchObject({
