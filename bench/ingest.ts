@@ -10,7 +10,7 @@ import { createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
 import { benchCli } from './cli';
-import { LEADS, postWebhook, startProcess, startStack, type Proc, runBench } from './stack';
+import { LEADS, median, pct, postWebhook, startProcess, startStack, type Proc, runBench } from './stack';
 
 const cli = benchCli(`Usage: npx tsx bench/ingest.ts [requests per round=3000] [concurrency=50]
 P1: the webhook endpoint of a real ingest process against a bare Express 202 handler, in 3 interleaved
@@ -71,9 +71,6 @@ async function round(port: number, proc: Proc, count: number): Promise<Round> {
     redisCpuUsPerReq: ((redis1 - redis0) * 1e6) / count,
   };
 }
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 function summary(name: string, rounds: Round[]) {
   const sorted = rounds.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);

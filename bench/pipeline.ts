@@ -14,7 +14,7 @@ import type { SimRequest } from '@bridge/simulators';
 import { maxPerSecondPerDatasheet, TEST_REDIS_URL } from '@bridge/testkit';
 import http from 'node:http';
 import { benchCli } from './cli';
-import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody, runBench } from './stack';
+import { describeStatuses, fireWebhooks, leadId, LEADS, postWebhook, startStack, webhookBody, runBench, pct } from './stack';
 
 const cli = benchCli(`Usage: npx tsx bench/pipeline.ts [leads=600] [latency samples=40] [parts=p2,p3,lookups]
 P2: leads arriving at once through ingest, drained by 1 and by 3 worker processes (MissionX 80 ms, AITable
@@ -83,8 +83,6 @@ async function drain(workers: number): Promise<void> {
     await stack.close();
   }
 }
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function latency(): Promise<void> {
   const written = new Map<string, number>();

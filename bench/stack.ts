@@ -173,12 +173,16 @@ export function postWebhook(agent: http.Agent, port: number, payload: string): P
   });
 }
 
-/** Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got each HTTP status. */
+/**
+ * Sends `count` deliveries (`body(i)`) with `concurrency` in flight; answers how many got each HTTP status.
+ * `latenciesMs`, when given, receives each request's time to its answer.
+ */
 export async function fireWebhooks(
   port: number,
   count: number,
   concurrency: number,
   body: (i: number) => string = webhookBody,
+  latenciesMs?: number[],
 ): Promise<Map<number, number>> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
@@ -186,7 +190,9 @@ export async function fireWebhooks(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
+        const t0 = performance.now();
         const status = await postWebhook(agent, port, body(next++));
+        latenciesMs?.push(performance.now() - t0);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }),
@@ -194,6 +200,10 @@ export async function fireWebhooks(
   agent.destroy();
   return statuses;
 }
+
+/** The p-th percentile of an ascending list. */
+export const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /** `202 ×590, 503 ×10` */
 export const describeStatuses = (s: Map<number, number>) => [...s].map(([status, n]) => `${status || 'no answer'} ×${n}`).join(', ');

@@ -4,7 +4,18 @@
  * in one terminal with labelled logs.
  */
 import { applyMigrations } from '@bridge/db';
-import { DEFAULT_FIELDS, DEMO_ENV_FILE, loadEnvFile, sections } from '@bridge/config';
+import {
+  ConfigError,
+  DEFAULT_FIELDS,
+  DEMO_ENV_FILE,
+  describeRedis,
+  loadConfig,
+  loadEnvFile,
+  redisEndpoints,
+  redisTopology,
+  sections,
+  type RedisTopology,
+} from '@bridge/config';
 import { DEFAULT_DATASHEET, SimControlClient, sampleFields } from '@bridge/simulators';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,11 +30,13 @@ async function main(): Promise<void> {
   loadEnvFile();
   const { env, demo, notes, problems } = await localEnvironment(process.env);
 
-  const redis = new URL(env.REDIS_URL!);
+  const redisMode = redisTopologyOrExit(env);
+  // Sentinel and Cluster: the first listed node stands for the rest; the processes report the others.
+  const first = redisEndpoints(redisMode)[0]!;
   const pg = new URL(env.DATABASE_URL!);
-  if (!(await reachable(redis.hostname, Number(redis.port || 6379)))) {
+  if (!(await reachable(first.host, first.port))) {
     problems.push(
-      `Redis is not answering at ${redis.host}. Start it: \`redis-server --daemonize yes\` or \`docker compose -f docker-compose.dev.yml up -d redis\` (or set REDIS_URL).`,
+      `Redis is not answering at ${first.host}:${first.port}. Start it: \`redis-server --daemonize yes\` or \`docker compose -f docker-compose.dev.yml up -d redis\` (or set REDIS_URL).`,
     );
   }
   if (!(await reachable(pg.hostname, Number(pg.port || 5432)))) {
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
       `  ingest     ${ingestUrl}/api/aitable/webhook   (health: ${ingestUrl}/readyz, metrics: ${ingestUrl}/metrics)`,
       `  dashboard  ${dashboardUrl}/admin/queues   sync status: ${dashboardUrl}/status   charts: ${dashboardUrl}/insight`,
       `  worker     metrics http://127.0.0.1:${env.WORKER_METRICS_PORT}/metrics`,
+      `  redis      ${describeRedis(redisMode)}`,
       demo ? `  simulators ${simUrl}  (AITable at /fusion, MissionX at /missionx, control and faults at /__sim)` : '',
       ...notes.map((n) => `  ${n}`),
       '',
@@ -127,6 +141,17 @@ async function addSampleOrder(simUrl: string, env: NodeJS.ProcessEnv): Promise<s
     [DEFAULT_FIELDS.order.lead]: [lead.recordId],
   });
   return order.recordId;
+}
+
+/** The Redis mode the variables name; a conflict (two modes) stops here with the config's own message. */
+function redisTopologyOrExit(env: NodeJS.ProcessEnv): RedisTopology {
+  try {
+    return redisTopology(loadConfig(env, []));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
 }
 
 /** The audit-results API call the README documents, ready to paste. */

@@ -19,7 +19,9 @@ interface Service {
   healthcheck?: { test: string[] };
 }
 type ComposeFile = { services: Record<string, Service> };
-const read = (file: string) => parse(readFileSync(path.join(root, file), 'utf8'), { merge: true }) as ComposeFile;
+/** `${VAR-default}` / `${VAR:-default}` as Compose reads them with VAR unset (no .env beside the files here). */
+const withDefaults = (text: string) => text.replace(/\$\{[A-Z0-9_]+:?-([^}]*)\}/g, '$1');
+const read = (file: string) => parse(withDefaults(readFileSync(path.join(root, file), 'utf8')), { merge: true }) as ComposeFile;
 const compose = read('docker-compose.yml');
 const demoOverlay = read('docker-compose.demo.yml');
 /** `docker compose -f docker-compose.yml -f docker-compose.demo.yml`: maps (environment, depends_on) merge by key, the rest is replaced. */

@@ -34,8 +34,10 @@ describe('monitoring files', () => {
     expect(Object.keys(byName).sort()).toEqual([
       'BridgeAitableThrottling',
       'BridgeFailedJobsGrowing',
+      'BridgeFailoverHoldGaveUp',
       'BridgeNoWebhookReceived',
       'BridgeOldestWaitingJobTooOld',
+      'BridgeRedisReplicaNotConfirming',
       'BridgeSyncLatencyP95High',
       'BridgeWebhookRejectionRateRising',
     ]);

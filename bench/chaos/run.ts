@@ -1,4 +1,4 @@
-import { uniquePrefix } from '@bridge/testkit';
+import { ClusterTopology, SentinelTopology, uniquePrefix } from '@bridge/testkit';
 import { LEADS_SHEET, startBridge, WEBHOOK_SECRET, type Bridge, type Shared } from './stack';
 import { outcome, type Row } from './tally';
 
@@ -8,6 +8,14 @@ export interface ChaosContext {
   bridge: Bridge;
   /** 202s so far. */
   accepted(): number;
+  /** Every answer so far, with when its request was sent. */
+  answers: Answer[];
+  /** True once every webhook of the burst has its answer. */
+  burstDone(): boolean;
+  /** The scenario's queue prefix. */
+  prefix: string;
+  /** The scenario's own Redis topology, when it asked for one. */
+  topology?: SentinelTopology | ClusterTopology;
   /** Portals created so far (any customId). */
   portals(): Promise<number>;
   /** Resolves once `check` holds, polling; gives up quietly at the deadline so the run goes on. */
@@ -26,6 +34,16 @@ export interface Scenario {
   drainMs: number;
   /** Webhooks sent per second. @defaultValue 50 */
   perSecond?: number;
+  /**
+   * Runs the bridge on a Redis topology of the scenario's own instead of the private Redis: two
+   * replicas per primary, as the runbook advises, so WAIT has a replica left after a promotion.
+   */
+  topology?: 'sentinel' | 'cluster';
+}
+
+export interface Answer {
+  sentAt: number;
+  status: number;
 }
 const IN_FLIGHT = 8;
 
@@ -38,13 +56,41 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     leads.push({ recordId: (await sim.control.addRecord(LEADS_SHEET, fields)).recordId, fields });
   }
   await s.prepare?.(shared);
-  const bridge = await startBridge(shared, uniquePrefix('chaos'), s.workers ?? 1);
+  const topology =
+    s.topology === 'sentinel'
+      ? await SentinelTopology.start({ replicas: 2 })
+      : s.topology === 'cluster'
+        ? await ClusterTopology.start({ replicas: 2 })
+        : undefined;
+  try {
+    return await runOn(s, shared, pgAdminUrl, leads, topology);
+  } finally {
+    await topology?.stop();
+  }
+}
+
+async function runOn(
+  s: Scenario,
+  shared: Shared,
+  pgAdminUrl: string,
+  leads: Lead[],
+  topology?: SentinelTopology | ClusterTopology,
+): Promise<Row> {
+  const { sim } = shared;
+  const prefix = uniquePrefix('chaos');
+  const bridge = await startBridge(shared, prefix, s.workers ?? 1, topology?.env);
   const accepted: string[] = [];
+  const answers: Answer[] = [];
+  let burstDone = false;
   const started = Date.now();
   const ctx: ChaosContext = {
     shared,
     bridge,
     accepted: () => accepted.length,
+    answers,
+    burstDone: () => burstDone,
+    prefix,
+    topology,
     portals: async () => (await sim.control.missionxClients()).length,
     until: async (check, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
@@ -53,10 +99,12 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
   };
   const chaos = s.chaos?.(ctx);
   const refused = new Map<number, number>();
-  await sendBurst(bridge.webhookUrl, leads, s.perSecond ?? 50, (id, status) => {
+  await sendBurst(bridge.webhookUrl, leads, s.perSecond ?? 50, (id, status, sentAt) => {
+    answers.push({ sentAt, status });
     if (status === 202) accepted.push(id);
     else refused.set(status, (refused.get(status) ?? 0) + 1);
   });
+  burstDone = true;
   // Done when every accepted lead is fully synced, or at the deadline (what is missing then is lost).
   const deadline = Date.now() + s.drainMs;
   let seen = await outcome(sim, pgAdminUrl, shared.databaseUrl, accepted);
@@ -86,6 +134,7 @@ export async function runScenario(s: Scenario, shared: Shared, pgAdminUrl: strin
     scenario: s.name,
     sent: leads.length,
     accepted: accepted.length,
+    unavailable: refused.get(503) ?? 0,
     portalsMax: seen.portalsMax,
     portalsTotal: seen.portalsTotal,
     writeBacks: seen.writeBacks,
@@ -104,7 +153,12 @@ interface Lead {
 }
 
 /** One POST per lead the way an AITable automation sends it (no retry), paced, a few in flight. */
-async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer: (id: string, status: number) => void): Promise<void> {
+async function sendBurst(
+  url: string,
+  leads: Lead[],
+  perSecond: number,
+  onAnswer: (id: string, status: number, sentAt: number) => void,
+): Promise<void> {
   let next = 0;
   const started = Date.now();
   const sender = async () => {
@@ -114,6 +168,7 @@ async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer
       const due = started + (i * 1000) / perSecond - Date.now();
       if (due > 0) await new Promise((r) => setTimeout(r, due));
       const body = JSON.stringify({ eventType: 'record.created', datasheetId: LEADS_SHEET, recordId, record: { fields } });
+      const sentAt = Date.now();
       const status = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-aitable-signature': WEBHOOK_SECRET },
@@ -123,7 +178,7 @@ async function sendBurst(url: string, leads: Lead[], perSecond: number, onAnswer
         (r) => r.status,
         () => 0,
       );
-      onAnswer(recordId, status);
+      onAnswer(recordId, status, sentAt);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, sender));

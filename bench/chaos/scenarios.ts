@@ -1,5 +1,6 @@
-import { createQueues, closeQueues, QUEUE_NAMES } from '@bridge/queues';
+import { createQueues, closeQueues, queuePrefix, QUEUE_NAMES } from '@bridge/queues';
 import type { FaultSpec } from '@bridge/simulators';
+import type { ClusterTopology, SentinelTopology } from '@bridge/testkit';
 import type { ChaosContext, Scenario } from './run';
 import { LEADS_SHEET } from './stack';
 
@@ -49,6 +50,29 @@ async function failedJobs(ctx: ChaosContext): Promise<number> {
   }
 }
 
+/**
+ * How the requests sent between the kill and the new primary's first accepted write fared; read
+ * once the burst has all its answers. The goal: at least 75% of them answered 202.
+ */
+async function failoverShare(ctx: ChaosContext, from: number, to: number): Promise<string> {
+  await ctx.until(() => ctx.burstDone(), 120_000);
+  const during = ctx.answers.filter((a) => a.sentAt >= from && a.sentAt <= to);
+  const ok = during.filter((a) => a.status === 202).length;
+  const share = during.length ? Math.round((ok / during.length) * 100) : 100;
+  return `${ok} of ${during.length} webhooks sent during the failover (${((to - from) / 1000).toFixed(1)} s) answered 202 (${share}%)`;
+}
+
+/** When the first request sent at or after `t` that got a 202 was sent: the new primary took writes again. */
+async function firstAcceptedAfter(ctx: ChaosContext, t: number): Promise<number> {
+  let at = 0;
+  await ctx.until(() => {
+    const a = ctx.answers.find((x) => x.sentAt >= t && x.status === 202);
+    if (a) at = a.sentAt;
+    return !!a || ctx.burstDone();
+  }, 60_000);
+  return at || Date.now();
+}
+
 export const SCENARIOS: Scenario[] = [
   { name: 'no faults (reference)', leads: LEADS, drainMs: 60_000 },
   { name: 'worker SIGKILLed 3 times', leads: LEADS, drainMs: 120_000, chaos: killWorkerThrice },
@@ -65,6 +89,48 @@ export const SCENARIOS: Scenario[] = [
       await pause(2000);
       await ctx.shared.redis.start();
       return `Redis SIGKILLed after ${at} 202s, restarted from its AOF 2 s later`;
+    },
+  },
+  {
+    name: 'Redis Sentinel: primary SIGKILLed mid-burst',
+    leads: LEADS,
+    drainMs: 90_000,
+    perSecond: 10,
+    topology: 'sentinel',
+    chaos: async (ctx) => {
+      const t = ctx.topology as SentinelTopology;
+      await ctx.until(() => ctx.accepted() >= LEADS * 0.3);
+      const at = ctx.accepted();
+      const from = Date.now();
+      const old = await t.killPrimary();
+      const promoted = await t.waitForFailover(old);
+      const elected = Date.now();
+      const to = await firstAcceptedAfter(ctx, elected);
+      await t.restart(old);
+      const share = await failoverShare(ctx, from, Math.max(to, elected));
+      return `primary :${old} SIGKILLed after ${at} 202s; sentinels named :${promoted} after ${((elected - from) / 1000).toFixed(1)} s; ${share}`;
+    },
+  },
+  {
+    name: 'Redis Cluster: a primary SIGKILLed mid-burst',
+    leads: LEADS,
+    drainMs: 90_000,
+    perSecond: 10,
+    topology: 'cluster',
+    chaos: async (ctx) => {
+      const t = ctx.topology as ClusterTopology;
+      const leadsKey = `${queuePrefix(ctx.prefix, 'leads', { isCluster: true })}:leads`;
+      await ctx.until(() => ctx.accepted() >= LEADS * 0.3);
+      const at = ctx.accepted();
+      const from = Date.now();
+      const old = await t.killPrimaryOf(leadsKey);
+      const promoted = await t.waitForFailover(leadsKey, old);
+      const elected = Date.now();
+      // As a supervisor would: the old node comes back as the promoted one's replica, so WAIT can be met again.
+      await t.restart(old);
+      const to = await firstAcceptedAfter(ctx, elected);
+      const share = await failoverShare(ctx, from, Math.max(to, elected));
+      return `primary :${old} of the leads queue's slot SIGKILLed after ${at} 202s; :${promoted} promoted after ${((elected - from) / 1000).toFixed(1)} s; ${share}`;
     },
   },
   {

@@ -1,7 +1,7 @@
 import type { RunningSimulators } from '@bridge/simulators';
 import type { WriteStream } from 'node:fs';
-import type { PgProxy } from '@bridge/testkit';
-import { freePort, type PrivateRedis } from './infra';
+import { freePort, type PgProxy } from '@bridge/testkit';
+import type { PrivateRedis } from './infra';
 import { BridgeProcess } from './processes';
 
 export const LEADS_SHEET = 'dstLeadsSim';
@@ -70,8 +70,10 @@ function baseEnv(shared: Shared, prefix: string): Record<string, string> {
   };
 }
 
-export async function startBridge(shared: Shared, prefix: string, workerCount: number): Promise<Bridge> {
-  const env = baseEnv(shared, prefix);
+/** `redisEnv`: a topology of the scenario's own (Sentinel, Cluster) in place of the private Redis. */
+export async function startBridge(shared: Shared, prefix: string, workerCount: number, redisEnv?: Record<string, string>): Promise<Bridge> {
+  const { REDIS_URL, ...rest } = baseEnv(shared, prefix);
+  const env: Record<string, string> = { ...rest, ...(redisEnv ?? { REDIS_URL: REDIS_URL! }) };
   const ingestPort = await freePort();
   const ingestEnv = { ...env, INGEST_PORT: String(ingestPort) };
   const ingest = new BridgeProcess('ingest', 'apps/ingest/src/main.ts', ingestEnv, `http://127.0.0.1:${ingestPort}/healthz`, shared.log);

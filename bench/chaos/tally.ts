@@ -7,6 +7,8 @@ export interface Row {
   scenario: string;
   sent: number;
   accepted: number;
+  /** Webhooks answered 503 (Redis could not store, or no replica confirmed, within the hold). */
+  unavailable: number;
   portalsMax: number;
   portalsTotal: number;
   writeBacks: number;
@@ -92,6 +94,7 @@ const COLUMNS: [string, (r: Row) => string | number][] = [
   ['scenario', (r) => r.scenario],
   ['sent', (r) => r.sent],
   ['202s', (r) => r.accepted],
+  ['503s', (r) => r.unavailable],
   ['portals/lead max', (r) => r.portalsMax],
   ['portals total', (r) => `${r.portalsTotal}/${r.accepted}`],
   ['write-backs', (r) => r.writeBacks],

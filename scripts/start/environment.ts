@@ -56,6 +56,8 @@ export async function localEnvironment(
       `mode: live — AITable at ${base.AITABLE_BASE_URL ?? 'https://aitable.ai/fusion'}, MissionX at ${base.MISSIONX_BASE_URL ?? 'https://open.api.missionx.ai/v2'}`,
     );
   }
+  // Sentinel or Cluster configured: a default REDIS_URL would name a second Redis mode.
+  if (base.REDIS_SENTINELS || base.REDIS_CLUSTER_NODES) delete defaults.REDIS_URL;
   const env: NodeJS.ProcessEnv = { ...defaults, ...base };
   if (!env.DASHBOARD_USERS) {
     // One password each: with a shared one, a browser that had the operator's login cached

@@ -5,10 +5,9 @@ import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { ClientReader, ConfiguredDatasheets } from '@bridge/ops';
 import type { MaskPolicy } from '@bridge/privacy';
-import type { BridgeQueues } from '@bridge/queues';
+import type { BridgeQueues, RedisConnection } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
 import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './auth';
 import { BOARD_PATH, capViewerPageSize, createBoards, offlineBoardPage } from './board';
 import { maskAnswers } from './mask-answers';
@@ -26,7 +25,7 @@ export interface DashboardDeps {
   queues: BridgeQueues;
   db: PrismaClient;
   /** The connection the queues use; pinged by /healthz. */
-  redis: Redis;
+  redis: RedisConnection;
   datasheets: ConfiguredDatasheets;
   users: readonly DashboardUser[];
   /** Start with no users, everyone an operator (local development only). */
@@ -37,6 +36,8 @@ export interface DashboardDeps {
   mask: MaskPolicy;
   /** Reads a MissionX client live for the record story; without it the story says MissionX is not configured. */
   missionx?: ClientReader;
+  /** Which Redis mode runs and where (describeRedis), shown on /status; left out when not given. */
+  redisMode?: string;
   /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
   metricsAccess?: MetricsAccess;
   /** Failed logins counted per name and per address (LOGIN_FAILURES_*). @defaultValue no limit */
@@ -84,7 +85,7 @@ export function createApp(deps: DashboardDeps): Express {
     else boardRetry(req, res, (err?: unknown) => (err ? next(err) : boards.operator(req, res, next)));
   });
 
-  app.use(statusRoutes(deps.db, deps.queues, deps.mask));
+  app.use(statusRoutes(deps.db, deps.queues, deps.mask, deps.redisMode));
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
   app.use(insightRoutes(deps.db, deps.queues));

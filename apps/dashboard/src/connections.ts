@@ -1,11 +1,10 @@
 import { createDb, type PrismaClient } from '@bridge/db';
-import { ConfigError, loadConfig, type Config } from '@bridge/config';
+import { ConfigError, loadConfig, redisTopology, type Config } from '@bridge/config';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
-import { closeQueues, createQueues, createRedis, retryOverrideFromConfig, type BridgeQueues } from '@bridge/queues';
-import type { Redis } from 'ioredis';
+import { closeQueues, createQueues, createRedis, retryOverrideFromConfig, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 
 export interface Connections {
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   db: PrismaClient;
   close(): Promise<void>;
@@ -23,7 +22,7 @@ export function openConnections(
   onRedisError: (err: Error) => void,
   pool: { max: number; statementTimeoutMs?: number } = { max: 5 },
 ): Connections {
-  const redis = createRedis(c.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
+  const redis = createRedis(redisTopology(c), 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);
   const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryOverrideFromConfig(c) });

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { personalFieldNames, type Config } from '@bridge/config';
+import { describeRedis, personalFieldNames, redisTopology, type Config } from '@bridge/config';
 import {
   createFailureLimit,
   createHttpServer,
@@ -87,6 +87,7 @@ export async function startDashboard(
     loginLimits: loginLimitsFromConfig(config, conns.redis),
     publicUrl: config.APP_URL,
     trustProxy: config.TRUST_PROXY,
+    redisMode: describeRedis(redisTopology(config)),
   };
   const limits = { timeouts: httpTimeoutsFromConfig(config), metrics };
   let server: http.Server | undefined;

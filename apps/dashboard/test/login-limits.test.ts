@@ -1,8 +1,7 @@
 import { loadConfig } from '@bridge/config';
 import { createMetrics } from '@bridge/metrics';
-import { createRedis } from '@bridge/queues';
+import { createRedis, type RedisConnection } from '@bridge/queues';
 import { deleteKeysUnder, TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
-import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { createAuthenticator, type DashboardUser } from '../src/auth';
 import { hashPassword } from '../src/passwords';
@@ -18,7 +17,7 @@ const limitsPrefix = uniquePrefix('login');
 let users: DashboardUser[];
 let a: TestDashboard;
 let b: TestDashboard;
-const stores: Redis[] = [];
+const stores: RedisConnection[] = [];
 
 /** Two dashboards, as two processes run them: each its own Redis connection and limiter objects, the counts shared in Redis. */
 beforeAll(async () => {

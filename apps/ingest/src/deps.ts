@@ -1,12 +1,20 @@
-import type { Config } from '@bridge/config';
+import { ingestDurability, redisTopology, type Config } from '@bridge/config';
 import { createDb, createDeliveryWriter, pingDb, type DeliveryWriter, type PrismaClient } from '@bridge/db';
 import { createLogger, logErrorsThrottled, type Logger } from '@bridge/logger';
 import { createMetrics, type Metrics } from '@bridge/metrics';
-import { closeQueues, createQueues, createRedis, pingRedis, retryOverrideFromConfig, type BridgeQueues } from '@bridge/queues';
+import {
+  closeQueues,
+  createQueues,
+  createRedis,
+  pingRedis,
+  retryOverrideFromConfig,
+  type BridgeQueues,
+  type RedisConnection,
+} from '@bridge/queues';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/webhooks';
-import type { Redis } from 'ioredis';
 import { withTimeLimit } from '@bridge/errors';
 import { unauthenticatedLimitsFromConfig, type UnauthenticatedLimits } from './unauthenticated';
+import type { EnqueueTarget } from './enqueue-within';
 
 /** The sections ingest reads; `jobs` because attempts and backoff are fixed when a job is added. */
 export const INGEST_SECTIONS = ['ingest', 'datasheets', 'jobs', 'http', 'limits'] as const;
@@ -17,8 +25,10 @@ export interface IngestDeps {
   /** The three configured datasheets, which route deliveries to queues. */
   datasheets: ConfiguredDatasheets;
   /** The producer connection: no offline queue, so a Redis outage fails fast. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
+  /** Where and how hard a job is stored before its 202 (WAIT for replicas, hold through a failover). */
+  enqueueTarget: EnqueueTarget;
   db: PrismaClient;
   deliveries: DeliveryWriter;
   /** What unauthenticated requests may cost (INGEST_UNAUTH_*), counted in Redis. */
@@ -39,7 +49,8 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   const logger = createLogger({ service: 'ingest', level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'json', stream: opts.logStream });
   // Auto-pipelining: the adds of concurrent requests share one write to Redis (one round trip
   // for many) instead of one each; every request still gets its 202 only once its job is stored.
-  const redis = createRedis(config.REDIS_URL, 'producer', { enableAutoPipelining: true });
+  const topology = redisTopology(config);
+  const redis = createRedis(topology, 'producer', { enableAutoPipelining: true });
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
@@ -51,6 +62,7 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
   for (const q of Object.values(queues)) q.on('error', () => undefined);
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const metrics = createMetrics('ingest');
+  redis.on('reconnecting', () => metrics.redisReconnects.inc({ connection: 'producer' }));
   const deliveries = createDeliveryWriter(db, {
     maxBatch: config.DELIVERY_BATCH_SIZE,
     flushMs: config.DELIVERY_FLUSH_MS,
@@ -63,6 +75,15 @@ export function buildDeps(config: IngestConfig, opts: BuildOptions = {}): Ingest
     datasheets: datasheetsFromConfig(config),
     redis,
     queues,
+    enqueueTarget: {
+      queues,
+      redis,
+      timeoutMs: config.INGEST_REDIS_TIMEOUT_MS,
+      durability: ingestDurability(config),
+      prefix: config.QUEUE_PREFIX,
+      onWaitFailed: () => metrics.redisWaitFailures.inc(),
+      onHoldEnded: (outcome) => metrics.redisFailoverHolds.inc({ outcome }),
+    },
     db,
     deliveries,
     limits: unauthenticatedLimitsFromConfig(config, redis),
@@ -86,7 +107,7 @@ export async function warmUp(deps: IngestDeps, timeoutMs = 5000): Promise<{ redi
 }
 
 /** Waits until the connection is ready: without an offline queue, commands sent earlier fail at once. */
-async function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+async function redisReady(redis: RedisConnection, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return true;
   let onReady: (() => void) | undefined;
   const ready = new Promise<boolean>((resolve) => {

@@ -19,15 +19,12 @@ export async function storeJob<N extends QueueName>(
   dedup: Dedup,
   rawBody: Buffer,
 ): Promise<EnqueueResult & { queue: N }> {
-  const { config } = deps;
   try {
-    const result = await enqueueWithin(
-      deps.queues,
-      queue,
-      payload,
-      { jobId: facts.id, dedupKey: dedup.key, dedupTtlMs: dedup.ttlMs },
-      config.INGEST_REDIS_TIMEOUT_MS,
-    );
+    const result = await enqueueWithin(deps.enqueueTarget, queue, payload, {
+      jobId: facts.id,
+      dedupKey: dedup.key,
+      dedupTtlMs: dedup.ttlMs,
+    });
     noteDelivery(deps, facts, { outcome: result.duplicate ? 'duplicate' : 'accepted', queue, jobId: result.jobId });
     return { queue, ...result };
   } catch (err) {

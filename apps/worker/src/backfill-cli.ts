@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
-import { buildFieldMapping, ConfigError, datasheetsFromConfig, loadConfig, loadEnvFile } from '@bridge/config';
+import { buildFieldMapping, ConfigError, datasheetsFromConfig, loadConfig, loadEnvFile, redisTopology } from '@bridge/config';
 import { createDb, pingDb } from '@bridge/db';
 import { describeError, isAppError } from '@bridge/errors';
 import { createLogger } from '@bridge/logger';
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     const config = loadConfig(process.env, SECTIONS);
     const fields = buildFieldMapping(config);
     const logger = createLogger({ service: 'backfill-cli', level: 'warn', format: config.LOG_FORMAT ?? 'pretty', stream: process.stderr });
-    const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
+    const redis = createRedis(redisTopology(config), 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
     redis.on('error', () => undefined);
     const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX, retry: retryOverrideFromConfig(config) });
     for (const q of Object.values(queues)) q.on('error', () => undefined);

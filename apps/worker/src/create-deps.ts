@@ -1,11 +1,10 @@
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
-import { buildFieldMapping, datasheetsFromConfig, type Config } from '@bridge/config';
+import { buildFieldMapping, datasheetsFromConfig, redisTopology, type Config } from '@bridge/config';
 import { createDb, createSyncEventWriter, createSyncRepo, type PrismaClient, type SyncEventWriter } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
-import { createRedis } from '@bridge/queues';
-import type { Redis } from 'ioredis';
+import { createRedis, type RedisConnection } from '@bridge/queues';
 import type { WorkerDeps } from './deps';
 import { logErrorsThrottled } from './redis-errors';
 
@@ -17,7 +16,7 @@ export type WorkerConfig = Config<(typeof WORKER_SECTIONS)[number]>;
 export interface BuiltDeps {
   deps: WorkerDeps;
   db: PrismaClient;
-  redis: Redis;
+  redis: RedisConnection;
   /** Flushed on shutdown, before Postgres closes. */
   history: SyncEventWriter;
 }
@@ -27,8 +26,9 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
   // First, so a bad override fails before any connection is opened.
   const fields = buildFieldMapping(config);
   // Shared by the per-record locks and the AITable rate limiter: waits through a Redis restart, but not past its locks.
-  const redis = createRedis(config.REDIS_URL, 'coordination');
+  const redis = createRedis(redisTopology(config), 'coordination');
   redis.on('error', logErrorsThrottled(logger, 'redis connection of locks and rate limiter'));
+  redis.on('reconnecting', () => metrics.redisReconnects.inc({ connection: 'coordination' }));
   const db = createDb({ databaseUrl: config.DATABASE_URL });
   const call = (service: string) => (operation: string, status: string, seconds: number) => {
     metrics.externalCalls.inc({ service, operation, status });

@@ -5,7 +5,7 @@ import type { SyncEventSink, SyncRepo } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { MissionxApiClient } from '@bridge/missionx';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 
 /** Everything the use cases call; built once in main.ts (or by a test) and passed down. */
 export interface WorkerDeps {
@@ -15,7 +15,7 @@ export interface WorkerDeps {
   /** Where each attempt's result goes (batched, off the job's path). */
   history: SyncEventSink;
   /** For the per-record locks. */
-  redis: Redis;
+  redis: RedisConnection;
   fields: FieldMapping;
   datasheets: ConfiguredDatasheets;
   locks: { ttlMs: number; busyDelayMs: number; prefix: string };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
-import { ConfigError, loadConfig, loadEnvFile } from '@bridge/config';
+import { ConfigError, loadConfig, loadEnvFile, redisTopology } from '@bridge/config';
 import { describeError, isAppError } from '@bridge/errors';
 import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
     const config = loadConfig(process.env, SECTIONS);
     // Logs go to stderr at warn and above: stdout is the report (or the JSON document).
     const logger = createLogger({ service: 'reconcile-cli', level: 'warn', format: config.LOG_FORMAT ?? 'pretty', stream: process.stderr });
-    const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
+    const redis = createRedis(redisTopology(config), 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
     // Reported once, below, from the ping: without listeners ioredis and BullMQ print a stack per reconnect.
     redis.on('error', () => undefined);
     const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX, retry: retryOverrideFromConfig(config) });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 
 /**
  * The reconcile cursor of a datasheet: the latest AITable modification time (epoch ms) that
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 export const cursorKey = (queuePrefix: string, datasheetId: string): string => `${queuePrefix}:reconcile:${datasheetId}`;
 
 /** The cursor, or `null` before the first run. A value that is not a number counts as none. */
-export async function readCursor(redis: Redis, key: string): Promise<number | null> {
+export async function readCursor(redis: RedisConnection, key: string): Promise<number | null> {
   const raw = await redis.get(key);
   const value = raw === null ? NaN : Number(raw);
   return Number.isFinite(value) ? value : null;
@@ -19,7 +19,7 @@ if cur == nil or tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]
 return 0`;
 
 /** Moves the cursor to `to` unless it is already there or later; answers the cursor afterwards. */
-export async function advanceCursor(redis: Redis, key: string, to: number): Promise<number> {
+export async function advanceCursor(redis: RedisConnection, key: string, to: number): Promise<number> {
   await redis.eval(ADVANCE, 1, key, String(to));
   return (await readCursor(redis, key)) ?? to;
 }

@@ -84,7 +84,8 @@ async function stop(
   if (forced) connections.forEach((c) => c.disconnect());
   // History rows of the attempts that ended are written while Postgres is still open.
   await built.history.close();
-  await Promise.allSettled([...(forced ? [] : connections.map((c) => c.quit())), built.db.$disconnect()]);
+  // A QUIT that fails (the connection was between primaries) would leave it reconnecting for good: drop it then.
+  await Promise.allSettled([...(forced ? [] : connections.map((c) => c.quit().catch(() => c.disconnect()))), built.db.$disconnect()]);
   logger.info('worker stopped', { forced });
   return { forced };
 }

@@ -33,6 +33,8 @@ export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Pr
 
   // Jobs fed by reconciliation carry the same retry policy as ingest's.
   const queues = createQueues({ connection: deps.redis, prefix: config.QUEUE_PREFIX, retry: retryOverrideFromConfig(config) });
+  // A Queue re-emits its connection's errors; that connection's own listener already logs them.
+  for (const q of Object.values(queues)) q.on('error', () => undefined);
   const reconcileDeps: ReconcileDeps = { ...deps, queues, queuePrefix: config.QUEUE_PREFIX };
   const running = startScheduledWorker(config, deps, JOBS.reconcile, reconcileProcessor(reconcileDeps, reconcileOptionsFromConfig(config)));
   running.worker.on('closed', () => void closeQueues(queues).catch(() => undefined));

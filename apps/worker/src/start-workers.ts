@@ -1,14 +1,16 @@
+import { redisTopology } from '@bridge/config';
 import {
   concurrencyVariable,
   createRedis,
   eventJob,
+  queuePrefix,
   legacyBackoffDelay,
   LEGACY_BACKOFF_TYPE,
   type AnyQueueName,
   type ScheduledQueueDefinition,
+  type RedisConnection,
 } from '@bridge/queues';
 import { Worker, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { HANDLERS } from './processors';
@@ -17,7 +19,7 @@ import { logErrorsThrottled } from './redis-errors';
 export interface RunningWorker {
   queue: AnyQueueName;
   worker: Worker;
-  connection: Redis;
+  connection: RedisConnection;
 }
 
 /**
@@ -27,16 +29,17 @@ export interface RunningWorker {
  */
 function startWorker(
   config: WorkerConfig,
-  deps: Pick<WorkerDeps, 'logger'>,
+  deps: Pick<WorkerDeps, 'logger' | 'metrics'>,
   queue: AnyQueueName,
   processor: Processor,
   concurrency: number,
 ): RunningWorker {
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(redisTopology(config), 'worker');
   connection.on('error', logErrorsThrottled(deps.logger, `redis connection of the ${queue} worker`));
+  connection.on('reconnecting', () => deps.metrics.redisReconnects.inc({ connection: 'worker' }));
   const worker = new Worker(queue, processor, {
     connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config.QUEUE_PREFIX, queue, connection),
     concurrency,
     lockDuration: config.WORKER_JOB_LOCK_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
@@ -64,7 +67,7 @@ export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWor
 /** The worker of a scheduled queue, at its catalog concurrency (runs of one schedule never overlap). */
 export function startScheduledWorker(
   config: WorkerConfig,
-  deps: Pick<WorkerDeps, 'logger'>,
+  deps: Pick<WorkerDeps, 'logger' | 'metrics'>,
   def: ScheduledQueueDefinition,
   processor: Processor,
 ): RunningWorker {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '@bridge/config';
+import { loadConfig, redisTopology } from '@bridge/config';
 import { createDb, type AITableSync, type PrismaClient } from '@bridge/db';
 import { createLogger } from '@bridge/logger';
 import {
@@ -11,11 +11,11 @@ import {
   type AuditResultJob,
   type BridgeQueues,
   type QueueName,
+  type RedisConnection,
 } from '@bridge/queues';
 import { startSimulators, type RunningSimulators, type SimulatorOptions } from '@bridge/simulators';
 import { captureLogs, createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor, type LogLine, type TestDatabase } from '@bridge/testkit';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { startWorkerRuntime, WORKER_SECTIONS, type WorkerRuntime } from '../src';
 
 export const DS = { leads: 'dstLeadsSim', orders: 'dstOrdersSim', audit: 'dstAuditSim' } as const;
@@ -26,7 +26,7 @@ export interface Harness {
   tdb: TestDatabase;
   prisma: PrismaClient;
   prefix: string;
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   /** Log lines of the running worker (JSON), for assertions on log context. */
   logLines: LogLine[];
@@ -39,14 +39,18 @@ export interface Harness {
 /** Clients in the simulated MissionX organisation that are not the bridge's: our own must be found among them. */
 export const FOREIGN_CLIENTS = 1000;
 
-export async function createHarness(opts: { simulator?: SimulatorOptions } = {}): Promise<Harness> {
+/** `redisEnv`: the variables of a Redis topology of the test's own (Sentinel, Cluster) instead of the shared Redis. */
+export async function createHarness(opts: { simulator?: SimulatorOptions; redisEnv?: Record<string, string> } = {}): Promise<Harness> {
   const simulator: SimulatorOptions = { ...opts.simulator, missionx: { seedClients: FOREIGN_CLIENTS, ...opts.simulator?.missionx } };
   const [sim, tdb] = await Promise.all([startSimulators(simulator), createTestDatabase()]);
   const prefix = uniquePrefix('worker');
-  const redis = createRedis(TEST_REDIS_URL, 'worker');
+  const redisEnv = opts.redisEnv ?? { REDIS_URL: TEST_REDIS_URL };
+  const redis = createRedis(redisTopology(loadConfig({ ...redisEnv, DATABASE_URL: tdb.url }, [])), 'worker');
   const prisma = createDb({ databaseUrl: tdb.url, poolSize: 2 });
   // Short backoffs so retries finish fast; the same retry policy ingest puts on jobs.
   const queues = createQueues({ connection: redis, prefix, retry: { attempts: 4, backoffMs: 50 } });
+  // A failover makes every connection report errors while it reconnects; the test asserts outcomes, not these.
+  if (opts.redisEnv) for (const q of Object.values(queues)) q.on('error', () => undefined);
   const logLines: LogLine[] = [];
   let runtime: WorkerRuntime | undefined;
 
@@ -55,7 +59,7 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     DATABASE_URL: tdb.url,
-    REDIS_URL: TEST_REDIS_URL,
+    ...redisEnv,
     QUEUE_PREFIX: prefix,
     SHUTDOWN_TIMEOUT_MS: '10000',
     AITABLE_API_KEY: 'sim-aitable-key',
@@ -110,11 +114,14 @@ export async function createHarness(opts: { simulator?: SimulatorOptions } = {})
     stop,
     async close() {
       await stop();
-      await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
+      // A topology of the test's own is thrown away whole (KEYS would see one Cluster node only).
+      if (!opts.redisEnv) await Promise.all(Object.values(queues).map((q) => q.obliterate({ force: true })));
       await closeQueues(queues);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      await redis.quit();
+      if (!opts.redisEnv) {
+        const keys = await redis.keys(`${prefix}:*`);
+        if (keys.length) await redis.del(...keys);
+      }
+      await redis.quit().catch(() => redis.disconnect());
       await prisma.$disconnect();
       await Promise.all([sim.close(), tdb.drop()]);
     },

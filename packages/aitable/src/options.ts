@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@bridge/logger';
 
 /** Why a call waited before it was sent. */
@@ -24,7 +24,7 @@ export interface AitableClientOptions {
   /** Timeout of one HTTP call. @defaultValue 10000 */
   timeoutMs?: number;
   /** Redis shared by every process of the deployment; holds the rate limiter's windows. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Requests per second per datasheet, across all processes. @defaultValue 5 */
   rateLimitPerSecond?: number;
   /** Added to the 1 s window (slots count from when the answer came back, so this only absorbs clock rounding). @defaultValue 10 */
@@ -76,7 +76,7 @@ export interface AitableConfigVars {
 /** Client options from the loaded config, plus the process's Redis, hooks and logger. */
 export function aitableOptionsFromConfig(
   config: AitableConfigVars,
-  deps: { redis: Redis; hooks?: AitableHooks; logger?: Logger },
+  deps: { redis: Redis | Cluster; hooks?: AitableHooks; logger?: Logger },
 ): AitableClientOptions {
   return {
     baseUrl: config.AITABLE_BASE_URL,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { transient } from '@bridge/errors';
 import { AITABLE_ERROR_CODES } from './errors';
 
@@ -49,7 +49,7 @@ const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 const SCRIPTS = { take: { src: TAKE, sha: sha1(TAKE) }, settle: { src: SETTLE, sha: sha1(SETTLE) } };
 
 export interface SlidingWindowLimiterOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   /** Requests allowed in any window. */
   limit: number;

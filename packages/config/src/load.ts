@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envFileHint } from './env-file';
+import { redisProblems } from './redis';
 import { sections, type SectionName, type Sections } from './sections';
 
 type Shape<N extends SectionName> = Sections[N];
@@ -17,6 +18,8 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   'METRICS_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ]);
 
 export class ConfigError extends Error {
@@ -61,6 +64,8 @@ export function loadConfig<N extends SectionName>(env: NodeJS.ProcessEnv, names:
     throw new ConfigError(problems, missing ? envFileHint() : undefined);
   }
   const data = parsed.data as Record<string, unknown>;
+  const redis = redisProblems(data as unknown as Parameters<typeof redisProblems>[0]);
+  if (redis.length > 0) throw new ConfigError(redis);
   data.LOG_FORMAT ??= data.NODE_ENV === 'production' ? 'json' : 'pretty';
   return data as Config<N>;
 }

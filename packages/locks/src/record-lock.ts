@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { throttled, transient } from '@bridge/errors';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Stable code of the throttled error thrown when another job holds the record. */
 export const RECORD_BUSY = 'record_busy';
@@ -21,7 +21,7 @@ export interface HeldLock {
 }
 
 /** SET NX PX with a random token; null when someone else holds the key. */
-export async function tryAcquireLock(redis: Redis, key: string, ttlMs: number): Promise<HeldLock | null> {
+export async function tryAcquireLock(redis: Redis | Cluster, key: string, ttlMs: number): Promise<HeldLock | null> {
   const token = randomUUID();
   const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (ok !== 'OK') return null;
@@ -51,7 +51,7 @@ export interface RecordLockOptions {
  * Runs fn while holding the lock of one record. When another job holds it, throws a
  * `throttled` AppError (code `record_busy`) so the job is delayed without spending an attempt.
  */
-export async function withRecordLock<T>(redis: Redis, name: string, opts: RecordLockOptions, fn: () => Promise<T>): Promise<T> {
+export async function withRecordLock<T>(redis: Redis | Cluster, name: string, opts: RecordLockOptions, fn: () => Promise<T>): Promise<T> {
   const key = `${opts.prefix ?? 'bridge:lock'}:${name}`;
   let lock: HeldLock | null;
   try {

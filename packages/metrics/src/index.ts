@@ -107,6 +107,23 @@ export function createMetrics(service: string) {
       labelNames: ['datasheet'] as const,
       registers,
     }),
+    redisReconnects: new Counter({
+      name: 'bridge_redis_reconnects_total',
+      help: 'Times a Redis connection was lost and is being re-established (a restart, a failover, a network cut), by connection.',
+      labelNames: ['connection'] as const,
+      registers,
+    }),
+    redisWaitFailures: new Counter({
+      name: 'bridge_redis_wait_failures_total',
+      help: 'Enqueues whose job fewer replicas confirmed (Redis WAIT) than INGEST_REDIS_WAIT_REPLICAS asks, within its timeout.',
+      registers,
+    }),
+    redisFailoverHolds: new Counter({
+      name: 'bridge_ingest_failover_holds_total',
+      help: 'Requests held for a new Redis primary (INGEST_FAILOVER_HOLD_MS), by how the hold ended: stored or gave_up (503).',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     httpTimeouts: new Counter({
       name: 'bridge_http_timeouts_total',
       help: 'HTTP requests cut off because the client sent them too slowly, by phase (headers, body); answered 408 or closed.',

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createDb, type PrismaClient, type WebhookDelivery } from '@bridge/db';
-import { closeQueues, createQueues, createRedis, type BridgeQueues } from '@bridge/queues';
+import { closeQueues, createQueues, createRedis, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 import { createTestDatabase, TEST_REDIS_URL, uniquePrefix, type TestDatabase } from '@bridge/testkit';
 import { dedupKey, sha256Hex } from '@bridge/webhooks';
-import type { Redis } from 'ioredis';
 import { correctDelivery, listDeliveries, replayDelivery, revalidateDelivery, type ConfiguredDatasheets } from '../src';
 
 let tdb: TestDatabase;
 let db: PrismaClient;
-let redis: Redis;
+let redis: RedisConnection;
 let queues: BridgeQueues;
 
 // The orders datasheet id was mistyped in the config when these deliveries came in.

@@ -4,3 +4,4 @@
 export * from './catalog';
 export * from './limits';
 export * from './payloads';
+export * from './redis-topology';

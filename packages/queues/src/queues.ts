@@ -2,6 +2,7 @@ import { permanent } from '@bridge/errors';
 import { Queue, type ConnectionOptions, type DeduplicationOptions, type JobsOptions } from 'bullmq';
 import { EVENT_JOBS, type JobPayload, type QueueName } from './catalog';
 import { jobOptionsOf, type RetryOverride } from './job-options';
+import { queuePrefix } from './connection';
 
 /** A queue whose data type is P itself, not BullMQ's conditional extraction (which a generic P defers). */
 export type PayloadQueue<P> = Queue<P, unknown, string, P>;
@@ -22,7 +23,11 @@ export function createQueues(opts: QueueFactoryOptions): BridgeQueues {
     (def) =>
       [
         def.name,
-        new Queue(def.name, { connection: opts.connection, prefix: opts.prefix, defaultJobOptions: jobOptionsOf(def, opts.retry) }),
+        new Queue(def.name, {
+          connection: opts.connection,
+          prefix: queuePrefix(opts.prefix, def.name, opts.connection),
+          defaultJobOptions: jobOptionsOf(def, opts.retry),
+        }),
       ] as const,
   );
   return Object.fromEntries(entries) as unknown as BridgeQueues;

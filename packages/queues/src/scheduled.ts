@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { ScheduledQueueDefinition } from './catalog';
 import { jobOptionsOf } from './job-options';
+import { queuePrefix } from './connection';
 
 /** A queue of scheduled runs: data type T itself and plain string names (BullMQ would derive both from T). */
 export type ScheduledQueue<T> = Queue<T, unknown, string, T, unknown, string>;
@@ -11,7 +12,7 @@ export function createScheduledQueue<T>(
 ): ScheduledQueue<T> {
   return new Queue<T, unknown, string, T, unknown, string>(def.name, {
     connection: opts.connection,
-    prefix: opts.prefix,
+    prefix: queuePrefix(opts.prefix, def.name, opts.connection),
     defaultJobOptions: jobOptionsOf(def),
   });
 }

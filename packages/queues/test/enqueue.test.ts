@@ -1,8 +1,15 @@
 import { AppError } from '@bridge/errors';
-import { aitableEventJobSchema, createQueues, closeQueues, createRedis, enqueue, type BridgeQueues } from '@bridge/queues';
+import {
+  aitableEventJobSchema,
+  createQueues,
+  closeQueues,
+  createRedis,
+  enqueue,
+  type BridgeQueues,
+  type RedisConnection,
+} from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { Worker } from 'bullmq';
 
 const event = (over: Record<string, unknown> = {}) => ({
@@ -17,7 +24,7 @@ const event = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('enqueue', () => {
-  let redis: Redis;
+  let redis: RedisConnection;
   let queues: BridgeQueues;
   const prefix = uniquePrefix('enqueue');
 

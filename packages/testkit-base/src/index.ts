@@ -5,3 +5,5 @@ export * from './logs';
 export * from './rate';
 export * from './run-script';
 export * from './pg-proxy';
+export * from './ports';
+export * from './redis-topology';

@@ -1,14 +1,5 @@
 import net from 'node:net';
 
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
  * A TCP proxy in front of the shared PostgreSQL: `cut()` drops every open connection and
  * refuses new ones until `restore()`, which is Postgres being away for the bridge without

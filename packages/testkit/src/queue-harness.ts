@@ -7,11 +7,11 @@ import {
   type AitableEventJob,
   type BridgeQueues,
   type QueueName,
+  type RedisConnection,
 } from '@bridge/queues';
 import { TEST_REDIS_URL, uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { deleteKeysUnder } from './queues';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 
 /** Attempts per job in these tests: small, so exhausting them is quick. */
@@ -24,7 +24,7 @@ export const ATTEMPTS = 3;
  */
 export interface QueueHarness {
   prefix: string;
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   /** Record id → failures still to come; each failing attempt uses one. */
   outage: Map<string, number>;

@@ -1,5 +1,6 @@
 import { closeQueues, createQueues, createRedis } from '@bridge/queues';
 import { TEST_REDIS_URL } from '@bridge/testkit-base';
+import type { Redis } from 'ioredis';
 
 /**
  * Removes every queue key under a test's prefix, on a connection of its own: the app's may be
@@ -17,7 +18,8 @@ export async function obliterateQueues(prefix: string): Promise<void> {
 
 /** Deletes every key under `prefix` that is not a queue (rate-limit counters, locks) from the test Redis. */
 export async function deleteKeysUnder(prefix: string): Promise<number> {
-  const redis = createRedis(TEST_REDIS_URL, 'worker');
+  // The test Redis is one node: SCAN covers every key.
+  const redis = createRedis(TEST_REDIS_URL, 'worker') as Redis;
   let deleted = 0;
   for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
     if (keys.length > 0) deleted += await redis.del(...keys);

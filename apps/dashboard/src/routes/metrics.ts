@@ -2,14 +2,13 @@ import { pingDb, type PrismaClient } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { lastDeliveryTimes, queueDepths, queueHealth } from '@bridge/ops';
-import { pingRedis, type BridgeQueues } from '@bridge/queues';
-import type { Redis } from 'ioredis';
+import { pingRedis, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 import { Router } from 'express';
 import { metricsEndpoint, type RawHandler } from '@bridge/http-server';
 
 export interface ProbeDeps {
   db: PrismaClient;
-  redis: Redis;
+  redis: RedisConnection;
   queues: BridgeQueues;
   metrics: Metrics;
   logger: Logger;

@@ -6,7 +6,7 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;paddi
 th{background:#f6f8fa}.muted{color:#656d76}.bad{color:#cf222e;font-weight:600}td{max-width:520px;overflow-wrap:anywhere}`;
 
 /** The sync status page: server-rendered, no script, every value escaped. Refreshes itself. */
-export function renderStatusPage(s: SyncStatus, user: { name: string; role: string }): string {
+export function renderStatusPage(s: SyncStatus, user: { name: string; role: string }, redisMode?: string): string {
   const entities = Object.keys(s.syncCounts).sort();
   const syncRows = entities.map((e) => {
     const c = s.syncCounts[e] ?? {};
@@ -41,7 +41,7 @@ export function renderStatusPage(s: SyncStatus, user: { name: string; role: stri
 <h1>aitable-bridge · sync status</h1>
 <p class="muted">as of ${escapeHtml(s.generatedAt)} · signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}) ·
 <a href="admin/queues">queues (Bull Board)</a> · <a href="api/status">JSON</a></p>
-<p>Last accepted webhook: ${escapeHtml(s.lastAcceptedDeliveryAt ?? 'never')}</p>
+<p>Last accepted webhook: ${escapeHtml(s.lastAcceptedDeliveryAt ?? 'never')}${redisMode ? ` · Redis: ${escapeHtml(redisMode)}` : ''}</p>
 <h2>Sync rows by entity and status</h2>
 ${table(['entity', 'pending', 'success', 'failed'], syncRows, 'no sync rows yet')}
 <h2>Oldest pending</h2>

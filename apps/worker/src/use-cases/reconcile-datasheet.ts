@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { formulaString, type AitableClient, type AitableRecord } from '@bridge/aitable';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
-import { enqueue, type AitableEventJob, type BridgeQueues, type ReconcileTarget } from '@bridge/queues';
-import type { Redis } from 'ioredis';
+import { enqueue, type AitableEventJob, type BridgeQueues, type ReconcileTarget, type RedisConnection } from '@bridge/queues';
 import type { ConfiguredDatasheets } from '@bridge/config';
 import { advanceCursor, cursorKey, readCursor } from '../reconcile-cursor';
 
@@ -11,7 +10,7 @@ import { advanceCursor, cursorKey, readCursor } from '../reconcile-cursor';
 export interface ReconcileDeps {
   aitable: Pick<AitableClient, 'iteratePages'>;
   /** Holds the cursors. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: Pick<BridgeQueues, ReconcileTarget>;
   datasheets: Pick<ConfiguredDatasheets, ReconcileTarget>;
   /** `QUEUE_PREFIX`, under which the cursors live. */

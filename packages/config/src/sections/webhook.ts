@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, int, list, port } from '../helpers';
 import { metricsPort } from './http';
+import { ingestDurabilitySection } from '../redis';
 
 export const ingestSection = {
   INGEST_PORT: port(3000),
@@ -27,6 +28,7 @@ export const ingestSection = {
   AUDIT_FILE_URL_ALLOW_HTTP: bool(false),
   /** How long the 202 path waits for Redis before answering 503. @defaultValue 1000 */
   INGEST_REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+  ...ingestDurabilitySection,
   /** Delivery rows written to Postgres per INSERT, off the request path. @defaultValue 200 */
   DELIVERY_BATCH_SIZE: int(200, 1, 5000),
   /** Longest a delivery row waits before its batch is written. @defaultValue 250 */

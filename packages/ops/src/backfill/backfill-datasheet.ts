@@ -11,8 +11,8 @@ import {
   type AitableEventJob,
   type BridgeQueues,
   type QueueName,
+  type RedisConnection,
 } from '@bridge/queues';
-import type { Redis } from 'ioredis';
 import { checkpointKey, clearCheckpoint, readCheckpoint, saveCheckpoint, ZERO_COUNTS, type BackfillCounts } from './checkpoint';
 import { decide, syncRowsOf } from './decide';
 import { keyOf, scanWindows, type RecordKey } from './keyset';
@@ -24,7 +24,7 @@ export type BackfillTarget = QueueName;
 export interface BackfillDeps {
   aitable: Pick<AitableClient, 'listRecords'>;
   /** Holds the checkpoints (and the queues' dedup keys). */
-  redis: Redis;
+  redis: RedisConnection;
   db: PrismaClient;
   queues: Pick<BridgeQueues, BackfillTarget>;
   datasheets: ConfiguredDatasheets;

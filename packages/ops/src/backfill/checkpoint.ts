@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@bridge/queues';
 import type { RecordKey } from './keyset';
 
 /** What a backfill run has done so far. */
@@ -34,7 +34,7 @@ export const checkpointKey = (queuePrefix: string, datasheetId: string, where: s
     .digest('hex')
     .slice(0, 16)}`;
 
-export async function readCheckpoint(redis: Redis, key: string): Promise<BackfillCheckpoint | null> {
+export async function readCheckpoint(redis: RedisConnection, key: string): Promise<BackfillCheckpoint | null> {
   const raw = await redis.get(key);
   if (raw === null) return null;
   try {
@@ -44,10 +44,10 @@ export async function readCheckpoint(redis: Redis, key: string): Promise<Backfil
   }
 }
 
-export async function saveCheckpoint(redis: Redis, key: string, cp: BackfillCheckpoint): Promise<void> {
+export async function saveCheckpoint(redis: RedisConnection, key: string, cp: BackfillCheckpoint): Promise<void> {
   await redis.set(key, JSON.stringify(cp));
 }
 
-export async function clearCheckpoint(redis: Redis, key: string): Promise<void> {
+export async function clearCheckpoint(redis: RedisConnection, key: string): Promise<void> {
   await redis.del(key);
 }
