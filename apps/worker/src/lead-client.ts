@@ -21,7 +21,12 @@ export async function knownClient(row: AITableSync, key: SyncKey, deps: Deps): P
   if (row.entityId) return { id: row.entityId };
   if (!row.createIntentAt) return null;
   const found = await findLostCreate(key.recordId, row.createIntentAt, deps);
-  if (!found) return null;
+  if (!found) {
+    // Never took effect: forget the intent, or every later event of the record (a delete, a
+    // restore) would pay for the window and the full scan again.
+    await deps.sync.recordCreateIntent(key, null);
+    return null;
+  }
   await deps.sync.recordEntity(key, found._id);
   return { id: found._id, client: found };
 }

@@ -9,7 +9,6 @@ import {
   reconcileJobSchema,
   retryOverrideFromConfig,
   scheduleReconcile,
-  withinTimeout,
 } from '@bridge/queues';
 import { UnrecoverableError, type Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
@@ -55,25 +54,23 @@ export const reconcileOptionsFromConfig = (
 export const reconcileProcessor =
   (deps: ReconcileDeps, opts: ReconcileOptions): Processor =>
   (job) =>
-    withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, () =>
-      withinTimeout(JOBS.reconcile, async () => {
-        const parsed = reconcileJobSchema.safeParse(job.data);
-        if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${RECONCILE_QUEUE} is invalid: ${parsed.error.message}`);
-        const done: string[] = [];
-        const failed: string[] = [];
-        for (const target of parsed.data.targets) {
-          try {
-            const r = await reconcileDatasheet(target, deps, opts);
-            done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
-          } catch (err) {
-            deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
-              target,
-              error: describeError(err),
-            });
-            failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
-          }
+    withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, async () => {
+      const parsed = reconcileJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${RECONCILE_QUEUE} is invalid: ${parsed.error.message}`);
+      const done: string[] = [];
+      const failed: string[] = [];
+      for (const target of parsed.data.targets) {
+        try {
+          const r = await reconcileDatasheet(target, deps, opts);
+          done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
+        } catch (err) {
+          deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
+            target,
+            error: describeError(err),
+          });
+          failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
         }
-        if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
-        return done.join('; ');
-      }),
-    );
+      }
+      if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
+      return done.join('; ');
+    });

@@ -1,6 +1,6 @@
 import { pruneExpiredRows, type PrismaClient, type RetentionPolicy } from '@bridge/db';
 import { withLogContext } from '@bridge/logger';
-import { createRetentionQueue, JOBS, RETENTION_QUEUE, retentionJobSchema, scheduleRetention, withinTimeout } from '@bridge/queues';
+import { createRetentionQueue, JOBS, RETENTION_QUEUE, retentionJobSchema, scheduleRetention } from '@bridge/queues';
 import { UnrecoverableError, type Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
@@ -32,13 +32,11 @@ export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy
 const retentionProcessor =
   (db: PrismaClient, deps: Pick<WorkerDeps, 'logger'>, config: WorkerConfig): Processor =>
   (job) =>
-    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, () =>
-      withinTimeout(JOBS.retention, async () => {
-        if (!retentionJobSchema.safeParse(job.data).success) {
-          throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
-        }
-        const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
-        deps.logger.info('expired rows deleted', { ...deleted });
-        return deleted;
-      }),
-    );
+    withLogContext({ queue: RETENTION_QUEUE, jobId: job.id }, async () => {
+      if (!retentionJobSchema.safeParse(job.data).success) {
+        throw new UnrecoverableError(`Job payload of queue ${RETENTION_QUEUE} is invalid`);
+      }
+      const deleted = await pruneExpiredRows(db, retentionPolicyFromConfig(config), { batchSize: config.RETENTION_BATCH_SIZE });
+      deps.logger.info('expired rows deleted', { ...deleted });
+      return deleted;
+    });

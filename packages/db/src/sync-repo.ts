@@ -41,7 +41,8 @@ export interface SyncRepo {
   /** The record was deleted upstream: `active=false`, created if it never synced. */
   markInactive(key: SyncKey, facts: AttemptFacts & { entityId?: string | null; metadata?: SyncMetadata }): Promise<AITableSync>;
   /** Durably notes that a create is about to be sent (time `at`), before it is sent. The row must exist (`beginAttempt`). */
-  recordCreateIntent(key: SyncKey, at: Date): Promise<AITableSync>;
+  /** `null` once a lost create is known never to have taken effect, so later events skip the lookup. */
+  recordCreateIntent(key: SyncKey, at: Date | null): Promise<AITableSync>;
   /** The external entity this record maps to, as soon as it is known; clears the create intent. */
   recordEntity(key: SyncKey, entityId: string): Promise<AITableSync>;
   /** Remembers (or, with null, forgets) the email domains removed from the record's MissionX client. */
@@ -176,21 +177,25 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
         if (current?.entityId === entityId) return 'already';
         if (current?.entityId) return 'conflict';
         const linked = { entityId: ownText(entityId, MAX_ID), createIntentAt: null };
-        if (current) await rows.update({ where: unique(key), data: linked });
-        else
-          await rows.create({
-            data: {
-              datasheetId: key.datasheetId,
-              recordId: key.recordId,
-              syncDirection: key.direction,
-              entityType,
-              // Linked, not yet synced by us (lastSyncedAt stays null): without an inputHash in the metadata, the
-              // next event of the record runs the whole flow. Not `pending`, which would read as a stuck job.
-              syncStatus: 'success',
-              metadata: { linkedBy: 'missionx-index' },
-              ...linked,
-            },
-          });
+        if (current) {
+          // Only while the row still names no client: a worker that recorded its own create in the meantime wins.
+          const where = { datasheetId: key.datasheetId, recordId: key.recordId, syncDirection: key.direction, entityId: null };
+          const { count } = await rows.updateMany({ where, data: linked });
+          return count === 1 ? 'linked' : 'conflict';
+        }
+        await rows.create({
+          data: {
+            datasheetId: key.datasheetId,
+            recordId: key.recordId,
+            syncDirection: key.direction,
+            entityType,
+            // Linked, not yet synced by us (lastSyncedAt stays null): without an inputHash in the metadata, the
+            // next event of the record runs the whole flow. Not `pending`, which would read as a stuck job.
+            syncStatus: 'success',
+            metadata: { linkedBy: 'missionx-index' },
+            ...linked,
+          },
+        });
         return 'linked';
       }),
   };

@@ -24,8 +24,6 @@ interface BaseDefinition {
   name: string;
   schema: z.ZodType;
   retry: RetryDefinition;
-  /** A run longer than this is given up (a transient `job_timeout`, so it counts as an attempt). */
-  timeoutMs: number;
   /** Jobs at once per worker process; event queues can override it by `WORKER_CONCURRENCY_<NAME>`. */
   concurrency: number;
   /** Shown in Bull Board. */
@@ -43,6 +41,12 @@ export interface EventQueueDefinition extends BaseDefinition {
   entity: 'lead' | 'order' | 'audit_result';
   /** Reconciliation polls this queue's datasheet for events AITable never delivered. */
   reconciled: boolean;
+  /**
+   * A run longer than this is given up (a transient `job_timeout`, so it counts as an attempt); its
+   * record lock keeps a retry from running beside it. Scheduled queues have none: a run given up
+   * goes on all the same, and nothing would keep it from overlapping the next run of its schedule.
+   */
+  timeoutMs: number;
 }
 
 /** A queue of runs made by a BullMQ job scheduler. */
@@ -147,7 +151,6 @@ const reconcile = {
   name: 'reconcile',
   schema: reconcileJobSchema,
   retry: SCHEDULED_RETRY,
-  timeoutMs: 30 * MINUTE_MS,
   concurrency: 1,
   board: true,
   keep: SCHEDULED_KEEP,
@@ -161,7 +164,6 @@ const retention = {
   name: 'retention',
   schema: retentionJobSchema,
   retry: SCHEDULED_RETRY,
-  timeoutMs: 30 * MINUTE_MS,
   concurrency: 1,
   board: true,
   keep: SCHEDULED_KEEP,

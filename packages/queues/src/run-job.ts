@@ -21,8 +21,8 @@ export function outageOfJob(job: Pick<Job, 'data'>): { since: number | undefined
 }
 
 /**
- * Drops a job's outage history, when it fails for good: a replay (fresh attempts) then gets a
- * fresh outage budget too.
+ * Drops a job's outage history, when it fails for good (a replay, with fresh attempts, then gets a
+ * fresh outage budget too) or fails for another reason than an outage.
  */
 export async function forgetOutage(job: Job): Promise<void> {
   if (outageOfJob(job).since === undefined) return;
@@ -66,6 +66,11 @@ export async function runJob<T>(job: Job, token: string | undefined, fn: () => P
       await job.moveToDelayed(Date.now() + decision.delayMs, token);
       throw new DelayedError();
     }
+    // A failure that is not an outage means the job got past whatever was down: a later outage
+    // gets a budget of its own rather than the remains of this one. (An outage past its budget
+    // keeps its start, or it would be waited out again and again.)
+    const outage = isAppError(err) && err.outage;
+    if (decision.action === 'retry' && !outage && opts.outage?.since !== undefined) await forgetOutage(job);
     throw decision.action === 'retry' ? withCodeInMessage(err) : err;
   }
 }

@@ -163,7 +163,8 @@ async function step(
       eventType: 'record.updated',
       datasheetId,
       recordId: record.recordId,
-      fields: record.fields,
+      // Ids only: a backfill job may run hours later, behind live events, and must read the record
+      // as it is then rather than write back what the scan saw (and it keeps personal data out of Redis).
     };
     return { payload, opts: { jobId: deliveryId, dedupKey: backfillDedupKey(datasheetId, record.recordId), priority: BACKFILL_PRIORITY } };
   });
