@@ -52,6 +52,19 @@ export interface SyncRepo {
    * already names another entity is left alone and reported as `conflict`.
    */
   linkEntity(key: SyncKey, entityType: EntityType, entityId: string): Promise<'linked' | 'already' | 'conflict'>;
+  /** The active rows of a datasheet's records mapped to any of these entities (how a MissionX change finds its lead). */
+  findByEntities(datasheetId: string, direction: SyncDirection, entityIds: readonly string[]): Promise<AITableSync[]>;
+  /** Merges these values (by AITable field name) into the last values the bridge wrote to the record's owned fields, and `metadata` into its metadata. */
+  recordOwnedValues(key: SyncKey, values: OwnedValues, metadata?: SyncMetadata): Promise<AITableSync>;
+}
+
+/** The last value the bridge wrote to each field it owns, by AITable field name. */
+export type OwnedValues = Record<string, string | null>;
+
+/** A row's owned values (an unexpected shape reads as none written). */
+export function ownedValuesOf(row: Pick<AITableSync, 'ownedValues'> | null | undefined): OwnedValues {
+  const v = row?.ownedValues;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as OwnedValues) : {};
 }
 
 const unique = (key: SyncKey) => ({
@@ -192,6 +205,25 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
             },
           });
         return 'linked';
+      }),
+
+    findByEntities: (datasheetId, direction, entityIds) =>
+      entityIds.length === 0
+        ? Promise.resolve([])
+        : classified({ datasheetId, recordId: '', direction }, () =>
+            rows.findMany({ where: { datasheetId, syncDirection: direction, active: true, entityId: { in: [...entityIds] } } }),
+          ),
+
+    recordOwnedValues: (key, values, metadata) =>
+      classified(key, async () => {
+        const current = await rows.findUnique({ where: unique(key), select: { ownedValues: true, metadata: true } });
+        return rows.update({
+          where: unique(key),
+          data: {
+            ownedValues: { ...ownedValuesOf(current), ...values },
+            ...(metadata ? { metadata: merged(current?.metadata, metadata) } : {}),
+          },
+        });
       }),
   };
 }

@@ -2,6 +2,7 @@ export * from './catalog';
 export * from './connection';
 export * from './job-options';
 export * from './limits';
+export * from './missionx-poll';
 export * from './payloads';
 export * from './queues';
 export * from './reconcile';

@@ -1,4 +1,4 @@
-import type { AITableSync, SyncKey } from '@bridge/db';
+import { ownedValuesOf, type AITableSync, type SyncKey } from '@bridge/db';
 import type { MissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from '../deps';
 import { PORTAL_STATUS } from '@bridge/config';
@@ -30,13 +30,12 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
     const known = await knownClient(row, key, deps);
     const client = known ? await updateWhatChanged(key, row, known, lead, deps) : await createLeadClient(key, desired, deps);
     const portalUrl = deps.missionx.portalUrl(client);
-    if (!showsPortal(lead.shown, portalUrl)) {
-      const f = deps.fields.lead;
-      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, {
-        [f.portalUrl]: portalUrl,
-        [f.portalStatus]: PORTAL_STATUS.active,
-      });
-    }
+    const f = deps.fields.lead;
+    const shown = { [f.portalUrl]: portalUrl, [f.portalStatus]: PORTAL_STATUS.active };
+    if (!showsPortal(lead.shown, portalUrl)) await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, shown);
+    // What the lead shows is ours: the MissionX poll compares with it, so our own change coming back writes nothing.
+    const owned = ownedValuesOf(row);
+    if (Object.entries(shown).some(([field, value]) => owned[field] !== value)) await deps.sync.recordOwnedValues(key, shown);
     deps.logger.info(known ? 'portal up to date' : 'portal created', { missionxClientId: client._id });
     return {
       success: {
