@@ -8,6 +8,8 @@ export interface RecordView {
   recordId: string;
   source: 'event' | 'api';
   fields: Record<string, unknown>;
+  /** AITable's modification time of the record (epoch ms), when read from the API. */
+  updatedAt?: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function readRecord(
 
 export async function fetchRecord(deps: Pick<WorkerDeps, 'aitable'>, datasheetId: string, recordId: string): Promise<RecordView> {
   const record = await deps.aitable.getRecord(datasheetId, recordId);
-  return { recordId, source: 'api', fields: record.fields };
+  return { recordId, source: 'api', fields: record.fields, updatedAt: record.updatedAt };
 }
 
 /** A cell read by `read`; `undefined` when an event did not carry it, `null` when empty (the API leaves empty cells out). */

@@ -113,6 +113,104 @@ describe('MissionX → AITable by polling', () => {
     }
   });
 
+  it('when our own poll write comes back as a webhook, then it makes no MissionX write and no AITable write', async () => {
+    await h.start({ MISSIONX_POLL_INTERVAL_MS: String(INTERVAL_MS) });
+    try {
+      const { recordId, clientId } = await syncedLead();
+      await h.sim.control.editMissionxClient(clientId, { archived: true });
+      const archived = await waitFor(
+        async () => {
+          const r = await recordOf(h, DS.leads, recordId);
+          return r?.fields['Portal Status'] === 'Inactive' ? r : undefined;
+        },
+        { timeoutMs: 3 * INTERVAL_MS, what: 'the archived portal on the lead' },
+      );
+      const since = Date.now();
+      // What AITable's automation sends after our write: the record with the values we wrote.
+      const { state, job } = await settled(
+        h,
+        'leads',
+        await add(h, 'leads', leadEvent(recordId, { eventType: 'record.updated', fields: archived.fields })),
+      );
+      expect(state).toBe('completed');
+      expect(job.returnvalue).toBe('skipped_own_write_back');
+      expect(await missionxWrites(since)).toBe(0);
+      expect(await aitableWritesTo(recordId, since)).toBe(0);
+      expect((await recordOf(h, DS.leads, recordId))?.fields['Portal Status']).toBe('Inactive');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it("when the bridge writes a lead change to MissionX, then the client's moved updatedAt makes the next polls write nothing to AITable", async () => {
+    await h.start({ MISSIONX_POLL_INTERVAL_MS: String(INTERVAL_MS) });
+    try {
+      const { recordId, clientId } = await syncedLead();
+      await h.sim.control.updateRecordAsUser(DS.leads, recordId, { Company: 'Difference Engines' });
+      const fields = (await recordOf(h, DS.leads, recordId))!.fields;
+      const since = Date.now();
+      const { state } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { fields })));
+      expect(state).toBe('completed');
+      expect(await missionxWrites(since)).toBe(1);
+      const client = (await h.sim.control.missionxClients()).find((c) => c._id === clientId)!;
+      expect(client.title).toBe('Difference Engines');
+      // The poll passes the client's new updatedAt, and more runs follow.
+      await waitFor(
+        () =>
+          readPollCursor(h.redis, pollCursorKey(h.prefix, 'clients')).then((c) =>
+            c && Date.parse(c.at) >= Date.parse(client.updatedAt) ? c : undefined,
+          ),
+        { timeoutMs: 3 * INTERVAL_MS, what: 'the poll to pass the changed client' },
+      );
+      expect(await aitableWritesTo(recordId, since)).toBe(0);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('when an old signed body of the lead is replayed after a newer change, then it alters nothing: the record, not the event, is what MissionX gets', async () => {
+    await h.start();
+    try {
+      const { recordId, clientId } = await syncedLead();
+      const old = (await recordOf(h, DS.leads, recordId))!.fields;
+      await h.sim.control.updateRecordAsUser(DS.leads, recordId, { Company: 'Newer Company', Email: 'ada@newer.example' });
+      const newer = (await recordOf(h, DS.leads, recordId))!.fields;
+      expect((await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { fields: newer })))).state).toBe('completed');
+      const since = Date.now();
+      // The captured update, and the captured creation (always acted on): both read the record as it is now.
+      const replayed = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.updated', fields: old })));
+      expect(replayed.state).toBe('completed');
+      expect(replayed.job.returnvalue).toBe('skipped_own_write_back');
+      expect((await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { fields: old })))).state).toBe('completed');
+      expect(await missionxWrites(since)).toBe(0);
+      expect(await aitableWritesTo(recordId, since)).toBe(0);
+      const client = (await h.sim.control.missionxClients()).find((c) => c._id === clientId)!;
+      expect(client).toMatchObject({ title: 'Newer Company', emailDomains: ['newer.example'] });
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('when AITable answers a read older than the one last synced, then the event changes nothing', async () => {
+    await h.start();
+    try {
+      const { recordId, clientId } = await syncedLead();
+      const row = await syncRow(h, DS.leads, recordId);
+      expect(row?.recordUpdatedAt).toBeInstanceOf(Date);
+      // As if a later change had been synced already and AITable's read still lagged behind it.
+      await h.prisma.aITableSync.update({ where: { id: row!.id }, data: { recordUpdatedAt: new Date(Date.now() + 3600_000) } });
+      await h.sim.control.updateRecordAsUser(DS.leads, recordId, { Company: 'Lagging Read' });
+      const since = Date.now();
+      const { state, job } = await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.updated' })));
+      expect(state).toBe('completed');
+      expect(job.returnvalue).toBe('skipped_stale');
+      expect(await missionxWrites(since)).toBe(0);
+      expect((await h.sim.control.missionxClients()).find((c) => c._id === clientId)?.title).not.toBe('Lagging Read');
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('when the interval is 0, then the schedule is removed', async () => {
     const queue = createMissionxPollQueue({ connection: h.redis, prefix: h.prefix });
     try {

@@ -27,6 +27,8 @@ export interface SuccessFacts {
   metadata?: SyncMetadata;
   /** @defaultValue now */
   syncedAt?: Date;
+  /** AITable's modification time of the record this success was computed from: an older read later changes nothing. */
+  recordUpdatedAt?: Date;
 }
 
 /** Reads and writes `AITableSync` rows; every database error comes out as a classified AppError. */
@@ -142,6 +144,7 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
             // A success means the record exists: a lead deleted and then restored is active again.
             active: true,
             ...(f.entityId ? { createIntentAt: null } : {}),
+            ...(f.recordUpdatedAt ? { recordUpdatedAt: f.recordUpdatedAt } : {}),
           },
         });
       }),

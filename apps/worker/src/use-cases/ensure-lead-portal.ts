@@ -1,12 +1,11 @@
 import { ownedValuesOf, type AITableSync, type SyncKey } from '@bridge/db';
 import type { MissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from '../deps';
-import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
 import { createLeadClient, knownClient, type KnownClient } from '../lead-client';
 import { leadInput, type LeadInput } from '../lead-input';
 import { fetchRecord } from '../read-record';
-import { metaOf, showsPortal } from '../snapshot';
+import { metaOf, ownedPortalStatus, showsPortal } from '../snapshot';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 
 /** The portal of a lead, once it exists and is active. */
@@ -31,8 +30,10 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
     const client = known ? await updateWhatChanged(key, row, known, lead, deps) : await createLeadClient(key, desired, deps);
     const portalUrl = deps.missionx.portalUrl(client);
     const f = deps.fields.lead;
-    const shown = { [f.portalUrl]: portalUrl, [f.portalStatus]: PORTAL_STATUS.active };
-    if (!showsPortal(lead.shown, portalUrl)) await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, shown);
+    // Active, unless the MissionX poll has since written the client's archive: that is what the bridge stands for now.
+    const status = ownedPortalStatus(row, f.portalStatus);
+    const shown = { [f.portalUrl]: portalUrl, [f.portalStatus]: status };
+    if (!showsPortal(lead.shown, portalUrl, status)) await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, shown);
     // What the lead shows is ours: the MissionX poll compares with it, so our own change coming back writes nothing.
     const owned = ownedValuesOf(row);
     if (Object.entries(shown).some(([field, value]) => owned[field] !== value)) await deps.sync.recordOwnedValues(key, shown);
@@ -41,6 +42,7 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
       success: {
         entityId: client._id,
         metadata: { inputHash: lead.hash, portalUrl, missionxClientId: client._id, portalStatus: 'active' },
+        ...(lead.updatedAt !== undefined ? { recordUpdatedAt: new Date(lead.updatedAt) } : {}),
       },
       value: { clientId: client._id, portalUrl },
     };
