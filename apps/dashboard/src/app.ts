@@ -12,6 +12,7 @@ import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './
 import { BOARD_PATH, createBoards } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
+import { conflictsRoutes } from './routes/conflicts';
 import { deliveriesRoutes } from './routes/deliveries';
 import { insightRoutes } from './routes/insight';
 import { jobsRoutes } from './routes/jobs';
@@ -80,6 +81,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(jobsRoutes(deps.queues));
   app.use(deliveriesRoutes(deps));
   app.use(insightRoutes(deps.db, deps.queues));
+  app.use(conflictsRoutes(deps.db, deps.queues, deps.mask));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });

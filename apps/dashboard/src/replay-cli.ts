@@ -5,6 +5,7 @@ import { isAppError } from '@bridge/errors';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
 import { createMaskPolicy, type MaskPolicy } from '@bridge/privacy';
 import { pingRedis } from '@bridge/queues';
+import { runConflictsCommand } from './cli/conflicts-command';
 import { runDeliveriesCommand } from './cli/deliveries-command';
 import { runJobsCommand } from './cli/jobs-command';
 import { createOutput } from './cli/output';
@@ -31,6 +32,8 @@ const OPTIONS = {
   'body-file': { type: 'string' },
   'content-type': { type: 'string' },
   'show-personal-data': { type: 'boolean', default: false },
+  open: { type: 'boolean', default: false },
+  take: { type: 'string' },
 } as const;
 
 function parse(argv: string[]) {
@@ -49,8 +52,8 @@ async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: 
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  if (command !== 'jobs' && command !== 'deliveries')
-    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs or deliveries');
+  if (command !== 'jobs' && command !== 'deliveries' && command !== 'conflicts')
+    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs, deliveries or conflicts');
   if ((command === 'jobs' && action !== undefined) || extra.length > 0)
     throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
   const c = await conns();
@@ -58,6 +61,7 @@ async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: 
   if (command === 'jobs') {
     return runJobsCommand(c.queues, { ...v, dryRun: v['dry-run'] }, out);
   }
+  if (command === 'conflicts') return runConflictsCommand({ db: c.db, queues: c.queues, out }, { ...v, action, id });
   return runDeliveriesCommand(
     { db: c.db, queues: c.queues, datasheets: c.datasheets, out },
     { ...v, action, id, awaitingFix: v['awaiting-fix'], bodyFile: v['body-file'], contentType: v['content-type'] },

@@ -1,4 +1,5 @@
-import { Prisma, type AITableSync, type EntityType, type PrismaClient, type SyncDirection } from './client';
+import { Prisma, type AITableSync, type EntityType, type PrismaClient, type SyncConflict, type SyncDirection } from './client';
+import { latestConflict, recordConflict, type NewConflict } from './conflicts';
 import { classifyDbError, isRowRefused } from './errors';
 import { pgText } from './pg-text';
 
@@ -58,6 +59,10 @@ export interface SyncRepo {
   findByEntities(datasheetId: string, direction: SyncDirection, entityIds: readonly string[]): Promise<AITableSync[]>;
   /** Merges these values (by AITable field name) into the last values the bridge wrote to the record's owned fields, and `metadata` into its metadata. */
   recordOwnedValues(key: SyncKey, values: OwnedValues, metadata?: SyncMetadata): Promise<AITableSync>;
+  /** Records a conflict on a field the bridge owns. */
+  recordConflict(c: NewConflict): Promise<SyncConflict>;
+  /** The latest conflict of one field of one record, or null. */
+  latestConflict(key: SyncKey, field: string): Promise<SyncConflict | null>;
 }
 
 /** The last value the bridge wrote to each field it owns, by AITable field name. */
@@ -216,6 +221,9 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
         : classified({ datasheetId, recordId: '', direction }, () =>
             rows.findMany({ where: { datasheetId, syncDirection: direction, active: true, entityId: { in: [...entityIds] } } }),
           ),
+
+    recordConflict: (c) => recordConflict(db, c),
+    latestConflict: (key, field) => latestConflict(db, key.datasheetId, key.recordId, field),
 
     recordOwnedValues: (key, values, metadata) =>
       classified(key, async () => {

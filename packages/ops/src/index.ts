@@ -9,3 +9,4 @@ export * from './deliveries/correct-delivery';
 export * from './deliveries/replay-delivery';
 export * from './deliveries/validate-delivery';
 export * from './insight';
+export * from './conflicts';

@@ -5,7 +5,7 @@ import type { JobFacts } from '../job-facts';
 import { createLeadClient, knownClient, type KnownClient } from '../lead-client';
 import { leadInput, type LeadInput } from '../lead-input';
 import { fetchRecord } from '../read-record';
-import { metaOf, ownedPortalStatus, showsPortal } from '../snapshot';
+import { metaOf, ownedPortalStatus } from '../snapshot';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 
 /** The portal of a lead, once it exists and is active. */
@@ -22,7 +22,12 @@ export interface LeadPortal {
  * changes are patched only when the lead's inputs changed, and the write-back sets the same values.
  * The caller holds the lead's record lock.
  */
-export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: WorkerDeps): Promise<LeadPortal> {
+export async function ensureLeadPortal(
+  lead: LeadInput,
+  job: JobFacts,
+  deps: WorkerDeps,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<LeadPortal> {
   const key = { datasheetId: deps.datasheets.leads, recordId: lead.recordId, direction: 'aitable_to_app' as const };
   return syncAttempt(deps, key, 'lead', job, async (row) => {
     const desired = { customId: lead.recordId, title: lead.title, emailDomains: [lead.emailDomain] };
@@ -32,8 +37,14 @@ export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: Wor
     const f = deps.fields.lead;
     // Active, unless the MissionX poll has since written the client's archive: that is what the bridge stands for now.
     const status = ownedPortalStatus(row, f.portalStatus);
-    const shown = { [f.portalUrl]: portalUrl, [f.portalStatus]: status };
-    if (!showsPortal(lead.shown, portalUrl, status)) await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, shown);
+    // Fields held by a conflict waiting for an operator, or yielded to AITable, are left as they are.
+    const cells = { [f.portalUrl]: lead.shown.url, [f.portalStatus]: lead.shown.status };
+    const shown = Object.fromEntries(
+      Object.entries({ [f.portalUrl]: portalUrl, [f.portalStatus]: status }).filter(([field]) => !keep.has(field)),
+    );
+    if (Object.entries(shown).some(([field, value]) => cells[field] !== value)) {
+      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, shown);
+    }
     // What the lead shows is ours: the MissionX poll compares with it, so our own change coming back writes nothing.
     const owned = ownedValuesOf(row);
     if (Object.entries(shown).some(([field, value]) => owned[field] !== value)) await deps.sync.recordOwnedValues(key, shown);

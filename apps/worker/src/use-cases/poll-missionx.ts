@@ -3,6 +3,7 @@ import { ownedValuesOf, type AITableSync, type OwnedValues, type SyncKey } from 
 import { MAX_PAGE, type ClientQuery, type MissionxProject } from '@bridge/missionx';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps';
+import { yieldedOf } from '../lead-conflicts';
 import { lockRecord } from '../sync-attempt';
 
 /**
@@ -207,8 +208,16 @@ async function writeProjectStatus(deps: PollDeps, row: AITableSync, project: Mis
 async function writeOwned(deps: PollDeps, row: AITableSync, values: OwnedValues, metadata?: Record<string, unknown>): Promise<boolean> {
   const key: SyncKey = { datasheetId: row.datasheetId, recordId: row.recordId, direction: row.syncDirection };
   return lockRecord(deps, key.datasheetId, key.recordId, async () => {
-    const owned = ownedValuesOf(await deps.sync.find(key));
-    const changed = Object.fromEntries(Object.entries(values).filter(([field, value]) => owned[field] !== value));
+    const fresh = await deps.sync.find(key);
+    const owned = ownedValuesOf(fresh);
+    const yielded = yieldedOf(fresh);
+    const changed: OwnedValues = {};
+    for (const [field, value] of Object.entries(values)) {
+      if (owned[field] === value || yielded.includes(field)) continue;
+      // A field held by a conflict waits for an operator, whichever side changes next.
+      if ((await deps.sync.latestConflict(key, field))?.outcome === 'held') continue;
+      changed[field] = value;
+    }
     if (Object.keys(changed).length === 0) {
       if (metadata) await deps.sync.recordOwnedValues(key, {}, metadata);
       return false;

@@ -5,6 +5,7 @@ import type { JobFacts } from '../job-facts';
 import { leadInput, leadInputFields, type LeadInput } from '../lead-input';
 import { fetchRecord, readRecord } from '../read-record';
 import { alreadySynced, ownedPortalStatus } from '../snapshot';
+import { settleLeadConflicts } from '../lead-conflicts';
 import { lockRecord, recordingFailures } from '../sync-attempt';
 import { deactivateLeadPortal } from './deactivate-lead-portal';
 import { ensureLeadPortal } from './ensure-lead-portal';
@@ -52,7 +53,8 @@ export async function syncLead(event: AitableEventJob, job: JobFacts, deps: Work
       deps.logger.info('lead event skipped: the record as it is now is already synced (an old or repeated event)');
       return 'skipped_own_write_back';
     }
-    await ensureLeadPortal(lead, job, deps);
+    const keep = await settleLeadConflicts(deps, key, row, lead);
+    await ensureLeadPortal(lead, job, deps, keep);
     return 'synced';
   });
 }
