@@ -113,6 +113,28 @@ describe('MissionX → AITable by polling', () => {
     }
   });
 
+  it('when a person set Portal Status by hand (no webhook reached us) and MissionX then archives the client, then the poll holds the field as a conflict instead of overwriting it', async () => {
+    await h.start({ MISSIONX_POLL_INTERVAL_MS: String(INTERVAL_MS) });
+    try {
+      const { recordId, clientId } = await syncedLead();
+      await h.sim.control.updateRecordAsUser(DS.leads, recordId, { 'Portal Status': 'Failed' });
+      const since = Date.now();
+      await h.sim.control.editMissionxClient(clientId, { archived: true });
+      const held = await waitFor(
+        async () => (await h.prisma.syncConflict.findMany({ where: { recordId } })).find((c) => c.outcome === 'held'),
+        { timeoutMs: 3 * INTERVAL_MS, what: 'the conflict to be recorded' },
+      );
+      expect(held).toMatchObject({ field: 'Portal Status', aitableValue: 'Failed', bridgeValue: 'Active', policy: 'manual' });
+      const runs = await runsDone();
+      await waitFor(async () => ((await runsDone()) > runs ? true : undefined), { timeoutMs: 3 * INTERVAL_MS, what: 'another poll' });
+      expect((await recordOf(h, DS.leads, recordId))?.fields['Portal Status']).toBe('Failed');
+      expect(await aitableWritesTo(recordId, since)).toBe(0);
+      expect(await h.prisma.syncConflict.count({ where: { recordId } })).toBe(1);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('when our own poll write comes back as a webhook, then it makes no MissionX write and no AITable write', async () => {
     await h.start({ MISSIONX_POLL_INTERVAL_MS: String(INTERVAL_MS) });
     try {

@@ -1,9 +1,11 @@
+import { selectValue, textValue, type AitableRecord } from '@bridge/aitable';
 import { PORTAL_STATUS } from '@bridge/config';
 import { ownedValuesOf, type AITableSync, type OwnedValues, type SyncKey } from '@bridge/db';
 import { MAX_PAGE, type ClientQuery, type MissionxProject } from '@bridge/missionx';
 import type { Redis } from 'ioredis';
 import type { WorkerDeps } from '../deps';
-import { yieldedOf } from '../lead-conflicts';
+import { leadFieldPolicy, settleField } from '../lead-conflicts';
+import { ownedPortalStatus } from '../snapshot';
 import { lockRecord } from '../sync-attempt';
 
 /**
@@ -36,7 +38,7 @@ export async function readPollCursor(redis: Redis, key: string): Promise<PollCur
 
 export interface PollDeps extends Pick<
   WorkerDeps,
-  'missionx' | 'aitable' | 'sync' | 'redis' | 'locks' | 'logger' | 'fields' | 'datasheets'
+  'missionx' | 'aitable' | 'sync' | 'redis' | 'locks' | 'logger' | 'metrics' | 'fields' | 'datasheets'
 > {
   queuePrefix: string;
 }
@@ -135,8 +137,11 @@ async function pollClients(deps: PollDeps, opts: PollOptions): Promise<PollResul
       fresh.map((c) => c._id),
     );
     const status = (id: string) => (archived.has(id) ? PORTAL_STATUS.inactive : PORTAL_STATUS.active);
+    const current = await currentLeads(deps, [...rows.values()]);
     const results = await Promise.all(
-      [...rows].map(([clientId, row]) => writeOwned(deps, row, { [deps.fields.lead.portalStatus]: status(clientId) })),
+      [...rows].map(([clientId, row]) =>
+        writeOwned(deps, row, current.get(row.recordId), { [deps.fields.lead.portalStatus]: status(clientId) }),
+      ),
     );
     written += results.filter(Boolean).length;
     cursor = past(cursor, page);
@@ -164,10 +169,11 @@ async function pollProjects(deps: PollDeps, opts: PollOptions): Promise<PollResu
       const other = latest.get(p.client);
       if (!other || newer(p, other)) latest.set(p.client, p);
     }
+    const current = await currentLeads(deps, [...rows.values()]);
     const results = await Promise.all(
       [...latest].flatMap(([clientId, project]) => {
         const row = rows.get(clientId);
-        return row ? [writeProjectStatus(deps, row, project)] : [];
+        return row ? [writeProjectStatus(deps, row, current.get(row.recordId), project)] : [];
       }),
     );
     written += results.filter(Boolean).length;
@@ -186,7 +192,12 @@ interface LatestProject {
 }
 
 /** A change to an older project of the client is not what the lead shows: only its latest project's status is written. */
-async function writeProjectStatus(deps: PollDeps, row: AITableSync, project: MissionxProject): Promise<boolean> {
+async function writeProjectStatus(
+  deps: PollDeps,
+  row: AITableSync,
+  current: AitableRecord | undefined,
+  project: MissionxProject,
+): Promise<boolean> {
   const meta = (row.metadata ?? {}) as { latestProject?: LatestProject };
   const known = meta.latestProject;
   if (
@@ -197,33 +208,67 @@ async function writeProjectStatus(deps: PollDeps, row: AITableSync, project: Mis
     return false;
   }
   const latestProject: LatestProject = { id: project._id, createdAt: project.createdAt };
-  return writeOwned(deps, row, { [deps.fields.lead.projectStatus]: project.projectStatus }, { latestProject });
+  return writeOwned(deps, row, current, { [deps.fields.lead.projectStatus]: project.projectStatus }, { latestProject });
 }
 
 /**
- * Writes to the lead the owned values that differ from the last ones the bridge wrote, under the
- * record's lock (a lead job may be writing it), through the batched AITable client; answers
- * whether it wrote.
+ * The leads of a page as AITable holds them now, in one request (`recordIds`, ≤ 100, only the
+ * fields the poll writes): what a person changed since our last write is a conflict, not something
+ * to overwrite blindly.
  */
-async function writeOwned(deps: PollDeps, row: AITableSync, values: OwnedValues, metadata?: Record<string, unknown>): Promise<boolean> {
+async function currentLeads(deps: PollDeps, rows: AITableSync[]): Promise<Map<string, AitableRecord>> {
+  if (rows.length === 0) return new Map();
+  const f = deps.fields.lead;
+  const page = await deps.aitable.listRecords(deps.datasheets.leads, {
+    recordIds: rows.map((r) => r.recordId),
+    fields: [f.portalStatus, f.projectStatus],
+    pageSize: MAX_PAGE,
+  });
+  return new Map(page.records.map((r) => [r.recordId, r]));
+}
+
+/** A cell of a field the poll writes, as text (Portal Status is a single select, Project Status text); null when empty. */
+const cellOf = (record: AitableRecord, name: string): string | null =>
+  selectValue(record.fields[name]) ?? textValue(record.fields[name]) ?? null;
+
+/**
+ * Writes to the lead the owned values that differ from what it shows, under the record's lock (a
+ * lead job may be writing it), through the batched AITable client; answers whether it wrote. A
+ * field a person changed since our last write is settled by its policy first (settleField): held
+ * and yielded fields are not written.
+ */
+async function writeOwned(
+  deps: PollDeps,
+  row: AITableSync,
+  current: AitableRecord | undefined,
+  values: OwnedValues,
+  metadata?: Record<string, unknown>,
+): Promise<boolean> {
   const key: SyncKey = { datasheetId: row.datasheetId, recordId: row.recordId, direction: row.syncDirection };
+  const f = deps.fields.lead;
   return lockRecord(deps, key.datasheetId, key.recordId, async () => {
-    const fresh = await deps.sync.find(key);
+    const fresh = (await deps.sync.find(key)) ?? row;
     const owned = ownedValuesOf(fresh);
-    const yielded = yieldedOf(fresh);
     const changed: OwnedValues = {};
+    const adopted: OwnedValues = {};
     for (const [field, value] of Object.entries(values)) {
-      if (owned[field] === value || yielded.includes(field)) continue;
-      // A field held by a conflict waits for an operator, whichever side changes next.
-      if ((await deps.sync.latestConflict(key, field))?.outcome === 'held') continue;
+      const shown = current ? cellOf(current, field) : undefined;
+      const ours = field === f.portalStatus ? ownedPortalStatus(fresh, field) : (owned[field] ?? undefined);
+      const policy = leadFieldPolicy(f, field);
+      if (policy && !(await settleField(deps, key, fresh, { name: field, shown, ours, aitableAt: current?.updatedAt }, policy))) continue;
+      if (shown === value) {
+        if (owned[field] !== value) adopted[field] = value;
+        continue;
+      }
+      if (owned[field] === value && shown === undefined) continue;
       changed[field] = value;
     }
     if (Object.keys(changed).length === 0) {
-      if (metadata) await deps.sync.recordOwnedValues(key, {}, metadata);
+      if (metadata || Object.keys(adopted).length > 0) await deps.sync.recordOwnedValues(key, adopted, metadata);
       return false;
     }
     await deps.aitable.updateRecord(key.datasheetId, key.recordId, changed);
-    await deps.sync.recordOwnedValues(key, changed, metadata);
+    await deps.sync.recordOwnedValues(key, { ...adopted, ...changed }, metadata);
     deps.logger.info('MissionX change written to the lead', {
       recordId: key.recordId,
       missionxClientId: row.entityId,
