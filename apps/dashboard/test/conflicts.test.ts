@@ -12,10 +12,11 @@ import { OPERATOR, PERSONAL_FIELDS, VIEWER } from './build-app';
 jest.setTimeout(90_000);
 let h: Harness;
 let app: Express;
+let metricsPort: number;
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.start();
+  metricsPort = (await h.start()).metricsPort;
   app = createApp({
     queues: h.queues,
     db: h.prisma,
@@ -91,6 +92,8 @@ test('when a person overwrites the Portal URL, then the bridge restores it (brid
   expect(page.status).toBe(200);
   expect(page.text).toContain(recordId);
   expect(page.text).toContain('restored');
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(metrics).toMatch(/bridge_sync_conflicts_total\{field="Portal URL",outcome="restored",service="worker"\} 1\b/);
   const listed = await cli(['conflicts', 'list', '--record', recordId, '--json']);
   expect(listed.code).toBe(0);
   expect(JSON.parse(listed.stdout).conflicts).toEqual([expect.objectContaining({ recordId, field: 'Portal URL', outcome: 'restored' })]);
