@@ -1,4 +1,5 @@
-import { selectValue, textValue, type AitableRecord } from '@bridge/aitable';
+import { AITABLE_ERROR_CODES, selectValue, textValue, type AitableRecord } from '@bridge/aitable';
+import { isAppError } from '@bridge/errors';
 import { PORTAL_STATUS } from '@bridge/config';
 import { ownedValuesOf, type AITableSync, type OwnedValues, type SyncKey } from '@bridge/db';
 import { MAX_PAGE, type ClientQuery, type MissionxProject } from '@bridge/missionx';
@@ -219,12 +220,28 @@ async function writeProjectStatus(
 async function currentLeads(deps: PollDeps, rows: AITableSync[]): Promise<Map<string, AitableRecord>> {
   if (rows.length === 0) return new Map();
   const f = deps.fields.lead;
-  const page = await deps.aitable.listRecords(deps.datasheets.leads, {
-    recordIds: rows.map((r) => r.recordId),
-    fields: [f.portalStatus, f.projectStatus],
-    pageSize: MAX_PAGE,
-  });
-  return new Map(page.records.map((r) => [r.recordId, r]));
+  const ids = rows.map((r) => r.recordId);
+  try {
+    const page = await deps.aitable.listRecords(deps.datasheets.leads, {
+      recordIds: ids,
+      fields: [f.portalStatus, f.projectStatus],
+      pageSize: MAX_PAGE,
+    });
+    return new Map(page.records.map((r) => [r.recordId, r]));
+  } catch (err) {
+    // One lead deleted in AITable (its deletion not synced yet) makes AITable refuse the whole list:
+    // read them one by one (batched), and leave the deleted one out, rather than stop the poll there.
+    if (!isAppError(err) || err.code !== AITABLE_ERROR_CODES.badRequest) throw err;
+    const read = await Promise.all(
+      ids.map((id) =>
+        deps.aitable.getRecord(deps.datasheets.leads, id).catch((e: unknown) => {
+          if (isAppError(e) && e.code === AITABLE_ERROR_CODES.recordNotFound) return undefined;
+          throw e;
+        }),
+      ),
+    );
+    return new Map(read.filter((r): r is AitableRecord => r !== undefined).map((r) => [r.recordId, r]));
+  }
 }
 
 /** A cell of a field the poll writes, as text (Portal Status is a single select, Project Status text); null when empty. */
