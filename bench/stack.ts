@@ -136,6 +136,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     WORKER_QUEUES: 'leads',
     WORKER_METRICS_PORT: '0',
     RECONCILE_INTERVAL_MS: '0',
+    MISSIONX_POLL_INTERVAL_MS: '0',
     ...o.env,
   };
   const ingest = startProcess('apps/ingest/src/main.ts', env, o.ingestNodeArgs);

@@ -9,7 +9,15 @@ import { SCENARIOS } from '../bench/chaos/scenarios';
 jest.setTimeout(60_000);
 
 const nowhere = { TEST_REDIS_URL: 'redis://127.0.0.1:1', TEST_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/test' };
-const BENCHES = ['bench/chaos.ts', 'bench/ingest.ts', 'bench/pipeline.ts', 'bench/burst.ts', 'bench/startup.ts', 'bench/backfill.ts'];
+const BENCHES = [
+  'bench/chaos.ts',
+  'bench/ingest.ts',
+  'bench/pipeline.ts',
+  'bench/burst.ts',
+  'bench/poll.ts',
+  'bench/startup.ts',
+  'bench/backfill.ts',
+];
 
 test.each(BENCHES)('%s --help prints its usage and starts nothing', async (file) => {
   const r = await runScript(file, ['--help'], { env: nowhere });

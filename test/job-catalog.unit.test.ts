@@ -52,7 +52,7 @@ const srcDirs = ['apps', 'packages'].flatMap((group) =>
 );
 
 test('when the catalog is read, then it names every queue the bridge has', () => {
-  expect([...NAMES].sort()).toEqual(['audit-results', 'leads', 'orders', 'reconcile', 'retention']);
+  expect([...NAMES].sort()).toEqual(['audit-results', 'leads', 'missionx-poll', 'orders', 'reconcile', 'retention']);
 });
 
 test('when source files outside the catalog are scanned, then none spells a queue name as a string', () => {

@@ -67,6 +67,7 @@ function baseEnv(shared: Shared, prefix: string): Record<string, string> {
     WORKER_RECORD_LOCK_TTL_MS: '3000',
     WORKER_RECORD_BUSY_DELAY_MS: '200',
     RECONCILE_INTERVAL_MS: '0',
+    MISSIONX_POLL_INTERVAL_MS: '0',
   };
 }
 

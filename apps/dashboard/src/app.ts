@@ -12,6 +12,7 @@ import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './
 import { BOARD_PATH, capViewerPageSize, createBoards, offlineBoardPage } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
+import { conflictsRoutes } from './routes/conflicts';
 import { deliveriesRoutes } from './routes/deliveries';
 import { faviconRoutes } from './routes/favicon';
 import { insightRoutes } from './routes/insight';
@@ -90,6 +91,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(deliveriesRoutes(deps));
   app.use(insightRoutes(deps.db, deps.queues));
   app.use(recordRoutes(deps, deps.mask));
+  app.use(conflictsRoutes(deps.db, deps.queues, deps.mask));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });

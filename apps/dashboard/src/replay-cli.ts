@@ -5,6 +5,7 @@ import { isAppError } from '@bridge/errors';
 import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
 import { createMaskPolicy, type MaskPolicy } from '@bridge/privacy';
 import { pingRedis } from '@bridge/queues';
+import { runConflictsCommand } from './cli/conflicts-command';
 import { runDeliveriesCommand } from './cli/deliveries-command';
 import { runJobsCommand } from './cli/jobs-command';
 import { runRecordCommand } from './cli/record-command';
@@ -34,6 +35,8 @@ const OPTIONS = {
   'show-personal-data': { type: 'boolean', default: false },
   client: { type: 'string' },
   delivery: { type: 'string' },
+  open: { type: 'boolean', default: false },
+  take: { type: 'string' },
 } as const;
 
 function parse(argv: string[]) {
@@ -59,8 +62,8 @@ async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: 
     const deps = { db: c.db, queues: c.queues, datasheets: c.datasheets, missionx: optionalMissionx(process.env) };
     return runRecordCommand(deps, { id: action, client: v.client, delivery: v.delivery, json: v.json }, out);
   }
-  if (command !== 'jobs' && command !== 'deliveries')
-    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs, deliveries or record');
+  if (command !== 'jobs' && command !== 'deliveries' && command !== 'conflicts')
+    throw new UsageError(command ? `unknown command "${command}"` : 'missing command: jobs, deliveries, conflicts or record');
   if ((command === 'jobs' && action !== undefined) || extra.length > 0)
     throw new UsageError(`unexpected argument "${command === 'jobs' ? action : extra[0]}"`);
   const c = await conns();
@@ -68,6 +71,7 @@ async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: 
   if (command === 'jobs') {
     return runJobsCommand(c.queues, { ...v, dryRun: v['dry-run'] }, out);
   }
+  if (command === 'conflicts') return runConflictsCommand({ db: c.db, queues: c.queues, out }, { ...v, action, id });
   return runDeliveriesCommand(
     { db: c.db, queues: c.queues, datasheets: c.datasheets, out },
     { ...v, action, id, awaitingFix: v['awaiting-fix'], bodyFile: v['body-file'], contentType: v['content-type'] },

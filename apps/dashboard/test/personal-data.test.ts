@@ -22,6 +22,7 @@ function urlsFor(route: string): string[] {
       (q) => `/api/deliveries${q}`,
     ),
     '/api/deliveries/:id': [...planted.deliveries, encodeURIComponent(LEAD.Email)].map((id) => `/api/deliveries/${id}`),
+    '/api/conflicts/:id': ['00000000-0000-4000-8000-000000000000', encodeURIComponent(LEAD.Email)].map((id) => `/api/conflicts/${id}`),
     '/api/failed-jobs': ['', '?queue=leads', '?record=recPd1'].map((q) => `/api/failed-jobs${q}`),
     '/api/queues': QUEUES.flatMap((q) => STATES.map((s) => `/api/queues?activeQueue=${q}&status=${s}&page=1&jobsPerPage=50`)),
     '/api/records/:recordId': ['recPd1', 'recPd2', 'recPd3', 'recPd4', 'recPd5', 'recPd6'].map((r) => `/api/records/${r}`),

@@ -147,7 +147,16 @@ describe('AITable record reads', () => {
       isPrimary?: boolean;
       property?: { options: { name: string }[] };
     }[];
-    expect(fields.map((f) => f.name)).toEqual(['Client Name', 'Email', 'Phone', 'Company', 'Status', 'Portal URL', 'Portal Status']);
+    expect(fields.map((f) => f.name)).toEqual([
+      'Client Name',
+      'Email',
+      'Phone',
+      'Company',
+      'Status',
+      'Portal URL',
+      'Portal Status',
+      'Project Status',
+    ]);
     expect(fields[0]).toMatchObject({ type: 'SingleText', isPrimary: true });
     expect(fields[4]?.property?.options.map((o) => o.name)).toEqual(['New', 'Contacted', 'Qualified', 'Won', 'Lost']);
   });

@@ -20,5 +20,5 @@ export async function readRecord(
 
 export async function fetchRecord(deps: Pick<WorkerDeps, 'aitable'>, datasheetId: string, recordId: string): Promise<RecordView> {
   const record = await deps.aitable.getRecord(datasheetId, recordId);
-  return { recordId, source: 'api', fields: record.fields };
+  return { recordId, source: 'api', fields: record.fields, updatedAt: record.updatedAt };
 }

@@ -8,6 +8,7 @@ import { checkMappedFieldsPatiently } from './check-fields';
 import { createDeps, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { createMetricsServer } from './metrics-server';
+import { startMissionxPoll } from './start-missionx-poll';
 import { startReconcile } from './start-reconcile';
 import { startRetention } from './start-retention';
 import { startWorkers, type RunningWorker } from './start-workers';
@@ -46,6 +47,8 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
   if (reconcile) workers.push(reconcile);
   const retention = hosts(JOBS.retention) ? await startRetention(config, built.deps, built.db) : undefined;
   if (retention) workers.push(retention);
+  const poll = hosts(JOBS.missionxPoll) ? await startMissionxPoll(config, built.deps) : undefined;
+  if (poll) workers.push(poll);
   const server = createMetricsServer(metrics, () => workers, { timeouts: httpTimeoutsFromConfig(config), token: config.METRICS_TOKEN });
   const metricsPort = await listen(server, config.WORKER_METRICS_PORT);
   logger.info('worker started', { queues: config.WORKER_QUEUES, metricsPort });

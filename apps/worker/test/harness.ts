@@ -86,6 +86,8 @@ export async function createHarness(opts: { simulator?: SimulatorOptions; redisE
     RECONCILE_INTERVAL_MS: '0',
     // Likewise the scheduled clean-up of old rows.
     RETENTION_INTERVAL_MS: '0',
+    // Likewise the MissionX poll, whose list calls would show in the tests' request counts.
+    MISSIONX_POLL_INTERVAL_MS: '0',
     ...over,
   });
 

@@ -50,8 +50,9 @@ describe('lead flow', () => {
     });
     expect(row?.metadata).toMatchObject({ portalUrl });
     expect(row?.lastSyncedAt).toBeInstanceOf(Date);
-    // The event carried every field: the record was not fetched.
-    expect(await h.sim.control.requests({ service: 'aitable', method: 'GET', pathIncludes: '/records' })).toEqual([]);
+    // The record is the truth, not the event (issue 16): it is read once, by recordIds, before MissionX is written.
+    const reads = await h.sim.control.requests({ service: 'aitable', method: 'GET', pathIncludes: '/records' });
+    expect(reads.map((r) => r.query.recordIds)).toEqual([recordId]);
     // A new lead costs no MissionX list call, among the organisation's other clients.
     expect(await listCalls(h, started)).toBe(0);
     expect((await h.sim.control.missionxClients()).length).toBeGreaterThan(FOREIGN_CLIENTS);

@@ -12,6 +12,8 @@ export const DEFAULT_FIELDS = {
     company: 'Company',
     portalUrl: 'Portal URL',
     portalStatus: 'Portal Status',
+    /** The projectStatus (open, completed, cancelled) of the client's latest MissionX project, written by the MissionX poll. */
+    projectStatus: 'Project Status',
   },
   order: {
     status: 'Status',

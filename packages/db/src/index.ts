@@ -2,6 +2,7 @@ export * from './client';
 export * from './errors';
 export * from './migrate';
 export * from './sync-repo';
+export * from './conflicts';
 export * from './deliveries';
 export * from './batch-writer';
 export * from './sync-events';

@@ -1,4 +1,5 @@
-import { Prisma, type AITableSync, type EntityType, type PrismaClient, type SyncDirection } from './client';
+import { Prisma, type AITableSync, type EntityType, type PrismaClient, type SyncConflict, type SyncDirection } from './client';
+import { latestConflict, recordConflict, type NewConflict } from './conflicts';
 import { classifyDbError, isRowRefused } from './errors';
 import { pgText } from './pg-text';
 
@@ -27,6 +28,8 @@ export interface SuccessFacts {
   metadata?: SyncMetadata;
   /** @defaultValue now */
   syncedAt?: Date;
+  /** AITable's modification time of the record this success was computed from: an older read later changes nothing. */
+  recordUpdatedAt?: Date;
 }
 
 /** Reads and writes `AITableSync` rows; every database error comes out as a classified AppError. */
@@ -53,6 +56,23 @@ export interface SyncRepo {
    * already names another entity is left alone and reported as `conflict`.
    */
   linkEntity(key: SyncKey, entityType: EntityType, entityId: string): Promise<'linked' | 'already' | 'conflict'>;
+  /** The active rows of a datasheet's records mapped to any of these entities (how a MissionX change finds its lead). */
+  findByEntities(datasheetId: string, direction: SyncDirection, entityIds: readonly string[]): Promise<AITableSync[]>;
+  /** Merges these values (by AITable field name) into the last values the bridge wrote to the record's owned fields, and `metadata` into its metadata. */
+  recordOwnedValues(key: SyncKey, values: OwnedValues, metadata?: SyncMetadata): Promise<AITableSync>;
+  /** Records a conflict on a field the bridge owns. */
+  recordConflict(c: NewConflict): Promise<SyncConflict>;
+  /** The latest conflict of one field of one record, or null. */
+  latestConflict(key: SyncKey, field: string): Promise<SyncConflict | null>;
+}
+
+/** The last value the bridge wrote to each field it owns, by AITable field name. */
+export type OwnedValues = Record<string, string | null>;
+
+/** A row's owned values (an unexpected shape reads as none written). */
+export function ownedValuesOf(row: Pick<AITableSync, 'ownedValues'> | null | undefined): OwnedValues {
+  const v = row?.ownedValues;
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as OwnedValues) : {};
 }
 
 const unique = (key: SyncKey) => ({
@@ -130,6 +150,7 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
             // A success means the record exists: a lead deleted and then restored is active again.
             active: true,
             ...(f.entityId ? { createIntentAt: null } : {}),
+            ...(f.recordUpdatedAt ? { recordUpdatedAt: f.recordUpdatedAt } : {}),
           },
         });
       }),
@@ -197,6 +218,28 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
           },
         });
         return 'linked';
+      }),
+
+    findByEntities: (datasheetId, direction, entityIds) =>
+      entityIds.length === 0
+        ? Promise.resolve([])
+        : classified({ datasheetId, recordId: '', direction }, () =>
+            rows.findMany({ where: { datasheetId, syncDirection: direction, active: true, entityId: { in: [...entityIds] } } }),
+          ),
+
+    recordConflict: (c) => recordConflict(db, c),
+    latestConflict: (key, field) => latestConflict(db, key.datasheetId, key.recordId, field),
+
+    recordOwnedValues: (key, values, metadata) =>
+      classified(key, async () => {
+        const current = await rows.findUnique({ where: unique(key), select: { ownedValues: true, metadata: true } });
+        return rows.update({
+          where: unique(key),
+          data: {
+            ownedValues: { ...ownedValuesOf(current), ...values },
+            ...(metadata ? { metadata: merged(current?.metadata, metadata) } : {}),
+          },
+        });
       }),
   };
 }

@@ -89,6 +89,12 @@ export function createMetrics(service: string) {
       labelNames: ['datasheet', 'outcome'] as const,
       registers,
     }),
+    syncConflicts: new Counter({
+      name: 'bridge_sync_conflicts_total',
+      help: 'Fields the bridge owns found holding a value it did not write, by AITable field and outcome (restored, adopted, held, resolved_aitable, resolved_missionx).',
+      labelNames: ['field', 'outcome'] as const,
+      registers,
+    }),
     missionxClientLookups: new Counter({
       name: 'bridge_missionx_client_lookups_total',
       help: 'Searches for a MissionX client whose create answer was lost, by kind (window: clients updated since the create; full_scan: every client, the last resort) and outcome (found, missing).',

@@ -10,14 +10,15 @@ import {
   clientPatchSchema,
   missionxClientSchema,
   newClientSchema,
-  type ClientListPage,
+  projectListSchema,
   type MissionxClient,
+  type MissionxProject,
   type MissionxClientPatch,
   type NewMissionxClient,
 } from './schemas';
 import { TokenProvider } from './token-provider';
 
-/** The documented `GET /v2/clients` parameters. There is no customId filter: match customId yourself. */
+/** The documented `GET /v2/clients` parameters (`GET /v2/projects` takes the same paging, archived and updatedAt ones). There is no customId filter: match customId yourself. */
 export interface ClientQuery {
   id?: string;
   emailDomain?: string;
@@ -75,12 +76,25 @@ export class MissionxApiClient {
    * Every page of a client list, following `nextLink` until it is missing, null or empty.
    * An answer that is neither the envelope nor a bare array is an error, never an empty page.
    */
-  async *clientPages(query: ClientQuery = {}): AsyncGenerator<MissionxClient[]> {
-    const ctx: MissionxCallContext = { operation: 'listClients', subject: describeQuery(query) };
-    let url: string | undefined = `/clients?${listParams(query).toString()}`;
+  clientPages(query: ClientQuery = {}): AsyncGenerator<MissionxClient[]> {
+    return this.pages({ operation: 'listClients', subject: describeQuery(query) }, '/clients', query, clientListSchema);
+  }
+
+  /** Every page of a project list (`GET /v2/projects`, the same paging and `updatedAt`/archived filters as clients). */
+  projectPages(query: ClientQuery = {}): AsyncGenerator<MissionxProject[]> {
+    return this.pages({ operation: 'listProjects', subject: describeQuery(query) }, '/projects', query, projectListSchema);
+  }
+
+  private async *pages<T>(
+    ctx: MissionxCallContext,
+    path: string,
+    query: ClientQuery,
+    schema: z.ZodType<{ value: T[]; nextLink?: string | null }>,
+  ): AsyncGenerator<T[]> {
+    let url: string | undefined = `${path}?${listParams(query).toString()}`;
     const followed = new Set<string>();
     while (url) {
-      const page: ClientListPage = await this.call(ctx, { method: 'GET', url }, clientListSchema);
+      const page: { value: T[]; nextLink?: string | null } = await this.call(ctx, { method: 'GET', url }, schema);
       yield page.value;
       const next = page.nextLink?.trim();
       if (!next) return;

@@ -8,4 +8,4 @@ export {
   type MissionxOperation,
 } from './options';
 export { buildPortalUrl } from './portal-url';
-export type { MissionxClient, MissionxClientPatch, NewMissionxClient } from './schemas';
+export type { MissionxClient, MissionxClientPatch, MissionxProject, NewMissionxClient } from './schemas';

@@ -1,6 +1,6 @@
 import type { Logger } from '@bridge/logger';
 
-export type MissionxOperation = 'token' | 'listClients' | 'createClient' | 'updateClient';
+export type MissionxOperation = 'token' | 'listClients' | 'listProjects' | 'createClient' | 'updateClient';
 
 /** Observation points for metrics; the client never imports `@bridge/metrics` itself. Hooks must not throw. */
 export interface MissionxHooks {

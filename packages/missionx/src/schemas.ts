@@ -35,6 +35,22 @@ export const clientListSchema = z.union([
 ]);
 export type ClientListPage = z.output<typeof clientListSchema>;
 
+/** A MissionX project, the fields the bridge reads (no `client` filter exists: the client is read from here). */
+export const missionxProjectSchema = z.object({
+  _id: z.string().min(1),
+  /** A client `_id`, or null/absent for an internal project. */
+  client: z.string().nullish(),
+  projectStatus: z.string().default('open'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type MissionxProject = z.infer<typeof missionxProjectSchema>;
+
+export const projectListSchema = z.union([
+  z.object({ value: z.array(missionxProjectSchema), nextLink: z.string().nullish(), count: z.number().optional() }),
+  z.array(missionxProjectSchema).transform((value) => ({ value, nextLink: undefined, count: undefined })),
+]);
+
 const domain = z
   .string()
   .trim()

@@ -11,3 +11,4 @@ export * from './deliveries/validate-delivery';
 export * from './insight';
 export * from './backfill';
 export * from './record-story';
+export * from './conflicts';

@@ -171,8 +171,29 @@ const retention = {
   hostedWith: leads.name,
 } as const satisfies ScheduledQueueDefinition;
 
+/** One scheduled read of the MissionX clients and projects changed since the poll's cursor. */
+export const missionxPollJobSchema = z.object({ kind: z.literal('missionx-poll.run') });
+export type MissionxPollJob = z.infer<typeof missionxPollJobSchema>;
+
+/**
+ * MissionX documents no webhooks: its changes (a client archived, a project completed) reach the
+ * leads by polling `updatedAt`. Concurrency 1: runs share one cursor. A minute suits a real org:
+ * one or two list calls per run when little changed, and MissionX documents no rate limit.
+ */
+const missionxPoll = {
+  kind: 'scheduled',
+  name: 'missionx-poll',
+  schema: missionxPollJobSchema,
+  retry: SCHEDULED_RETRY,
+  concurrency: 1,
+  board: true,
+  keep: SCHEDULED_KEEP,
+  schedule: { schedulerId: 'poll-missionx-changes', everyMs: MINUTE_MS },
+  hostedWith: leads.name,
+} as const satisfies ScheduledQueueDefinition;
+
 /** Every queue, by a code name (the same as the datasheet role for event queues). */
-export const JOBS = { leads, orders, auditResults, reconcile, retention } as const;
+export const JOBS = { leads, orders, auditResults, reconcile, retention, missionxPoll } as const;
 
 export type JobId = keyof typeof JOBS;
 type Def = (typeof JOBS)[JobId];

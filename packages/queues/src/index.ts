@@ -3,6 +3,7 @@ export * from './bulk';
 export * from './connection';
 export * from './job-options';
 export * from './limits';
+export * from './missionx-poll';
 export * from './payloads';
 export * from './queues';
 export * from './reconcile';

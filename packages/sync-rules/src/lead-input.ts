@@ -12,6 +12,10 @@ export interface LeadInput {
   /** Hash of the inputs, to recognise an update that changed none of them. */
   hash: string;
   shown: PortalCells;
+  /** Whence the values: the event as sent, or the record as AITable holds it now. */
+  source: RecordView['source'];
+  /** AITable's modification time of the record read (epoch ms); absent for values an event carried. */
+  updatedAt?: number;
 }
 
 const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/;
@@ -49,5 +53,13 @@ export function leadInput(view: RecordView, f: LeadFields, datasheetId: string):
       },
     );
   }
-  return { recordId: view.recordId, title, emailDomain: domain, hash: inputHash({ title, domain }), shown: portalCells(view, f) };
+  return {
+    recordId: view.recordId,
+    title,
+    emailDomain: domain,
+    hash: inputHash({ title, domain }),
+    shown: portalCells(view, f),
+    source: view.source,
+    updatedAt: view.updatedAt,
+  };
 }

@@ -6,6 +6,8 @@ export interface RecordView {
   recordId: string;
   source: 'event' | 'api';
   fields: Record<string, unknown>;
+  /** AITable's modification time of the record (epoch ms), when read from the API. */
+  updatedAt?: number;
 }
 
 /** A cell read by `read`; `undefined` when an event did not carry it, `null` when empty (the API leaves empty cells out). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AITableSync } from '@bridge/db';
+import { ownedValuesOf, type AITableSync } from '@bridge/db';
 import { PORTAL_STATUS } from '@bridge/config';
 
 /**
@@ -37,15 +37,23 @@ export function metaOf(row: AITableSync | null): SyncedMeta {
  * shows what we wrote. That is the case of an update caused by our own write-back, which a
  * "record matches conditions" automation sends back to us; acting on it would loop.
  */
-export function alreadySynced(row: AITableSync | null, hash: string, shown: PortalCells): boolean {
+export function alreadySynced(row: AITableSync | null, hash: string, shown: PortalCells, status: string = PORTAL_STATUS.active): boolean {
   if (!row || row.syncStatus !== 'success' || !row.active) return false;
   const meta = metaOf(row);
   if (meta.inputHash !== hash) return false;
   if (shown.url !== undefined && shown.url !== meta.portalUrl) return false;
-  return shown.status === undefined || shown.status === PORTAL_STATUS.active;
+  return shown.status === undefined || shown.status === status;
 }
 
-/** True when the record already shows this URL and Active, so a write-back would change nothing. */
-export function showsPortal(shown: PortalCells, portalUrl: string): boolean {
-  return shown.url === portalUrl && shown.status === PORTAL_STATUS.active;
+/** True when the record already shows this URL and status, so a write-back would change nothing. */
+export function showsPortal(shown: PortalCells, portalUrl: string, status: string = PORTAL_STATUS.active): boolean {
+  return shown.url === portalUrl && shown.status === status;
+}
+
+/**
+ * The Portal Status the bridge stands for on this record: the last one it wrote (Inactive once the
+ * MissionX poll saw the client archived), Active before any. An echo of that write shows it.
+ */
+export function ownedPortalStatus(row: AITableSync | null, field: string): string {
+  return ownedValuesOf(row)[field] ?? PORTAL_STATUS.active;
 }

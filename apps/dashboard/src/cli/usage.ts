@@ -26,6 +26,9 @@ Usage:
   npm run replay -- deliveries revalidate <id> [--json]
   npm run replay -- deliveries correct <id> (--body TEXT | --body-file PATH|-) [--content-type CT] [--json]
   npm run replay -- deliveries replay <id> [--json]
+  npm run replay -- conflicts list [--open] [--record rec…] [--limit N] [--json]
+  npm run replay -- conflicts show <id> [--json]
+  npm run replay -- conflicts resolve <id> --take aitable|missionx [--json]
   npm run replay -- record <rec…> | --client <MissionX client id> | --delivery <delivery id> [--json]
 
 "record" prints one AITable record's whole story, oldest first: the deliveries that named it, its jobs in

@@ -23,6 +23,7 @@ export function defaultDatasheets(ids: { leads?: string; orders?: string; auditR
         { name: 'Status', type: 'SingleSelect', options: ['New', 'Contacted', 'Qualified', 'Won', 'Lost'] },
         { name: 'Portal URL', type: 'URL' },
         PORTAL_STATUS,
+        { name: 'Project Status', type: 'SingleText' },
       ],
     },
     {

@@ -1,10 +1,9 @@
-import type { AITableSync, SyncKey } from '@bridge/db';
+import { ownedValuesOf, type AITableSync, type SyncKey } from '@bridge/db';
 import type { MissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from '../deps';
-import { PORTAL_STATUS } from '@bridge/config';
 import type { JobFacts } from '../job-facts';
 import { createLeadClient, knownClient, type KnownClient } from '../lead-client';
-import { leadInput, metaOf, showsPortal, type LeadInput } from '@bridge/sync-rules';
+import { leadInput, metaOf, ownedPortalStatus, type LeadInput } from '@bridge/sync-rules';
 import { fetchRecord } from '../read-record';
 import { lockRecord, syncAttempt } from '../sync-attempt';
 
@@ -22,30 +21,38 @@ export interface LeadPortal {
  * changes are patched only when the lead's inputs changed, and the write-back sets the same values.
  * The caller holds the lead's record lock.
  */
-export async function ensureLeadPortal(lead: LeadInput, job: JobFacts, deps: WorkerDeps): Promise<LeadPortal> {
+export async function ensureLeadPortal(
+  lead: LeadInput,
+  job: JobFacts,
+  deps: WorkerDeps,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<LeadPortal> {
   const key = { datasheetId: deps.datasheets.leads, recordId: lead.recordId, direction: 'aitable_to_app' as const };
   return syncAttempt(deps, key, 'lead', job, async (row) => {
     const desired = { customId: lead.recordId, title: lead.title, emailDomains: [lead.emailDomain] };
     const known = await knownClient(row, key, deps);
     const client = known ? await updateWhatChanged(key, row, known, lead, deps) : await createLeadClient(key, desired, deps);
     const portalUrl = deps.missionx.portalUrl(client);
-    if (!showsPortal(lead.shown, portalUrl)) {
-      const f = deps.fields.lead;
-      await deps.aitable.updateRecord(
-        deps.datasheets.leads,
-        lead.recordId,
-        {
-          [f.portalUrl]: portalUrl,
-          [f.portalStatus]: PORTAL_STATUS.active,
-        },
-        { bulk: job.bulk },
-      );
+    const f = deps.fields.lead;
+    // Active, unless the MissionX poll has since written the client's archive: that is what the bridge stands for now.
+    const status = ownedPortalStatus(row, f.portalStatus);
+    // Fields held by a conflict waiting for an operator, or yielded to AITable, are left as they are.
+    const cells = { [f.portalUrl]: lead.shown.url, [f.portalStatus]: lead.shown.status };
+    const shown = Object.fromEntries(
+      Object.entries({ [f.portalUrl]: portalUrl, [f.portalStatus]: status }).filter(([field]) => !keep.has(field)),
+    );
+    if (Object.entries(shown).some(([field, value]) => cells[field] !== value)) {
+      await deps.aitable.updateRecord(deps.datasheets.leads, lead.recordId, shown, { bulk: job.bulk });
     }
+    // What the lead shows is ours: the MissionX poll compares with it, so our own change coming back writes nothing.
+    const owned = ownedValuesOf(row);
+    if (Object.entries(shown).some(([field, value]) => owned[field] !== value)) await deps.sync.recordOwnedValues(key, shown);
     deps.logger.info(known ? 'portal up to date' : 'portal created', { missionxClientId: client._id });
     return {
       success: {
         entityId: client._id,
         metadata: { inputHash: lead.hash, portalUrl, missionxClientId: client._id, portalStatus: 'active' },
+        ...(lead.updatedAt !== undefined ? { recordUpdatedAt: new Date(lead.updatedAt) } : {}),
       },
       value: { clientId: client._id, portalUrl },
     };

@@ -1,3 +1,4 @@
+import { JOBS } from '@bridge/queues/contracts';
 import { z } from 'zod';
 import { int, url } from '../helpers';
 
@@ -27,4 +28,12 @@ export const missionxSection = {
    * new create. @defaultValue 30000
    */
   MISSIONX_CREATE_SETTLE_MS: int(30_000, 0, 3_600_000),
+  /**
+   * How often clients and projects changed in MissionX are read and written to their leads (archived
+   * client → Portal Status, latest project → Project Status); 0 turns it off. @defaultValue the catalog's, 60000
+   */
+  MISSIONX_POLL_INTERVAL_MS: int(JOBS.missionxPoll.schedule.everyMs, 0).refine(
+    (v) => v === 0 || v >= 100,
+    'must be 0 (off) or at least 100',
+  ),
 };

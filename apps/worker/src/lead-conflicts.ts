@@ -1,0 +1,86 @@
+import { FIELD_OWNERSHIP, type ConflictPolicy, type LeadFields } from '@bridge/config';
+import { ownedValuesOf, type AITableSync, type ConflictOutcome, type SyncKey } from '@bridge/db';
+import type { WorkerDeps } from './deps';
+import { ownedPortalStatus, type LeadInput } from '@bridge/sync-rules';
+
+type ConflictDeps = Pick<WorkerDeps, 'sync' | 'metrics' | 'logger'>;
+
+/** Fields an aitable-wins conflict gave up on this record: the bridge no longer writes them. */
+export const yieldedOf = (row: AITableSync | null): string[] => {
+  const y = (row?.metadata as { yielded?: unknown } | null)?.yielded;
+  return Array.isArray(y) ? y.filter((f): f is string => typeof f === 'string') : [];
+};
+
+/** The conflict policy of a lead field by its AITable name (undefined: not a field the bridge owns). */
+export function leadFieldPolicy(fields: LeadFields, name: string): ConflictPolicy | undefined {
+  const key = (Object.keys(fields) as (keyof LeadFields)[]).find((k) => fields[k] === name);
+  return key ? FIELD_OWNERSHIP.lead[key].policy : undefined;
+}
+
+export interface FieldSeen {
+  /** AITable field name. */
+  name: string;
+  /** What the record shows now; undefined when not known (an event that left it out). */
+  shown: string | null | undefined;
+  /** The last value the bridge wrote; undefined when it never wrote one. */
+  ours: string | undefined;
+  /** The record's AITable updatedAt (epoch ms), when known. */
+  aitableAt?: number;
+}
+
+/**
+ * One field the bridge owns, compared with the last value it wrote. A difference is a conflict
+ * (a person changed it, maybe while MissionX changed the same fact), settled by the field's policy
+ * and recorded: bridge-wins lets the caller write ours back, aitable-wins adopts theirs and yields
+ * the field for this record, manual holds it for an operator. A held conflict is not recorded again
+ * at every look; one an operator resolved for MissionX with this AITable value is restored.
+ * Answers whether the caller may write the field.
+ */
+export async function settleField(
+  deps: ConflictDeps,
+  key: SyncKey,
+  row: AITableSync,
+  f: FieldSeen,
+  policy: ConflictPolicy,
+): Promise<boolean> {
+  if (yieldedOf(row).includes(f.name)) return false;
+  const latest = await deps.sync.latestConflict(key, f.name);
+  if (latest?.outcome === 'held') return false;
+  if (f.shown === undefined || f.ours === undefined || f.shown === f.ours) return true;
+  if (latest?.outcome === 'resolved_missionx' && latest.aitableValue === f.shown) return true;
+  const outcome: ConflictOutcome = policy === 'bridge-wins' ? 'restored' : policy === 'aitable-wins' ? 'adopted' : 'held';
+  await deps.sync.recordConflict({
+    datasheetId: key.datasheetId,
+    recordId: key.recordId,
+    field: f.name,
+    aitableValue: f.shown,
+    aitableAt: f.aitableAt !== undefined ? new Date(f.aitableAt) : null,
+    bridgeValue: f.ours,
+    bridgeAt: row.lastSyncedAt,
+    policy,
+    outcome,
+  });
+  deps.metrics.syncConflicts.inc({ field: f.name, outcome });
+  deps.logger.warn('a field the bridge owns holds a value the bridge did not write', { field: f.name, policy, outcome });
+  if (outcome === 'adopted') await deps.sync.recordOwnedValues(key, { [f.name]: f.shown }, { yielded: [...yieldedOf(row), f.name] });
+  return outcome === 'restored';
+}
+
+/**
+ * The lead's Portal URL and Portal Status as the record shows them now, settled one by one
+ * (settleField). Answers the fields the flow must not write (held or yielded).
+ */
+export async function settleLeadConflicts(deps: WorkerDeps, key: SyncKey, row: AITableSync | null, lead: LeadInput): Promise<Set<string>> {
+  const f = deps.fields.lead;
+  const keep = new Set(yieldedOf(row));
+  if (!row || row.syncStatus !== 'success' || !row.entityId) return keep;
+  const owned = ownedValuesOf(row);
+  const seen: FieldSeen[] = [
+    { name: f.portalUrl, shown: lead.shown.url, ours: owned[f.portalUrl] ?? undefined, aitableAt: lead.updatedAt },
+    { name: f.portalStatus, shown: lead.shown.status, ours: ownedPortalStatus(row, f.portalStatus), aitableAt: lead.updatedAt },
+  ];
+  for (const s of seen) {
+    if (!(await settleField(deps, key, row, s, leadFieldPolicy(f, s.name)!))) keep.add(s.name);
+  }
+  return keep;
+}

@@ -1,0 +1,79 @@
+import type { PrismaClient, SyncConflict } from './client';
+import { classifyDbError } from './errors';
+import { pgText } from './pg-text';
+
+export type ConflictOutcome = 'restored' | 'adopted' | 'held' | 'resolved_aitable' | 'resolved_missionx';
+
+export interface NewConflict {
+  datasheetId: string;
+  recordId: string;
+  field: string;
+  aitableValue: string | null;
+  aitableAt: Date | null;
+  bridgeValue: string | null;
+  bridgeAt: Date | null;
+  policy: string;
+  outcome: ConflictOutcome;
+}
+
+export interface ConflictFilter {
+  /** `open`: held ones waiting for an operator. */
+  state?: 'open' | 'all';
+  recordId?: string;
+  limit?: number;
+}
+
+const VALUE_MAX = 2000;
+const value = (v: string | null) => (v === null ? null : pgText(v, VALUE_MAX));
+
+async function classified<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw classifyDbError(err);
+  }
+}
+
+export function recordConflict(db: PrismaClient, c: NewConflict): Promise<SyncConflict> {
+  return classified(() =>
+    db.syncConflict.create({ data: { ...c, aitableValue: value(c.aitableValue), bridgeValue: value(c.bridgeValue) } }),
+  );
+}
+
+/** The latest conflict of one field of one record: a held one is not recorded again at every event. */
+export function latestConflict(db: PrismaClient, datasheetId: string, recordId: string, field: string): Promise<SyncConflict | null> {
+  return classified(() => db.syncConflict.findFirst({ where: { datasheetId, recordId, field }, orderBy: { detectedAt: 'desc' } }));
+}
+
+export function listConflicts(db: PrismaClient, f: ConflictFilter = {}): Promise<SyncConflict[]> {
+  return classified(() =>
+    db.syncConflict.findMany({
+      where: { ...(f.state === 'open' ? { outcome: 'held' } : {}), ...(f.recordId ? { recordId: f.recordId } : {}) },
+      orderBy: { detectedAt: 'desc' },
+      take: Math.min(Math.max(f.limit ?? 100, 1), 1000),
+    }),
+  );
+}
+
+export function getConflict(db: PrismaClient, id: string): Promise<SyncConflict | null> {
+  return classified(() => db.syncConflict.findUnique({ where: { id } }));
+}
+
+/**
+ * Closes a held conflict with an operator's choice; answers null when it was not held (resolved
+ * already, by another operator at the same moment too: the update is conditional).
+ */
+export async function closeConflict(
+  db: PrismaClient,
+  id: string,
+  outcome: 'resolved_aitable' | 'resolved_missionx',
+  actor: string,
+): Promise<SyncConflict | null> {
+  return classified(async () => {
+    const { count } = await db.syncConflict.updateMany({
+      where: { id, outcome: 'held' },
+      data: { outcome, resolvedAt: new Date(), resolvedBy: pgText(actor, 200) },
+    });
+    return count === 1 ? db.syncConflict.findUnique({ where: { id } }) : null;
+  });
+}
