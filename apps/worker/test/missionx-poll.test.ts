@@ -82,8 +82,15 @@ describe('MissionX → AITable by polling', () => {
         timeoutMs: 2 * INTERVAL_MS,
         what: 'the lead to show the unarchived portal',
       });
-      const row = await syncRow(h, DS.leads, recordId);
-      expect(row?.ownedValues).toMatchObject({ 'Portal Status': 'Active', 'Project Status': 'completed' });
+      // The sync row is written just after the lead: wait for it rather than read it once.
+      const owned = await waitFor(
+        async () => {
+          const values = (await syncRow(h, DS.leads, recordId))?.ownedValues as Record<string, unknown> | undefined;
+          return values?.['Portal Status'] === 'Active' ? values : undefined;
+        },
+        { timeoutMs: 2 * INTERVAL_MS, what: 'the sync row to hold the unarchived status' },
+      );
+      expect(owned).toMatchObject({ 'Portal Status': 'Active', 'Project Status': 'completed' });
     } finally {
       await h.stop();
     }
