@@ -86,7 +86,7 @@ describe('AitableClient records and fields', () => {
 
   it('when every mapped field exists, then checkFieldMapping resolves with the fields', async () => {
     const { client } = fast();
-    await expect(client.checkFieldMapping(LEADS, ['Client Name', 'Email', 'Portal URL', 'Portal Status'])).resolves.toHaveLength(7);
+    await expect(client.checkFieldMapping(LEADS, ['Client Name', 'Email', 'Portal URL', 'Portal Status'])).resolves.toHaveLength(8);
   });
 
   it('when a recordId is blank, then the call fails permanently before any request', async () => {

@@ -36,13 +36,15 @@ describe('masking in linear time', () => {
     const eighth = text.slice(0, text.length / 8);
     // A long-running server has its code compiled: the first, small run is not measured.
     policy.text(text.slice(0, 10_000));
+    // Below 5 ms a run is mostly timer noise and GC; a quadratic 1 MB would take seconds whatever the floor.
     const ratio =
       bestTime(() => policy.text(text)) /
       Math.max(
         bestTime(() => policy.text(eighth)),
-        0.5,
+        5,
       );
-    expect(ratio).toBeLessThan(24);
+    // Linear is 8; quadratic would be 64.
+    expect(ratio).toBeLessThan(32);
   });
 
   test.each(Object.entries(ADVERSARIAL))('when an answer holds %s (1 MB), then it is shown in under 200 ms', (_name, text) => {
