@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { INSIGHT_PAGE_APIS, INSIGHT_SERIES_CHARTS } from '../src';
 import { launchChromium } from './browser';
 import { seedInsight } from './insight-seed';
 import { startTestDashboard, VIEWER, type TestDashboard } from './build-app';
@@ -71,30 +72,17 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
     const before = await api(`api/insight/deliveries?range=${range}`);
     await page.goto(`${base}/insight?range=${range}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-    const names = [
-      'deliveries',
-      'webhook-success',
-      'portal-success',
-      'latency',
-      'errors',
-      'completed',
-      'upstream',
-      'funnel',
-      'error-codes',
-    ];
     const bodies = Object.fromEntries(
-      await Promise.all(names.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
+      await Promise.all(INSIGHT_PAGE_APIS.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
     );
     if (bodies.deliveries!.since === before.since) return bodies;
   }
 }
 
-const CHART_IDS = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream'];
-
 describe('insight page in a real browser', () => {
   it('when leads, failures and orders are recorded, then every chart shows the numbers its API returns, without console errors or CSP violations', async () => {
     const bodies = await loadPage('24h');
-    for (const id of CHART_IDS) {
+    for (const id of INSIGHT_SERIES_CHARTS) {
       const body = bodies[id] as unknown as SeriesBody;
       const chart = await chartOf(`chart-${id}`);
       expect(chart.labels).toHaveLength(body.buckets.length);
@@ -169,6 +157,27 @@ describe('insight page in a real browser', () => {
     expect(await page.$eval('#as-of', (e) => e.textContent)).toMatch(/^as of \d\d:\d\d:\d\d UTC$/);
     const xTitle = await page.evaluate(`Chart.getChart(document.getElementById('chart-latency')).options.scales.x.title.text`);
     expect(xTitle).toBe('interval start (UTC)');
+    expect(problems).toEqual([]);
+  });
+
+  it('when AITable answered 429s and errors and reconcile found leads missing, then their charts show the counts on integer axes and name the runbook', async () => {
+    await loadPage('24h');
+    const sums = async (id: string) =>
+      Object.fromEntries(
+        (await chartOf(`chart-${id}`)).datasets.map((d) => [`${d.label} (${d.yAxisID})`, d.data.reduce<number>((a, v) => a + (v ?? 0), 0)]),
+      );
+    expect(await sums('upstream')).toMatchObject({ 'AITable 429s (count)': 7 });
+    expect(await sums('aitable-answers')).toEqual({ 'code 400 (count)': 1, 'code 429 (count)': 7 });
+    expect(await sums('reconcile-missing')).toEqual({ 'leads (count)': 2, 'orders (count)': 0 });
+    for (const id of ['upstream', 'aitable-answers', 'reconcile-missing']) {
+      const labels = (await page.evaluate(
+        `Chart.getChart(document.getElementById('chart-${id}')).scales.count.ticks.map((t) => t.label)`,
+      )) as string[];
+      expect(labels.length).toBeGreaterThan(1);
+      expect(labels.every((l) => /^\d+$/.test(l))).toBe(true);
+    }
+    const about = await page.$eval('#chart-reconcile-missing', (c) => c.closest('section')!.textContent);
+    expect(about).toContain('runbook §4.1 and §4.5 "Reconciliation: events AITable never delivered" (docs/runbook.md)');
     expect(problems).toEqual([]);
   });
 
