@@ -69,10 +69,11 @@ export async function insertInsightCounts(db: PrismaClient, rows: readonly Insig
 }
 
 /**
- * The records of a datasheet, each at its AITable modification time, that the bridge has neither synced
- * since nor received a webhook for since (both with `toleranceMs` for the clocks of AITable and ours):
- * what a reconcile run found that only it brought. A sync row covers the bridge's own write-back too,
- * which moves the record's modification time but is no lost webhook.
+ * The records of a datasheet, each at its AITable modification time, whose sync row the bridge has not
+ * touched since and for which no webhook came since (both with `toleranceMs` for the clocks of AITable
+ * and ours): what a reconcile run found that only it brought. The row's `updatedAt` moves with every
+ * sync and after each write-back of ours (lead, order, MissionX poll), which moves the record's
+ * modification time too but is no lost webhook.
  */
 export async function unseenModifications(
   db: PrismaClient,
@@ -85,7 +86,7 @@ export async function unseenModifications(
     SELECT r.id AS "recordId" FROM unnest(${records.map((r) => r.recordId)}::text[],
       ${records.map((r) => new Date(r.updatedAt - toleranceMs))}::timestamptz[]) AS r(id, since)
     WHERE NOT EXISTS (SELECT 1 FROM "AITableSync" s WHERE s."datasheetId" = ${datasheetId} AND s."recordId" = r.id
-        AND s."lastSyncedAt" >= r.since)
+        AND s."updatedAt" >= r.since)
       AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."datasheetId" = ${datasheetId} AND d."recordId" = r.id
         AND d."outcome" <> 'rejected' AND d."receivedAt" >= r.since)`.catch((err: unknown) => {
     throw classifyDbError(err);
