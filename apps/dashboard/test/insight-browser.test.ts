@@ -219,7 +219,7 @@ describe('insight page in a real browser', () => {
   });
 });
 
-describe('the dashboard offline and at 1,400 px', () => {
+describe('the dashboard offline and at 1,280 to 1,400 px', () => {
   it('when Bull Board and the status page are opened, then no request leaves the origin and no console error or 404 appears, favicon included', async () => {
     elsewhere.length = 0;
     await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle0' });
@@ -232,18 +232,33 @@ describe('the dashboard offline and at 1,400 px', () => {
     expect(problems).toEqual([]);
   });
 
-  it('when Bull Board is 1,400 px wide, then its sidebar leaves the first queue card in view', async () => {
-    await page.setViewport({ width: 1400, height: 900 });
+  // Reported once at 1,400 px and not reproduced since (nor at 1,366 and 1,280, nor at device scales 1.25 and 1.5):
+  // checked at each width, so a Bull Board upgrade that brings it back fails here.
+  it.each([
+    [1400, 900],
+    [1366, 768],
+    [1280, 800],
+  ])('when Bull Board is %i px wide, then its sidebar covers no part of the first queue card', async (width, height) => {
+    await page.setViewport({ width, height });
     await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('main [class*="queueCard"]', { timeout: 20_000 });
+    // What is drawn on top at the card's corners and centre is the card, not the sidebar (nor anything else).
+    const onTop = (await page.evaluate(`(() => {
+      const card = document.querySelector('main [class*="queueCard"]');
+      const b = card.getBoundingClientRect();
+      const points = [[b.left + 1, b.top + 1], [b.right - 1, b.top + 1], [b.left + 1, b.bottom - 1], [b.right - 1, b.bottom - 1],
+        [b.left + b.width / 2, b.top + b.height / 2]];
+      return points.map(([x, y]) => card.contains(document.elementFromPoint(x, y)));
+    })()`)) as boolean[];
+    expect(onTop).toEqual([true, true, true, true, true]);
     const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
     const sidebar = await box('#bull-board-sidebar');
     const card = await box('main [class*="queueCard"]');
     expect(card.width).toBeGreaterThan(100);
     expect(card.x).toBeGreaterThanOrEqual(sidebar.x + sidebar.width);
-    expect(card.x + card.width).toBeLessThanOrEqual(1400);
+    expect(card.x + card.width).toBeLessThanOrEqual(width);
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: `${path.join(ARTIFACTS, 'board-1400')}.png` });
+    await page.screenshot({ path: `${path.join(ARTIFACTS, `board-${width}`)}.png` });
     expect(problems).toEqual([]);
   });
 });
