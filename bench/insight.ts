@@ -18,7 +18,7 @@ import { createLogger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createTestDatabase, startQueueHarness } from '@bridge/testkit';
-import { createApp } from '@bridge/dashboard';
+import { createApp, INSIGHT_PAGE_APIS as PAGE_APIS } from '@bridge/dashboard';
 import { runBench } from './stack';
 
 const HISTORY_ROWS = Number(process.argv[2] ?? 1_000_000);
@@ -28,18 +28,6 @@ const DELIVERIES = Math.round(HISTORY_ROWS * 0.3);
 const POOL_MAX = 4;
 const STATEMENT_TIMEOUT_MS = 5000;
 const USER = { name: 'bench', password: 'bench-viewer-pass' };
-const PAGE_APIS = [
-  'deliveries',
-  'webhook-success',
-  'portal-success',
-  'latency',
-  'errors',
-  'completed',
-  'upstream',
-  'funnel',
-  'error-codes',
-  'queues',
-];
 
 if (process.argv.includes('--help')) {
   console.log('npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]');

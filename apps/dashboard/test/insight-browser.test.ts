@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { INSIGHT_PAGE_APIS, INSIGHT_SERIES_CHARTS } from '../src';
 import { launchChromium } from './browser';
 import { seedInsight } from './insight-seed';
 import { startTestDashboard, VIEWER, type TestDashboard } from './build-app';
@@ -71,30 +72,17 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
     const before = await api(`api/insight/deliveries?range=${range}`);
     await page.goto(`${base}/insight?range=${range}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
-    const names = [
-      'deliveries',
-      'webhook-success',
-      'portal-success',
-      'latency',
-      'errors',
-      'completed',
-      'upstream',
-      'funnel',
-      'error-codes',
-    ];
     const bodies = Object.fromEntries(
-      await Promise.all(names.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
+      await Promise.all(INSIGHT_PAGE_APIS.map(async (n) => [n, await api(`api/insight/${n}?range=${range}`)] as const)),
     );
     if (bodies.deliveries!.since === before.since) return bodies;
   }
 }
 
-const CHART_IDS = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream'];
-
 describe('insight page in a real browser', () => {
   it('when leads, failures and orders are recorded, then every chart shows the numbers its API returns, without console errors or CSP violations', async () => {
     const bodies = await loadPage('24h');
-    for (const id of CHART_IDS) {
+    for (const id of INSIGHT_SERIES_CHARTS) {
       const body = bodies[id] as unknown as SeriesBody;
       const chart = await chartOf(`chart-${id}`);
       expect(chart.labels).toHaveLength(body.buckets.length);
@@ -172,6 +160,27 @@ describe('insight page in a real browser', () => {
     expect(problems).toEqual([]);
   });
 
+  it('when AITable answered 429s and errors and reconcile found leads missing, then their charts show the counts on integer axes and name the runbook', async () => {
+    await loadPage('24h');
+    const sums = async (id: string) =>
+      Object.fromEntries(
+        (await chartOf(`chart-${id}`)).datasets.map((d) => [`${d.label} (${d.yAxisID})`, d.data.reduce<number>((a, v) => a + (v ?? 0), 0)]),
+      );
+    expect(await sums('upstream')).toMatchObject({ 'AITable 429s (count)': 7 });
+    expect(await sums('aitable-answers')).toEqual({ 'code 400 (count)': 1, 'code 429 (count)': 7 });
+    expect(await sums('reconcile-missing')).toEqual({ 'leads (count)': 2, 'orders (count)': 0 });
+    for (const id of ['upstream', 'aitable-answers', 'reconcile-missing']) {
+      const labels = (await page.evaluate(
+        `Chart.getChart(document.getElementById('chart-${id}')).scales.count.ticks.map((t) => t.label)`,
+      )) as string[];
+      expect(labels.length).toBeGreaterThan(1);
+      expect(labels.every((l) => /^\d+$/.test(l))).toBe(true);
+    }
+    const about = await page.$eval('#chart-reconcile-missing', (c) => c.closest('section')!.textContent);
+    expect(about).toContain('runbook §4.1 and §4.5 "Reconciliation: events AITable never delivered" (docs/runbook.md)');
+    expect(problems).toEqual([]);
+  });
+
   it('when the box to include manual replays is ticked, then the latency chart shows what its API returns with them', async () => {
     await loadPage('24h');
     const successes = (c: ChartData | SeriesBody) =>
@@ -210,7 +219,7 @@ describe('insight page in a real browser', () => {
   });
 });
 
-describe('the dashboard offline and at 1,400 px', () => {
+describe('the dashboard offline and at 1,280 to 1,400 px', () => {
   it('when Bull Board and the status page are opened, then no request leaves the origin and no console error or 404 appears, favicon included', async () => {
     elsewhere.length = 0;
     await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle0' });
@@ -223,18 +232,33 @@ describe('the dashboard offline and at 1,400 px', () => {
     expect(problems).toEqual([]);
   });
 
-  it('when Bull Board is 1,400 px wide, then its sidebar leaves the first queue card in view', async () => {
-    await page.setViewport({ width: 1400, height: 900 });
+  // Reported once at 1,400 px and not reproduced since (nor at 1,366 and 1,280, nor at device scales 1.25 and 1.5):
+  // checked at each width, so a Bull Board upgrade that brings it back fails here.
+  it.each([
+    [1400, 900],
+    [1366, 768],
+    [1280, 800],
+  ])('when Bull Board is %i px wide, then its sidebar covers no part of the first queue card', async (width, height) => {
+    await page.setViewport({ width, height });
     await page.goto(`${base}/admin/queues`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('main [class*="queueCard"]', { timeout: 20_000 });
+    // What is drawn on top at the card's corners and centre is the card, not the sidebar (nor anything else).
+    const onTop = (await page.evaluate(`(() => {
+      const card = document.querySelector('main [class*="queueCard"]');
+      const b = card.getBoundingClientRect();
+      const points = [[b.left + 1, b.top + 1], [b.right - 1, b.top + 1], [b.left + 1, b.bottom - 1], [b.right - 1, b.bottom - 1],
+        [b.left + b.width / 2, b.top + b.height / 2]];
+      return points.map(([x, y]) => card.contains(document.elementFromPoint(x, y)));
+    })()`)) as boolean[];
+    expect(onTop).toEqual([true, true, true, true, true]);
     const box = async (selector: string) => (await (await page.$(selector))!.boundingBox())!;
     const sidebar = await box('#bull-board-sidebar');
     const card = await box('main [class*="queueCard"]');
     expect(card.width).toBeGreaterThan(100);
     expect(card.x).toBeGreaterThanOrEqual(sidebar.x + sidebar.width);
-    expect(card.x + card.width).toBeLessThanOrEqual(1400);
+    expect(card.x + card.width).toBeLessThanOrEqual(width);
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: `${path.join(ARTIFACTS, 'board-1400')}.png` });
+    await page.screenshot({ path: `${path.join(ARTIFACTS, `board-${width}`)}.png` });
     expect(problems).toEqual([]);
   });
 });

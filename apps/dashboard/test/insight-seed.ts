@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { insertSyncEvents, type Prisma, type SyncEventRow } from '@bridge/db';
+import { insertInsightCounts, insertSyncEvents, type InsightCountRow, type Prisma, type SyncEventRow } from '@bridge/db';
 import type { TestDashboard } from './build-app';
 
 const MIN = 60_000;
@@ -8,7 +8,8 @@ const HOUR = 60 * MIN;
 /**
  * A known day, ending an hour before `now`: five deliveries (one rejected body holding personal
  * data), three leads (A: portal in 72 ms, order won, audit delivered; B: portal after a retried
- * attempt; C: failed for good), an audit result replayed by an operator, and one failed job in Redis.
+ * attempt; C: failed for good), an audit result replayed by an operator, one failed job in Redis,
+ * and the counts the worker keeps: seven AITable 429s and one code 400 answer, two leads reconcile found missing.
  */
 export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
   const base = now.getTime() - 4 * HOUR;
@@ -113,6 +114,19 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
       result: 'created',
       manual: true,
     }),
+  ]);
+  const count = (metric: InsightCountRow['metric'], key: string, n: number, ms: number): InsightCountRow => ({
+    id: randomUUID(),
+    at: at(ms),
+    metric,
+    key,
+    n,
+  });
+  await insertInsightCounts(t.db, [
+    count('aitable_answer', '429', 5, 0),
+    count('aitable_answer', '429', 2, 2 * HOUR),
+    count('aitable_answer', '400', 1, 2 * HOUR),
+    count('reconcile_missing', 'leads', 2, 3 * HOUR),
   ]);
   await t.h.failJob('leads', 'recC', 'lead_missing_field: no Email for Jane <jane@example.com>');
 }

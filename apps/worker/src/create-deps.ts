@@ -1,6 +1,14 @@
 import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
 import { buildFieldMapping, datasheetsFromConfig, redisTopology, type Config } from '@bridge/config';
-import { createDb, createSyncEventWriter, createSyncRepo, type PrismaClient, type SyncEventWriter } from '@bridge/db';
+import {
+  createDb,
+  createInsightCountWriter,
+  createSyncEventWriter,
+  createSyncRepo,
+  type InsightCountWriter,
+  type PrismaClient,
+  type SyncEventWriter,
+} from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
@@ -19,6 +27,8 @@ export interface BuiltDeps {
   redis: RedisConnection;
   /** Flushed on shutdown, before Postgres closes. */
   history: SyncEventWriter;
+  /** Flushed on shutdown, before Postgres closes. */
+  counts: InsightCountWriter;
 }
 
 /** Builds the clients and repositories of one worker process from its config. */
@@ -34,6 +44,10 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     metrics.externalCalls.inc({ service, operation, status });
     metrics.externalCallDuration.observe({ service, operation }, seconds);
   };
+  const counts = createInsightCountWriter(db, {
+    logger,
+    onRefused: (_row, sqlState) => metrics.dbRowsRefused.inc({ table: 'InsightCount', sqlstate: sqlState }),
+  });
   const aitable = new AitableClient(
     aitableOptionsFromConfig(config, {
       redis,
@@ -44,6 +58,8 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
           metrics.rateLimitWaits.inc({ datasheet, cause });
           metrics.rateLimitWaitSeconds.inc({ datasheet }, ms / 1000);
         },
+        // 429s never end an attempt (the client retries them), so only these counts put them on the insight page.
+        onErrorAnswer: (_datasheet, code) => counts.add('aitable_answer', String(code)),
       },
     }),
   );
@@ -63,6 +79,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
       },
     }),
     history,
+    counts,
     redis,
     fields,
     datasheets: datasheetsFromConfig(config),
@@ -80,5 +97,5 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
     logger,
     metrics,
   };
-  return { deps, db, redis, history };
+  return { deps, db, redis, history, counts };
 }

@@ -1,7 +1,7 @@
 import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
 import type { OutagePolicy } from '@bridge/errors';
 import type { AitableClient } from '@bridge/aitable';
-import type { SyncEventSink, SyncRepo } from '@bridge/db';
+import type { InsightCounter, SyncEventSink, SyncRepo } from '@bridge/db';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
 import type { MissionxApiClient } from '@bridge/missionx';
@@ -14,6 +14,8 @@ export interface WorkerDeps {
   sync: SyncRepo;
   /** Where each attempt's result goes (batched, off the job's path). */
   history: SyncEventSink;
+  /** Counts for the insight charts that no history row carries (batched, off the job's path). */
+  counts: InsightCounter;
   /** For the per-record locks. */
   redis: RedisConnection;
   fields: FieldMapping;

@@ -43,7 +43,7 @@ export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): 
   const workers = startWorkers(config, built.deps);
   // Each schedule runs in the process that consumes the queue its catalog entry names (off at *_INTERVAL_MS=0).
   const hosts = (def: { hostedWith: QueueName }) => config.WORKER_QUEUES.includes(def.hostedWith);
-  const reconcile = hosts(JOBS.reconcile) ? await startReconcile(config, built.deps) : undefined;
+  const reconcile = hosts(JOBS.reconcile) ? await startReconcile(config, built.deps, built.db) : undefined;
   if (reconcile) workers.push(reconcile);
   const retention = hosts(JOBS.retention) ? await startRetention(config, built.deps, built.db) : undefined;
   if (retention) workers.push(retention);
@@ -85,8 +85,8 @@ async function stop(
   });
   const connections = [...workers.map((w) => w.connection), built.redis];
   if (forced) connections.forEach((c) => c.disconnect());
-  // History rows of the attempts that ended are written while Postgres is still open.
-  await built.history.close();
+  // History rows of the attempts that ended, and the insight counts, are written while Postgres is still open.
+  await Promise.all([built.history.close(), built.counts.close()]);
   // A QUIT that fails (the connection was between primaries) would leave it reconnecting for good: drop it then.
   await Promise.allSettled([...(forced ? [] : connections.map((c) => c.quit().catch(() => c.disconnect()))), built.db.$disconnect()]);
   logger.info('worker stopped', { forced });

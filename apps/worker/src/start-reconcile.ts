@@ -1,3 +1,4 @@
+import { unseenModifications, type PrismaClient } from '@bridge/db';
 import { describeError } from '@bridge/errors';
 import { withLogContext } from '@bridge/logger';
 import {
@@ -21,7 +22,7 @@ import { reconcileDatasheet, type ReconcileDeps, type ReconcileOptions } from '.
  * one job scheduler and, unless it is off, a `reconcile` worker of concurrency 1. The scheduler
  * makes one job per interval whatever the number of processes, so each run happens once.
  */
-export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker | undefined> {
+export async function startReconcile(config: WorkerConfig, deps: WorkerDeps, db: PrismaClient): Promise<RunningWorker | undefined> {
   const schedulerQueue = createReconcileQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX });
   try {
     await scheduleReconcile(schedulerQueue, config.RECONCILE_INTERVAL_MS);
@@ -34,7 +35,13 @@ export async function startReconcile(config: WorkerConfig, deps: WorkerDeps): Pr
   const queues = createQueues({ connection: deps.redis, prefix: config.QUEUE_PREFIX, retry: retryOverrideFromConfig(config) });
   // A Queue re-emits its connection's errors; that connection's own listener already logs them.
   for (const q of Object.values(queues)) q.on('error', () => undefined);
-  const reconcileDeps: ReconcileDeps = { ...deps, queues, queuePrefix: config.QUEUE_PREFIX };
+  const reconcileDeps: ReconcileDeps & Pick<WorkerDeps, 'counts'> = {
+    ...deps,
+    queues,
+    queuePrefix: config.QUEUE_PREFIX,
+    // The overlap is there for the clocks of AITable and ours; the same slack decides what a sync or webhook came after.
+    unseen: (datasheetId, records) => unseenModifications(db, datasheetId, records, config.RECONCILE_OVERLAP_MS),
+  };
   const running = startScheduledWorker(config, deps, JOBS.reconcile, reconcileProcessor(reconcileDeps, reconcileOptionsFromConfig(config)));
   running.worker.on('closed', () => void closeQueues(queues).catch(() => undefined));
   return running;
@@ -52,7 +59,7 @@ export const reconcileOptionsFromConfig = (
  * the others; the job then fails (it is not retried: the next interval starts from the same cursor).
  */
 export const reconcileProcessor =
-  (deps: ReconcileDeps, opts: ReconcileOptions): Processor =>
+  (deps: ReconcileDeps & Pick<WorkerDeps, 'counts'>, opts: ReconcileOptions): Processor =>
   (job) =>
     withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, async () => {
       const parsed = reconcileJobSchema.safeParse(job.data);
@@ -62,7 +69,8 @@ export const reconcileProcessor =
       for (const target of parsed.data.targets) {
         try {
           const r = await reconcileDatasheet(target, deps, opts);
-          done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate`);
+          if (r.missing) deps.counts.add('reconcile_missing', target, r.missing);
+          done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate, ${r.missing ?? 0} missing`);
         } catch (err) {
           deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
             target,

@@ -18,6 +18,8 @@ import { captureLogs, createTestDatabase, TEST_REDIS_URL, uniquePrefix, waitFor,
 import type { Job } from 'bullmq';
 import { startWorkerRuntime, WORKER_SECTIONS, type WorkerRuntime } from '../src';
 
+export { advanceCursor, cursorKey } from '../src/reconcile-cursor';
+
 export const DS = { leads: 'dstLeadsSim', orders: 'dstOrdersSim', audit: 'dstAuditSim' } as const;
 
 /** One test file's world: simulators, its own database, queue prefix, and the worker under test. */

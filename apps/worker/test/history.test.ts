@@ -119,6 +119,15 @@ describe('sync history and retention', () => {
       n: 1n,
     });
     await h.prisma.syncEventRollup.createMany({ data: [rollup(300, 3), rollup(21600, 16), rollup(300, 1), rollup(21600, 14)] });
+    // Insight counts the same way.
+    const count = (bucketSeconds: number, days: number) => ({
+      bucketSeconds,
+      bucket: ago(days),
+      metric: 'retention-probe',
+      key: '429',
+      n: 1n,
+    });
+    await h.prisma.insightCount.createMany({ data: [count(300, 3), count(21600, 16), count(300, 1), count(21600, 14)] });
     await h.prisma.leadFunnel.createMany({
       data: [
         { leadRecordId: 'recOld', receivedAt: ago(11) },
@@ -144,6 +153,15 @@ describe('sync history and retention', () => {
     });
     const left = await h.prisma.syncEventRollup.findMany({ where: probe, orderBy: { bucketSeconds: 'asc' } });
     expect(left.map((r) => r.bucketSeconds)).toEqual([300, 21600]);
+    await waitFor(async () => ((await h.prisma.insightCount.count({ where: { metric: 'retention-probe' } })) === 2 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the clean-up to delete the expired insight counts',
+    });
+    const counts = await h.prisma.insightCount.findMany({ where: { metric: 'retention-probe' }, orderBy: { bucketSeconds: 'asc' } });
+    expect(counts.map((r) => [r.bucketSeconds, Math.round((Date.now() - r.bucket.getTime()) / DAY_MS)])).toEqual([
+      [300, 1],
+      [21600, 14],
+    ]);
     const funnelRows = await h.prisma.leadFunnel.findMany({ where: { leadRecordId: { in: ['recOld', 'recKept'] } } });
     expect(funnelRows.map((r) => r.leadRecordId)).toEqual(['recKept']);
     expect(await h.prisma.syncEvent.count({ where: { id: keptEvent } })).toBe(1);

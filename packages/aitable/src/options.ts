@@ -13,6 +13,11 @@ export interface AitableHooks {
   onCall?(operation: AitableOperation, status: string, seconds: number): void;
   /** A call waited `ms` before trying (again), for the shared limiter or after an HTTP 429. */
   onRateLimitWait?(datasheetId: string, cause: RateLimitWaitCause, ms: number): void;
+  /**
+   * AITable answered with an error: `code` is the envelope's (most errors come as HTTP 200 + `success:false`),
+   * else the HTTP status. Called for every such answer, 429s the client retries by itself included.
+   */
+  onErrorAnswer?(datasheetId: string, code: number): void;
 }
 
 export type AitableOperation = 'listRecords' | 'getRecord' | 'createRecords' | 'updateRecords' | 'deleteRecords' | 'getFields';

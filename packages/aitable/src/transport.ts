@@ -135,6 +135,7 @@ export class AitableTransport {
     const code = failed ? envelope.data.code : res.status;
     const message = failed ? scrubSecret(envelope.data.message, this.opts.apiKey) : '';
     const error = errorFromAnswer(ctx, code, message, res.status);
+    this.hook(() => this.opts.hooks?.onErrorAnswer?.(ctx.datasheetId, code));
     return { ok: false, error, status: String(code), throttled: code === 429 };
   }
 

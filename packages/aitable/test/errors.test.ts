@@ -21,6 +21,7 @@ describe('AitableClient error classification', () => {
     expect(err.message).toContain('param error: viewId');
     expect(err.message).toContain(`listRecords on datasheet ${LEADS}`);
     expect(seen.calls).toEqual([{ operation: 'listRecords', status: '400' }]);
+    expect(seen.errorAnswers).toEqual([{ datasheetId: LEADS, code: 400 }]);
     expect(toJobDecision(err)).toEqual({ action: 'fail' });
   });
 

@@ -15,6 +15,7 @@ const UNTHROTTLED = 200;
 export interface Observed {
   calls: { operation: AitableOperation; status: string }[];
   waits: { datasheetId: string; cause: RateLimitWaitCause; ms: number }[];
+  errorAnswers: { datasheetId: string; code: number }[];
 }
 
 /** One simulator and one Redis connection per test file; clients built with test-friendly defaults. */
@@ -53,7 +54,7 @@ export class AitableHarness {
   }
 
   client(over: Partial<AitableClientOptions> = {}): { client: AitableClient; seen: Observed } {
-    const seen: Observed = { calls: [], waits: [] };
+    const seen: Observed = { calls: [], waits: [], errorAnswers: [] };
     const client = new AitableClient({
       baseUrl: this.sim.aitableBaseUrl,
       apiKey: API_KEY,
@@ -64,6 +65,7 @@ export class AitableHarness {
       hooks: {
         onCall: (operation, status) => seen.calls.push({ operation, status }),
         onRateLimitWait: (datasheetId, cause, ms) => seen.waits.push({ datasheetId, cause, ms }),
+        onErrorAnswer: (datasheetId, code) => seen.errorAnswers.push({ datasheetId, code }),
       },
       ...over,
     });

@@ -34,13 +34,15 @@ describe('AitableClient rate limiting', () => {
     expect(leadsDoneWhenOrdersAnswered).toBeLessThan(30);
   });
 
-  it('when AITable answers 429 a few times, then the call waits with backoff and succeeds without an error', async () => {
+  it('when AITable answers 429 a few times, then the call waits with backoff, reports each 429 and succeeds without an error', async () => {
     const { client, seen } = h.client();
     const { recordId } = await h.sim.control.addRecord(LEADS, { 'Client Name': 'Ada' });
     await h.sim.control.injectFault({ service: 'aitable', kind: 'rate_limit', pathIncludes: LEADS, count: 3 });
     const page = await client.listRecords(LEADS);
     expect(page.records.map((r) => r.recordId)).toEqual([recordId]);
     expect(seen.waits.filter((w) => w.cause === 'http_429')).toHaveLength(3);
+    // Each 429 is reported, though the client retried it and the call succeeded.
+    expect(seen.errorAnswers).toEqual(Array(3).fill({ datasheetId: LEADS, code: 429 }));
     const statuses = (await h.sim.control.requests({ service: 'aitable' })).map((r) => r.status);
     expect(statuses).toEqual([429, 429, 429, 200]);
   });

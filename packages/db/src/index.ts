@@ -7,3 +7,4 @@ export * from './deliveries';
 export * from './batch-writer';
 export * from './sync-events';
 export * from './retention';
+export * from './insight-counts';

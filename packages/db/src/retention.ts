@@ -17,7 +17,7 @@ export interface PruneResult {
   syncEvents: number;
   deliveries: number;
   rejectedDeliveries: number;
-  /** Rollup rows and per-lead funnel rows. */
+  /** Rollup rows, insight counts and per-lead funnel rows. */
   rollups: number;
 }
 
@@ -64,6 +64,12 @@ export async function pruneExpiredRows(
           n,
           () => db.$executeRaw`
         DELETE FROM "SyncEventRollup" WHERE ctid IN (SELECT ctid FROM "SyncEventRollup"
+          WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
+        )) +
+        (await inBatches(
+          n,
+          () => db.$executeRaw`
+        DELETE FROM "InsightCount" WHERE ctid IN (SELECT ctid FROM "InsightCount"
           WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
         )) +
         // A lead leaves the funnel with its history: the funnel is built from the history kept.

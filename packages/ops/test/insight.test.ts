@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createDb, insertSyncEvents, type Prisma, type PrismaClient, type SyncEventRow } from '@bridge/db';
+import { createDb, createInsightCountWriter, insertSyncEvents, type Prisma, type PrismaClient, type SyncEventRow } from '@bridge/db';
 import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
 import {
+  aitableAnswersChart,
   completedChart,
   deliveriesChart,
   errorsChart,
@@ -9,6 +10,7 @@ import {
   latencyChart,
   parseInsightRange,
   portalSuccessChart,
+  reconcileMissingChart,
   topErrorCodes,
   upstreamChart,
   webhookSuccessChart,
@@ -164,6 +166,38 @@ describe('insight queries', () => {
       { code: 'lead_missing_field', queue: 'leads', attempts: 1, finalFailures: 1 },
       { code: 'missionx_unavailable', queue: 'leads', attempts: 1, finalFailures: 0 },
     ]);
+  });
+
+  it('when the worker counted AITable answers and records reconcile found missing, then their charts sum them per interval of any range', async () => {
+    let clock = at('10:02');
+    const counts = createInsightCountWriter(db, { now: () => clock });
+    counts.add('aitable_answer', '429');
+    counts.add('aitable_answer', '429', 2);
+    counts.add('aitable_answer', '400');
+    await counts.flush();
+    clock = at('11:40');
+    counts.add('aitable_answer', '429');
+    counts.add('reconcile_missing', 'leads', 3);
+    await counts.close();
+    expect(counts.pending).toBe(0);
+
+    const upstream = await upstreamChart(db, range);
+    expect(['10', '11'].map((h) => valuesAt(upstream, 'AITable 429s', h))).toEqual([3, 1]);
+    expect(upstream.series.find((s) => s.name === 'AITable 429s')!.unit).toBe('count');
+    const answers = await aitableAnswersChart(db, range);
+    expect(answers.series.map((s) => [s.name, s.unit, valuesAt(answers, s.name, '10')])).toEqual([
+      ['code 400', 'count', 1],
+      ['code 429', 'count', 3],
+    ]);
+    const missing = await reconcileMissingChart(db, range);
+    expect([valuesAt(missing, 'leads', '11'), valuesAt(missing, 'orders', '11')]).toEqual([3, null]);
+    // The 1 h view reads the 5-minute counts: 11:40 is an interval of its own.
+    const hour = parseInsightRange('1h', now);
+    const inHour = await reconcileMissingChart(db, hour);
+    expect(inHour.series.find((s) => s.name === 'leads')!.values[hour.buckets.findIndex((b) => +b === +at('11:40'))]).toBe(3);
+    // And the 30-day view the 6-hour ones.
+    const month = await aitableAnswersChart(db, parseInsightRange('30d', now));
+    expect(month.series.find((s) => s.name === 'code 429')!.values.reduce<number>((a, v) => a + (v ?? 0), 0)).toBe(4);
   });
 
   it('when leads went through the stages, then the funnel counts each stage, its conversion and the median time from the stage before', async () => {

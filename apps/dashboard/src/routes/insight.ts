@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PrismaClient } from '@bridge/db';
 import {
+  aitableAnswersChart,
   completedChart,
   deliveriesChart,
   FUNNEL_STAGES,
@@ -10,6 +11,7 @@ import {
   parseInsightRange,
   portalSuccessChart,
   queueHealth,
+  reconcileMissingChart,
   singleFlight,
   stuckLeads,
   topErrorCodes,
@@ -40,7 +42,15 @@ export const INSIGHT_CHARTS = {
   errors: errorsChart,
   completed: completedChart,
   upstream: upstreamChart,
+  'aitable-answers': aitableAnswersChart,
+  'reconcile-missing': reconcileMissingChart,
 } as const;
+
+/** Every time-series chart of the page by the name of its JSON API, which is also its canvas's `chart-<name>`. */
+export const INSIGHT_SERIES_CHARTS = [...(Object.keys(INSIGHT_CHARTS) as (keyof typeof INSIGHT_CHARTS)[]), 'latency'] as const;
+
+/** Every JSON API under /api/insight that the page loads (the bench and the browser test read the page through them). */
+export const INSIGHT_PAGE_APIS = [...INSIGHT_SERIES_CHARTS, 'funnel', 'error-codes', 'queues'] as const;
 
 /** Every stage but the first, which nothing drops off before. */
 type DropOffStage = Exclude<(typeof FUNNEL_STAGES)[number], (typeof FUNNEL_STAGES)[0]>;

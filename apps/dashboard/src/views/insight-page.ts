@@ -43,7 +43,24 @@ const CHARTS: ChartSpec[] = [
     kind: 'line',
     about:
       'Attempts that failed on MissionX or AITable, and MissionX errors as a share of lead and order attempts. ' +
-      "A 429 delays a job without ending an attempt, so 429s are in the workers' metrics, not here.",
+      'AITable 429s: answers the client waited out and retried (they delay a call without ending an attempt).',
+  },
+  {
+    id: 'aitable-answers',
+    title: 'AITable error answers by code',
+    kind: 'bar',
+    about:
+      "AITable's own code of every answer that was not a success (most come as HTTP 200 with success:false), " +
+      '429s the client retried by itself included.',
+  },
+  {
+    id: 'reconcile-missing',
+    title: 'Records reconcile found missing',
+    kind: 'bar',
+    about:
+      'Records a scheduled reconcile run found modified that neither a webhook nor a sync had brought: lost webhooks ' +
+      '(or ones later than the run). A steady count means the automations are not calling us: runbook §4.1 and ' +
+      '§4.5 "Reconciliation: events AITable never delivered" (docs/runbook.md).',
   },
   { id: 'errors', title: 'Failed attempts by error code', kind: 'bar', about: 'Failed job attempts per interval (retried or final).' },
 ];

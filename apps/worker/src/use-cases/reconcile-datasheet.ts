@@ -17,6 +17,11 @@ export interface ReconcileDeps {
   queuePrefix: string;
   logger: Logger;
   metrics: Pick<Metrics, 'reconciledRecords'>;
+  /**
+   * The ids of the found records that neither a webhook nor a sync had brought before the run (the lost
+   * webhooks); without it (the CLI) the result reports none.
+   */
+  unseen?: (datasheetId: string, records: readonly AitableRecord[]) => Promise<string[]>;
 }
 
 export interface ReconcileOptions {
@@ -38,6 +43,8 @@ export interface ReconciledRecord {
   /** `would_enqueue` in a dry run; `duplicate` (in a dry run too) when this very modification was enqueued before. */
   outcome: 'enqueued' | 'duplicate' | 'would_enqueue';
   jobId?: string;
+  /** No webhook or sync had brought this modification before the run: its webhook was lost (or is late). */
+  missing?: true;
 }
 
 export interface ReconcileResult {
@@ -51,6 +58,8 @@ export interface ReconcileResult {
   records: ReconciledRecord[];
   enqueued: number;
   duplicates: number;
+  /** Records enqueued (or that would be) that were missing: the lost-webhook signal; absent when not asked (`unseen`). */
+  missing?: number;
 }
 
 /** A modification is fed once; the key outlives any window a later run could list it in again. */
@@ -77,10 +86,14 @@ export async function reconcileDatasheet(target: ReconcileTarget, deps: Reconcil
   for await (const page of deps.aitable.iteratePages(datasheetId, { filterByFormula: formula, pageSize: PAGE_SIZE }))
     found.push(...page.records);
 
+  // Asked before enqueueing: once the fed jobs have run, every record has its sync.
+  const unseen = new Set(deps.unseen ? await deps.unseen(datasheetId, found) : []);
   const dryRun = opts.dryRun ?? false;
-  const records = dryRun
+  const fed = dryRun
     ? await inChunks(found, (r) => predictOne(target, datasheetId, r, deps))
     : await inChunks(found, (r) => enqueueOne(target, datasheetId, r, deps, new Date(now()).toISOString()));
+  // A duplicate was judged by the run that first fed it.
+  const records = fed.map((r): ReconciledRecord => (unseen.has(r.recordId) && r.outcome !== 'duplicate' ? { ...r, missing: true } : r));
 
   let cursorAfter = cursorBefore;
   if (!dryRun) {
@@ -99,6 +112,7 @@ export async function reconcileDatasheet(target: ReconcileTarget, deps: Reconcil
     records,
     enqueued: records.filter((r) => r.outcome === 'enqueued').length,
     duplicates: records.filter((r) => r.outcome === 'duplicate').length,
+    ...(deps.unseen ? { missing: records.filter((r) => r.missing).length } : {}),
   };
   deps.logger.info('reconcile run', { ...result, records: records.length, from: new Date(from).toISOString() });
   return result;

@@ -83,6 +83,27 @@ function deliveryCounts(db: PrismaClient, r: InsightRange): Promise<DeliveryCoun
   );
 }
 
+type InsightCountSum = { bucket: Date; metric: string; key: string; n: bigint };
+const readingCounts = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
+
+/** The period's insight counts (what no history row carries) per chart interval, metric and key; the charts of one period share one query. */
+function insightCounts(db: PrismaClient, r: InsightRange): Promise<InsightCountSum[]> {
+  const once = readingCounts.get(db) ?? singleFlight();
+  readingCounts.set(db, once);
+  return once(`${r.name}|${r.since.getTime()}`, () =>
+    query(db.$queryRaw<InsightCountSum[]>`
+    SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket, "metric", "key", sum("n")::bigint AS n
+    FROM "InsightCount" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
+    GROUP BY 1, 2, 3`),
+  );
+}
+
+/** The counts of one metric per interval, each key a series named by `nameOf`. */
+async function countsOf(db: PrismaClient, r: InsightRange, metric: string, nameOf: (key: string) => string): Promise<Row[]> {
+  const rows = (await insightCounts(db, r)).filter((x) => x.metric === metric);
+  return sumByName(rows.map((x) => ({ bucket: x.bucket, name: nameOf(x.key), value: Number(x.n), unit: 'count' })));
+}
+
 /** Webhook deliveries per interval: accepted, duplicate, and rejected by reason (`rejected: signature`). */
 export async function deliveriesChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
   const rows = await deliveryCounts(db, r);
@@ -172,12 +193,13 @@ export async function completedChart(db: PrismaClient, r: InsightRange): Promise
 }
 
 /**
- * Attempts that failed on MissionX or AITable per interval, and MissionX's share of the attempts
- * of the jobs that call it (leads and orders). Throttling (429) delays a job without ending an
- * attempt, so 429s are not in the history; they are counted in the workers' metrics.
+ * Attempts that failed on MissionX or AITable per interval, MissionX's share of the attempts of
+ * the jobs that call it (leads and orders), and AITable's 429s. A 429 delays a call without ending
+ * an attempt (the client retries it), so 429s come from the counts the workers keep, not the history.
  */
 export async function upstreamChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
-  const rows = await rollups(db, r);
+  const [rows, answers] = await Promise.all([rollups(db, r), countsOf(db, r, 'aitable_answer', (code) => code)]);
+  const throttled = answers.filter((a) => a.name === '429').map((a) => ({ ...a, name: 'AITable 429s' }));
   const counts = countBy(rows, (x) =>
     x.code.startsWith('missionx_') ? 'MissionX errors' : x.code.startsWith('aitable_') ? 'AITable errors' : undefined,
   );
@@ -195,7 +217,20 @@ export async function upstreamChart(db: PrismaClient, r: InsightRange): Promise<
       value: ratio(c.value ?? 0, attempts.get(c.bucket.getTime()) ?? 0),
       unit: 'ratio',
     }));
-  return toChart(r, [...counts, ...rates], ['MissionX error rate', 'MissionX errors', 'AITable errors']);
+  return toChart(r, [...counts, ...rates, ...throttled], ['MissionX error rate', 'MissionX errors', 'AITable errors', 'AITable 429s']);
+}
+
+/** AITable's error answers per interval by its code (`code 429`), those the client retried by itself included. */
+export async function aitableAnswersChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  return toChart(r, await countsOf(db, r, 'aitable_answer', (code) => `code ${code}`), ['code 429']);
+}
+
+/**
+ * Records a scheduled reconcile run found modified that no webhook or sync had brought, per interval
+ * and datasheet (leads, orders): the lost-webhook signal.
+ */
+export async function reconcileMissingChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  return toChart(r, await countsOf(db, r, 'reconcile_missing', (target) => target), ['leads', 'orders']);
 }
 
 /** One line of the ranked error list. */
