@@ -79,6 +79,7 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
       'errors',
       'completed',
       'upstream',
+      'conflicts',
       'funnel',
       'error-codes',
     ];
@@ -89,7 +90,7 @@ async function loadPage(range: string): Promise<Record<string, Record<string, un
   }
 }
 
-const CHART_IDS = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream'];
+const CHART_IDS = ['deliveries', 'webhook-success', 'portal-success', 'latency', 'errors', 'completed', 'upstream', 'conflicts'];
 
 describe('insight page in a real browser', () => {
   it('when leads, failures and orders are recorded, then every chart shows the numbers its API returns, without console errors or CSP violations', async () => {
@@ -134,6 +135,10 @@ describe('insight page in a real browser', () => {
     expect(queueChart.labels).toEqual(queues.queues.map((q) => q.queue));
     expect(queueChart.datasets.find((d) => d.label === 'failed')!.data).toEqual(queues.queues.map((q) => q.failed));
     expect(queues.queues.find((q) => q.queue === 'leads')!.failed).toBe(1);
+
+    const conflicts = bodies.conflicts as unknown as SeriesBody;
+    const sums = Object.fromEntries(conflicts.series.map((x) => [x.name, x.values.reduce<number>((a, v) => a + (v ?? 0), 0)]));
+    expect(sums).toEqual({ 'Portal Status: held': 1, 'Portal URL: restored': 1 });
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${path.join(ARTIFACTS, 'insight-24h')}.png`, fullPage: true });

@@ -8,7 +8,8 @@ const HOUR = 60 * MIN;
 /**
  * A known day, ending an hour before `now`: five deliveries (one rejected body holding personal
  * data), three leads (A: portal in 72 ms, order won, audit delivered; B: portal after a retried
- * attempt; C: failed for good), an audit result replayed by an operator, and one failed job in Redis.
+ * attempt; C: failed for good), an audit result replayed by an operator, two conflicts (A's Portal URL
+ * edited by hand and restored, B's Portal Status held for an operator) and one failed job in Redis.
  */
 export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
   const base = now.getTime() - 4 * HOUR;
@@ -114,5 +115,22 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
       manual: true,
     }),
   ]);
+  const conflict = (over: Partial<Prisma.SyncConflictCreateManyInput>): Prisma.SyncConflictCreateManyInput => ({
+    datasheetId: 'dstLeads1',
+    recordId: 'recA',
+    field: 'Portal URL',
+    aitableValue: 'https://example.com/jane.doe@example.com',
+    bridgeValue: 'https://portal.example/c1',
+    policy: 'bridge-wins',
+    outcome: 'restored',
+    detectedAt: at(2 * MIN),
+    ...over,
+  });
+  await t.db.syncConflict.createMany({
+    data: [
+      conflict({}),
+      conflict({ recordId: 'recB', field: 'Portal Status', aitableValue: 'Lost', policy: 'manual', outcome: 'held', detectedAt: at(HOUR) }),
+    ],
+  });
   await t.h.failJob('leads', 'recC', 'lead_missing_field: no Email for Jane <jane@example.com>');
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { PrismaClient } from '@bridge/db';
 import {
   completedChart,
+  conflictsChart,
   deliveriesChart,
   FUNNEL_STAGES,
   errorsChart,
@@ -40,6 +41,7 @@ export const INSIGHT_CHARTS = {
   errors: errorsChart,
   completed: completedChart,
   upstream: upstreamChart,
+  conflicts: conflictsChart,
 } as const;
 
 /** Every stage but the first, which nothing drops off before. */
