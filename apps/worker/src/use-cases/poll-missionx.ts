@@ -288,7 +288,8 @@ async function writeOwned(
     for (const [field, value] of Object.entries(values)) {
       const shown = current ? cellOf(current, field) : undefined;
       const ours = field === f.portalStatus ? ownedPortalStatus(fresh, field) : (owned[field] ?? undefined);
-      const policy = leadFieldPolicy(f, field);
+      // Before the lead's first sync is done (a killed job mid-way) the bridge has written nothing to stand for: no conflict yet.
+      const policy = fresh.lastSyncedAt ? leadFieldPolicy(f, field) : undefined;
       const seen = { name: field, shown, ours, aitableAt: current?.updatedAt, missionx: value === null ? undefined : { value, at } };
       if (policy && !(await settleField(deps, key, fresh, seen, policy))) continue;
       if (shown === value) {
