@@ -166,4 +166,28 @@ describe('a fact both sides changed since the last sync', () => {
     expect(await aitableWritesTo(recordId, since)).toBe(0);
     expect(await missionxWrites(since)).toBe(0);
   });
+  it('when a lead job died between creating the client and writing the lead, then the poll takes the empty Portal Status for no hand edit', async () => {
+    const recordId = await addLead(h);
+    const client = await h.sim.control.createMissionxClient({
+      title: 'Half Synced Ltd',
+      customId: recordId,
+      emailDomains: ['half.example'],
+    });
+    // What the killed job left: the row names the client, nothing was written to the lead, no sync finished.
+    await h.prisma.aITableSync.create({
+      data: {
+        datasheetId: DS.leads,
+        recordId,
+        syncDirection: 'aitable_to_app',
+        entityType: 'lead',
+        entityId: client._id,
+        syncStatus: 'pending',
+      },
+    });
+    const since = Date.now();
+    await h.sim.control.editMissionxClient(client._id, { archived: true });
+    await shows(recordId, 'Portal Status', 'Inactive', 'the archive on the half-synced lead');
+    expect(await conflictsOf(recordId)).toEqual([]);
+    expect(await aitableWritesTo(recordId, since)).toBe(1);
+  });
 });
