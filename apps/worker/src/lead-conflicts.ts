@@ -38,7 +38,8 @@ export interface FieldSeen {
  * value, or ours again), aitable-wins adopts theirs and yields the field for this record, manual
  * holds it for an operator. Both sides changing it to the same value is no conflict. A held
  * conflict is not recorded again at every look, but a MissionX change met while it waits is noted
- * on it; one an operator resolved for MissionX with this AITable value is restored.
+ * on it (and closes it when MissionX now says what AITable shows); one an operator resolved for
+ * MissionX with this AITable value is restored.
  * Answers whether the caller may write the field.
  */
 export async function settleField(
@@ -52,14 +53,15 @@ export async function settleField(
   const theirs = f.missionx && f.missionx.value !== f.ours ? f.missionx : undefined;
   const latest = await deps.sync.latestConflict(key, f.name);
   if (latest?.outcome === 'held') {
-    if (
-      theirs &&
-      latest.missionxValue !== theirs.value &&
-      (await deps.sync.noteMissionxSide(latest.id, theirs.value, new Date(theirs.at)))
-    ) {
-      deps.logger.warn('MissionX changed a fact held for an operator: noted on the conflict', { field: f.name, conflictId: latest.id });
-    }
-    return false;
+    if (!theirs || latest.missionxValue === theirs.value) return false;
+    // MissionX changed the held fact to what AITable shows: both sides agree, nothing is left to decide.
+    const agreed = theirs.value === f.shown;
+    if (!(await deps.sync.noteMissionxSide(latest.id, theirs.value, new Date(theirs.at), agreed))) return false;
+    const what = agreed
+      ? 'MissionX now agrees with a held conflict: closed'
+      : 'MissionX changed a fact held for an operator: noted on the conflict';
+    deps.logger.warn(what, { field: f.name, conflictId: latest.id });
+    return agreed;
   }
   if (f.shown === undefined || f.ours === undefined || f.shown === f.ours) return true;
   if (theirs && theirs.value === f.shown) return true;

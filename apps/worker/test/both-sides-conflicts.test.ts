@@ -1,3 +1,4 @@
+import { AGREED_BY } from '@bridge/db';
 import { resolveConflict } from '@bridge/ops';
 import { createMissionxPollQueue } from '@bridge/queues';
 import { waitFor } from '@bridge/testkit';
@@ -150,6 +151,27 @@ describe('a fact both sides changed since the last sync', () => {
     expect(noted.missionxAt?.toISOString()).toBe(archived.updatedAt);
     await twoMorePolls();
     expect(await cell(recordId, 'Portal Status')).toBe('Lost');
+    expect(await aitableWritesTo(recordId, since)).toBe(0);
+    expect(await missionxWrites(since)).toBe(0);
+    expect(await conflictsOf(recordId)).toHaveLength(1);
+  });
+
+  it('when MissionX then changes a held fact to what the person set, then both sides agree: the conflict closes and nothing is written', async () => {
+    const { recordId, clientId } = await syncedLead();
+    await h.sim.control.updateRecordAsUser(DS.leads, recordId, { 'Portal Status': 'Inactive' });
+    const fields = (await recordOf(h, DS.leads, recordId))!.fields;
+    const since = Date.now();
+    await settled(h, 'leads', await add(h, 'leads', leadEvent(recordId, { eventType: 'record.updated', fields })));
+    expect((await conflictsOf(recordId)).map((c) => c.outcome)).toEqual(['held']);
+    await h.sim.control.editMissionxClient(clientId, { archived: true });
+    const closed = await waitFor(async () => (await conflictsOf(recordId)).find((c) => c.outcome !== 'held'), {
+      timeoutMs: 3 * INTERVAL_MS,
+      what: 'the held conflict to close',
+    });
+    expect(closed).toMatchObject({ missionxValue: 'Inactive', outcome: 'resolved_aitable', resolvedBy: AGREED_BY });
+    await owned(recordId, 'Portal Status', 'Inactive');
+    await twoMorePolls();
+    expect(await cell(recordId, 'Portal Status')).toBe('Inactive');
     expect(await aitableWritesTo(recordId, since)).toBe(0);
     expect(await missionxWrites(since)).toBe(0);
     expect(await conflictsOf(recordId)).toHaveLength(1);

@@ -64,8 +64,8 @@ export interface SyncRepo {
   recordConflict(c: NewConflict): Promise<SyncConflict>;
   /** The latest conflict of one field of one record, or null. */
   latestConflict(key: SyncKey, field: string): Promise<SyncConflict | null>;
-  /** Puts MissionX's side on a conflict still held for an operator (see conflicts.ts). */
-  noteMissionxSide(conflictId: string, value: string, at: Date | null): Promise<boolean>;
+  /** Puts MissionX's side on a conflict still held for an operator, closing it when it `agreed` with AITable (see conflicts.ts). */
+  noteMissionxSide(conflictId: string, value: string, at: Date | null, agreed: boolean): Promise<boolean>;
 }
 
 /** The last value the bridge wrote to each field it owns, by AITable field name. */
@@ -231,7 +231,7 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
 
     recordConflict: (c) => recordConflict(db, c),
     latestConflict: (key, field) => latestConflict(db, key.datasheetId, key.recordId, field),
-    noteMissionxSide: (id, v, at) => noteMissionxSide(db, id, v, at),
+    noteMissionxSide: (id, v, at, agreed) => noteMissionxSide(db, id, v, at, agreed),
 
     recordOwnedValues: (key, values, metadata) =>
       classified(key, async () => {
