@@ -80,14 +80,10 @@ export async function settleField(
     outcome,
   });
   deps.metrics.syncConflicts.inc({ field: f.name, outcome });
-  deps.logger.warn(
-    theirs ? 'a fact changed on both sides since the last sync' : 'a field the bridge owns holds a value the bridge did not write',
-    {
-      field: f.name,
-      policy,
-      outcome,
-    },
-  );
+  const what = theirs
+    ? 'a fact changed on both sides since the last sync'
+    : 'a field the bridge owns holds a value the bridge did not write';
+  deps.logger.warn(what, { field: f.name, policy, outcome });
   if (outcome === 'adopted') await deps.sync.recordOwnedValues(key, { [f.name]: f.shown }, { yielded: [...yieldedOf(row), f.name] });
   return outcome === 'restored';
 }
