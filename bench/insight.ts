@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       'SELECT (SELECT count(*) FROM "SyncEvent") AS events, (SELECT count(*) FROM "SyncEventRollup") AS rollups, (SELECT count(*) FROM "LeadFunnel") AS funnel',
     );
     console.log(
-      `\nseeded ${sizes!.events} history rows, ${DELIVERIES} deliveries -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      `\nseeded ${sizes!.events} history rows, ${DELIVERIES} deliveries, ${Math.round(HISTORY_ROWS / 100)} conflicts -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
 
     // Baseline: the raw 30-day queries the page ran before the rollups, alone on an idle database.
