@@ -1,7 +1,8 @@
 /**
  * `npm run chaos`: the real ingest and worker processes against the simulators, one lead burst per
  * scenario while something breaks (worker SIGKILLs, Redis SIGKILL, Postgres away, MissionX and
- * AITable faults). Prints one row per scenario: what was accepted, what came out, what was lost or
+ * AITable faults), and MissionX changes polled to their leads through a worker kill and a Redis
+ * restart. Prints one row per scenario: what was accepted, what came out, what was lost or
  * duplicated. Prints figures; asserts nothing.
  * Run: npm run chaos [-- scenario-name-substring]   (npm run chaos -- --help lists the scenarios)
  * Needs the local PostgreSQL (a database of its own, reached through a proxy it can cut) and
@@ -22,7 +23,8 @@ import { benchCli } from './cli';
 
 const cli = benchCli(`Usage: npm run chaos [-- <scenario>]
 Runs the real ingest and worker processes against the simulators and breaks something during a burst of
-lead webhooks per scenario; prints one row per scenario (accepted, lost, duplicated). 2.5-3.5 min for all.
+lead webhooks per scenario (the poller row then changes each lead's client in MissionX while the poll runs);
+prints one row per scenario (accepted, lost, duplicated). 10-13 min for all, 6 of them the 5-minute Postgres stop.
   <scenario>   run only the scenarios whose name contains this text (case-sensitive), e.g. Redis
   -h, --help   this text
 Scenarios:

@@ -1,6 +1,6 @@
 /**
- * Insight at scale (issue 15.7): 1,000,000 history rows and 300,000 webhook deliveries over 30
- * days (written with generate_series, the rollups built from them in SQL as the migration's
+ * Insight at scale (issue 15.7): 1,000,000 history rows, 300,000 webhook deliveries and 10,000
+ * sync conflicts over 30 days (written with generate_series, the rollups built from them in SQL as the migration's
  * backfill does), then 40 viewers opening the 30-day insight page at once: every JSON API the page
  * loads, in parallel per viewer, several rounds. The dashboard runs in this process with its own
  * pool as in production (DASHBOARD_DB_POOL_MAX=4, 5 s statement timeout).
@@ -65,6 +65,13 @@ async function seed(db: PrismaClient): Promise<void> {
       CASE WHEN g % 40 = 0 THEN 401 WHEN g % 15 = 0 THEN 200 ELSE 202 END, CASE WHEN g % 40 = 0 THEN 'signature' END,
       now() - make_interval(secs => (g::float8 / ${DELIVERIES}) * 30 * 86400)
     FROM generate_series(1, ${DELIVERIES}) g`);
+  // A conflict per 100 history rows (far more than a real org sees): the conflicts chart reads them by detectedAt.
+  await db.$executeRawUnsafe(`
+    INSERT INTO "SyncConflict" ("id", "detectedAt", "datasheetId", "recordId", "field", "policy", "outcome")
+    SELECT gen_random_uuid(), now() - make_interval(secs => (g::float8 / ${Math.round(HISTORY_ROWS / 100)}) * 30 * 86400), 'dstL', 'recL' || g,
+      CASE WHEN g % 3 = 0 THEN 'Portal Status' ELSE 'Portal URL' END, CASE WHEN g % 3 = 0 THEN 'manual' ELSE 'bridge-wins' END,
+      CASE WHEN g % 3 = 0 THEN 'held' ELSE 'restored' END
+    FROM generate_series(1, ${Math.round(HISTORY_ROWS / 100)}) g`);
   // Statistics first: without them the planner takes the fresh tables for empty and joins the links row by row.
   await db.$executeRawUnsafe('ANALYZE');
   await rebuildInsightRollups(db, { timeoutMs: 600_000 });
@@ -163,7 +170,7 @@ async function main(): Promise<void> {
       'SELECT (SELECT count(*) FROM "SyncEvent") AS events, (SELECT count(*) FROM "SyncEventRollup") AS rollups, (SELECT count(*) FROM "LeadFunnel") AS funnel',
     );
     console.log(
-      `\nseeded ${sizes!.events} history rows, ${DELIVERIES} deliveries -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      `\nseeded ${sizes!.events} history rows, ${DELIVERIES} deliveries, ${Math.round(HISTORY_ROWS / 100)} conflicts -> ${sizes!.rollups} rollup rows, ${sizes!.funnel} funnel rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
     );
 
     // Baseline: the raw 30-day queries the page ran before the rollups, alone on an idle database.

@@ -28,8 +28,10 @@ export interface Scenario {
   workers?: number;
   /** Before the burst, e.g. faults to inject. */
   prepare?(shared: Shared): Promise<void>;
-  /** Runs alongside the burst and the drain; answers what it did, for the lines under the table. */
-  chaos?(ctx: ChaosContext): Promise<string | void>;
+  /** Runs alongside the burst and the drain; answers what it did, for the lines under the table, and what else it found lost or duplicated. */
+  chaos?(ctx: ChaosContext): Promise<string | void | ChaosReport>;
+  /** Settings of this scenario's processes over the chaos run's (stack.ts). */
+  env?: Record<string, string>;
   /** How long the accepted leads may take to be fully synced after the burst. */
   drainMs: number;
   /** Webhooks sent per second. @defaultValue 50 */
@@ -39,6 +41,15 @@ export interface Scenario {
    * replicas per primary, as the runbook advises, so WAIT has a replica left after a promotion.
    */
   topology?: 'sentinel' | 'cluster';
+}
+
+/** What a scenario checked beyond the burst's leads (e.g. MissionX changes reaching their leads), counted in the row's lost and duplicated. */
+export interface ChaosReport {
+  note: string;
+  /** What was missed, by what it was (e.g. a record id), and why. */
+  lost: Map<string, string>;
+  /** What was done more than once, and why. */
+  duplicated: Map<string, string>;
 }
 
 export interface Answer {
@@ -78,7 +89,7 @@ async function runOn(
 ): Promise<Row> {
   const { sim } = shared;
   const prefix = uniquePrefix('chaos');
-  const bridge = await startBridge(shared, prefix, s.workers ?? 1, topology?.env);
+  const bridge = await startBridge(shared, prefix, s.workers ?? 1, topology?.env, s.env);
   const accepted: string[] = [];
   const answers: Answer[] = [];
   let burstDone = false;
@@ -112,7 +123,9 @@ async function runOn(
     await new Promise((r) => setTimeout(r, 1000));
     seen = await outcome(sim, pgAdminUrl, shared.databaseUrl, accepted);
   }
-  const did = await chaos;
+  const done = await chaos;
+  const did = typeof done === 'object' ? done.note : done;
+  const extra = typeof done === 'object' ? done : { lost: new Map<string, string>(), duplicated: new Map<string, string>() };
   const seconds = (Date.now() - started) / 1000;
   await bridge.stop();
   // Read again after the processes stopped: a late duplicate must show.
@@ -129,6 +142,8 @@ async function runOn(
     ...(unused ? [`${unused} injected fault uses never met a request`] : []),
     ...[...seen.lost].map(([id, why]) => `lost ${id}: ${why}`),
     ...[...seen.duplicated].map(([id, why]) => `duplicated ${id}: ${why}`),
+    ...[...extra.lost].map(([id, why]) => `missed ${id}: ${why}`),
+    ...[...extra.duplicated].map(([id, why]) => `twice ${id}: ${why}`),
   ];
   return {
     scenario: s.name,
@@ -140,8 +155,8 @@ async function runOn(
     writeBacks: seen.writeBacks,
     syncRows: seen.syncRows,
     deliveryRows: seen.deliveryRows,
-    lost: seen.lost.size,
-    duplicated: seen.duplicated.size,
+    lost: seen.lost.size + extra.lost.size,
+    duplicated: seen.duplicated.size + extra.duplicated.size,
     seconds,
     notes,
   };

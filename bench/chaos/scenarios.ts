@@ -1,6 +1,7 @@
 import { createQueues, closeQueues, queuePrefix, QUEUE_NAMES } from '@bridge/queues';
 import type { FaultSpec } from '@bridge/simulators';
 import type { ClusterTopology, SentinelTopology } from '@bridge/testkit';
+import { pollerThroughKillAndRestart, POLLER_INTERVAL_MS } from './poller';
 import type { ChaosContext, Scenario } from './run';
 import { LEADS_SHEET } from './stack';
 
@@ -184,5 +185,12 @@ export const SCENARIOS: Scenario[] = [
         { service: 'aitable', method: 'PATCH', pathIncludes: LEADS_SHEET, count: 3, kind: 'envelope_error', code: 500 },
       ]);
     },
+  },
+  {
+    name: 'MissionX poller through a worker kill + Redis restart',
+    leads: LEADS,
+    drainMs: 60_000,
+    env: { MISSIONX_POLL_INTERVAL_MS: String(POLLER_INTERVAL_MS) },
+    chaos: pollerThroughKillAndRestart,
   },
 ];

@@ -71,10 +71,19 @@ function baseEnv(shared: Shared, prefix: string): Record<string, string> {
   };
 }
 
-/** `redisEnv`: a topology of the scenario's own (Sentinel, Cluster) in place of the private Redis. */
-export async function startBridge(shared: Shared, prefix: string, workerCount: number, redisEnv?: Record<string, string>): Promise<Bridge> {
+/**
+ * `redisEnv`: a topology of the scenario's own (Sentinel, Cluster) in place of the private Redis;
+ * `over`: the scenario's own settings (e.g. the MissionX poll on).
+ */
+export async function startBridge(
+  shared: Shared,
+  prefix: string,
+  workerCount: number,
+  redisEnv?: Record<string, string>,
+  over: Record<string, string> = {},
+): Promise<Bridge> {
   const { REDIS_URL, ...rest } = baseEnv(shared, prefix);
-  const env: Record<string, string> = { ...rest, ...(redisEnv ?? { REDIS_URL: REDIS_URL! }) };
+  const env: Record<string, string> = { ...rest, ...(redisEnv ?? { REDIS_URL: REDIS_URL! }), ...over };
   const ingestPort = await freePort();
   const ingestEnv = { ...env, INGEST_PORT: String(ingestPort) };
   const ingest = new BridgeProcess('ingest', 'apps/ingest/src/main.ts', ingestEnv, `http://127.0.0.1:${ingestPort}/healthz`, shared.log);

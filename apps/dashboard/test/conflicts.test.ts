@@ -155,3 +155,36 @@ test('when a person sets Portal Status by hand (manual), then it is held until a
     1,
   );
 });
+
+test("when both sides changed a fact, then the API, the page and the CLI show MissionX's value and time beside AITable's", async () => {
+  const recordId = await syncedLead();
+  const missionxAt = new Date('2026-12-01T10:00:00.000Z');
+  const c = await h.prisma.syncConflict.create({
+    data: {
+      datasheetId: DS.leads,
+      recordId,
+      field: 'Portal Status',
+      aitableValue: 'Lost',
+      aitableAt: new Date('2026-12-01T09:00:00.000Z'),
+      bridgeValue: 'Inactive',
+      bridgeAt: new Date('2026-11-30T09:00:00.000Z'),
+      missionxValue: 'Active',
+      missionxAt,
+      policy: 'manual',
+      outcome: 'held',
+    },
+  });
+  const api = await request(app).get(`/api/conflicts/${c.id}`).auth(OPERATOR.name, OPERATOR.password);
+  expect(api.body).toMatchObject({
+    aitableValue: 'Lost',
+    bridgeValue: 'Inactive',
+    missionxValue: 'Active',
+    missionxAt: missionxAt.toISOString(),
+  });
+  const page = await request(app).get('/conflicts').auth(VIEWER.name, VIEWER.password);
+  expect(page.text).toContain('<th>MissionX value</th>');
+  expect(page.text).toContain(missionxAt.toISOString());
+  const listed = await cli(['conflicts', 'list', '--record', recordId]);
+  expect(listed.stdout).toMatch(/MissionX value/);
+  expect(listed.stdout).toMatch(/Lost\s+Inactive\s+Active\s+manual\s+held/);
+});

@@ -123,6 +123,10 @@ describe('insight page in a real browser', () => {
     expect(queueChart.datasets.find((d) => d.label === 'failed')!.data).toEqual(queues.queues.map((q) => q.failed));
     expect(queues.queues.find((q) => q.queue === 'leads')!.failed).toBe(1);
 
+    const conflicts = bodies.conflicts as unknown as SeriesBody;
+    const sums = Object.fromEntries(conflicts.series.map((x) => [x.name, x.values.reduce<number>((a, v) => a + (v ?? 0), 0)]));
+    expect(sums).toEqual({ 'Portal Status: held': 1, 'Portal URL: restored': 1 });
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${path.join(ARTIFACTS, 'insight-24h')}.png`, fullPage: true });
     expect(problems).toEqual([]);

@@ -8,7 +8,8 @@ const HOUR = 60 * MIN;
 /**
  * A known day, ending an hour before `now`: five deliveries (one rejected body holding personal
  * data), three leads (A: portal in 72 ms, order won, audit delivered; B: portal after a retried
- * attempt; C: failed for good), an audit result replayed by an operator, one failed job in Redis,
+ * attempt; C: failed for good), an audit result replayed by an operator, two conflicts (A's Portal URL
+ * edited by hand and restored, B's Portal Status held for an operator), one failed job in Redis,
  * and the counts the worker keeps: seven AITable 429s and one code 400 answer, two leads reconcile found missing.
  */
 export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
@@ -128,5 +129,22 @@ export async function seedInsight(t: TestDashboard, now: Date): Promise<void> {
     count('aitable_answer', '400', 1, 2 * HOUR),
     count('reconcile_missing', 'leads', 2, 3 * HOUR),
   ]);
+  const conflict = (over: Partial<Prisma.SyncConflictCreateManyInput>): Prisma.SyncConflictCreateManyInput => ({
+    datasheetId: 'dstLeads1',
+    recordId: 'recA',
+    field: 'Portal URL',
+    aitableValue: 'https://example.com/jane.doe@example.com',
+    bridgeValue: 'https://portal.example/c1',
+    policy: 'bridge-wins',
+    outcome: 'restored',
+    detectedAt: at(2 * MIN),
+    ...over,
+  });
+  await t.db.syncConflict.createMany({
+    data: [
+      conflict({}),
+      conflict({ recordId: 'recB', field: 'Portal Status', aitableValue: 'Lost', policy: 'manual', outcome: 'held', detectedAt: at(HOUR) }),
+    ],
+  });
   await t.h.failJob('leads', 'recC', 'lead_missing_field: no Email for Jane <jane@example.com>');
 }

@@ -26,14 +26,20 @@ export interface FieldSeen {
   ours: string | undefined;
   /** The record's AITable updatedAt (epoch ms), when known. */
   aitableAt?: number;
+  /** What MissionX says the fact is now, and since when (the document's updatedAt), as the poll read it; absent in the lead flow. */
+  missionx?: { value: string; at: string };
 }
 
 /**
- * One field the bridge owns, compared with the last value it wrote. A difference is a conflict
- * (a person changed it, maybe while MissionX changed the same fact), settled by the field's policy
- * and recorded: bridge-wins lets the caller write ours back, aitable-wins adopts theirs and yields
- * the field for this record, manual holds it for an operator. A held conflict is not recorded again
- * at every look; one an operator resolved for MissionX with this AITable value is restored.
+ * One field the bridge owns, compared with the last value it wrote. A difference is a conflict: a
+ * person changed the field, and when MissionX changed the same fact to another value since our
+ * last write, both sides did (their values and times are both recorded). It is settled by the
+ * field's policy and recorded: bridge-wins lets the caller write the bridge's side (MissionX's new
+ * value, or ours again), aitable-wins adopts theirs and yields the field for this record, manual
+ * holds it for an operator. Both sides changing it to the same value is no conflict. A held
+ * conflict is not recorded again at every look, but a MissionX change met while it waits is noted
+ * on it (and closes it when MissionX now says what AITable shows); one an operator resolved for
+ * MissionX with this AITable value is restored.
  * Answers whether the caller may write the field.
  */
 export async function settleField(
@@ -44,9 +50,21 @@ export async function settleField(
   policy: ConflictPolicy,
 ): Promise<boolean> {
   if (yieldedOf(row).includes(f.name)) return false;
+  const theirs = f.missionx && f.missionx.value !== f.ours ? f.missionx : undefined;
   const latest = await deps.sync.latestConflict(key, f.name);
-  if (latest?.outcome === 'held') return false;
+  if (latest?.outcome === 'held') {
+    if (!theirs || latest.missionxValue === theirs.value) return false;
+    // MissionX changed the held fact to what AITable shows: both sides agree, nothing is left to decide.
+    const agreed = theirs.value === f.shown;
+    if (!(await deps.sync.noteMissionxSide(latest.id, theirs.value, new Date(theirs.at), agreed))) return false;
+    const what = agreed
+      ? 'MissionX now agrees with a held conflict: closed'
+      : 'MissionX changed a fact held for an operator: noted on the conflict';
+    deps.logger.warn(what, { field: f.name, conflictId: latest.id });
+    return agreed;
+  }
   if (f.shown === undefined || f.ours === undefined || f.shown === f.ours) return true;
+  if (theirs && theirs.value === f.shown) return true;
   if (latest?.outcome === 'resolved_missionx' && latest.aitableValue === f.shown) return true;
   const outcome: ConflictOutcome = policy === 'bridge-wins' ? 'restored' : policy === 'aitable-wins' ? 'adopted' : 'held';
   await deps.sync.recordConflict({
@@ -57,11 +75,15 @@ export async function settleField(
     aitableAt: f.aitableAt !== undefined ? new Date(f.aitableAt) : null,
     bridgeValue: f.ours,
     bridgeAt: row.lastSyncedAt,
+    ...(theirs ? { missionxValue: theirs.value, missionxAt: new Date(theirs.at) } : {}),
     policy,
     outcome,
   });
   deps.metrics.syncConflicts.inc({ field: f.name, outcome });
-  deps.logger.warn('a field the bridge owns holds a value the bridge did not write', { field: f.name, policy, outcome });
+  const what = theirs
+    ? 'a fact changed on both sides since the last sync'
+    : 'a field the bridge owns holds a value the bridge did not write';
+  deps.logger.warn(what, { field: f.name, policy, outcome });
   if (outcome === 'adopted') await deps.sync.recordOwnedValues(key, { [f.name]: f.shown }, { yielded: [...yieldedOf(row), f.name] });
   return outcome === 'restored';
 }

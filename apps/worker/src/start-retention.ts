@@ -26,6 +26,7 @@ export const retentionPolicyFromConfig = (config: WorkerConfig): RetentionPolicy
   deliveryDays: config.RETENTION_DELIVERY_DAYS,
   rejectedDays: config.RETENTION_REJECTED_DAYS,
   rollupDays: config.RETENTION_ROLLUP_DAYS,
+  conflictDays: config.RETENTION_CONFLICT_DAYS,
 });
 
 /** One scheduled run: deletes expired rows of every table, a batch at a time, and says how many. */

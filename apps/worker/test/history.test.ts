@@ -17,6 +17,7 @@ describe('sync history and retention', () => {
       RETENTION_DELIVERY_DAYS: '5',
       RETENTION_REJECTED_DAYS: '20',
       RETENTION_ROLLUP_DAYS: '15',
+      RETENTION_CONFLICT_DAYS: '30',
     });
   });
   afterAll(() => h.close());
@@ -146,6 +147,34 @@ describe('sync history and retention', () => {
         what: 'the clean-up to delete the expired deliveries',
       },
     );
+    const conflict = (recordId: string, days: number, over: object) => ({
+      detectedAt: ago(days),
+      datasheetId: DS.leads,
+      recordId,
+      field: 'Portal Status',
+      aitableValue: 'Lost',
+      bridgeValue: 'Active',
+      policy: 'manual',
+      outcome: 'held',
+      ...over,
+    });
+    await h.prisma.syncConflict.createMany({
+      data: [
+        conflict('recConflictRestored', 31, { field: 'Portal URL', policy: 'bridge-wins', outcome: 'restored' }),
+        conflict('recConflictResolved', 40, { outcome: 'resolved_aitable', resolvedAt: ago(35), resolvedBy: 'op' }),
+        // Kept: held for an operator however old; resolved lately; settled within the period.
+        conflict('recConflictHeld', 100, {}),
+        conflict('recConflictLateResolve', 40, { outcome: 'resolved_missionx', resolvedAt: ago(2), resolvedBy: 'op' }),
+        conflict('recConflictRecent', 29, { field: 'Portal URL', policy: 'bridge-wins', outcome: 'restored' }),
+      ],
+    });
+    const conflictRecords = { recordId: { startsWith: 'recConflict' } };
+    await waitFor(async () => ((await h.prisma.syncConflict.count({ where: conflictRecords })) === 3 ? true : undefined), {
+      timeoutMs: 15_000,
+      what: 'the clean-up to delete the settled old conflicts',
+    });
+    const conflictsLeft = await h.prisma.syncConflict.findMany({ where: conflictRecords, orderBy: { recordId: 'asc' } });
+    expect(conflictsLeft.map((c) => c.recordId)).toEqual(['recConflictHeld', 'recConflictLateResolve', 'recConflictRecent']);
     const probe = { queue: 'retention-probe' };
     await waitFor(async () => ((await h.prisma.syncEventRollup.count({ where: probe })) === 2 ? true : undefined), {
       timeoutMs: 15_000,

@@ -131,7 +131,14 @@ describe('MissionX → AITable by polling', () => {
         async () => (await h.prisma.syncConflict.findMany({ where: { recordId } })).find((c) => c.outcome === 'held'),
         { timeoutMs: 3 * INTERVAL_MS, what: 'the conflict to be recorded' },
       );
-      expect(held).toMatchObject({ field: 'Portal Status', aitableValue: 'Failed', bridgeValue: 'Active', policy: 'manual' });
+      // Both sides changed the fact since the last sync: MissionX's value is on the conflict too.
+      expect(held).toMatchObject({
+        field: 'Portal Status',
+        aitableValue: 'Failed',
+        bridgeValue: 'Active',
+        missionxValue: 'Inactive',
+        policy: 'manual',
+      });
       const runs = await runsDone();
       await waitFor(async () => ((await runsDone()) > runs ? true : undefined), { timeoutMs: 3 * INTERVAL_MS, what: 'another poll' });
       expect((await recordOf(h, DS.leads, recordId))?.fields['Portal Status']).toBe('Failed');

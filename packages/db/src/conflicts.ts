@@ -12,6 +12,9 @@ export interface NewConflict {
   aitableAt: Date | null;
   bridgeValue: string | null;
   bridgeAt: Date | null;
+  /** What MissionX changed the fact to since the last sync, and when; absent when only AITable changed. */
+  missionxValue?: string | null;
+  missionxAt?: Date | null;
   policy: string;
   outcome: ConflictOutcome;
 }
@@ -36,8 +39,40 @@ async function classified<T>(fn: () => Promise<T>): Promise<T> {
 
 export function recordConflict(db: PrismaClient, c: NewConflict): Promise<SyncConflict> {
   return classified(() =>
-    db.syncConflict.create({ data: { ...c, aitableValue: value(c.aitableValue), bridgeValue: value(c.bridgeValue) } }),
+    db.syncConflict.create({
+      data: { ...c, aitableValue: value(c.aitableValue), bridgeValue: value(c.bridgeValue), missionxValue: value(c.missionxValue ?? null) },
+    }),
   );
+}
+
+/** Who closed a held conflict that MissionX settled by changing the fact to AITable's value. */
+export const AGREED_BY = 'bridge: MissionX agreed';
+
+/**
+ * MissionX changed a fact whose field is held for an operator: its value and time go on the held
+ * conflict (only while held: the update is conditional), so the operator sees both sides and
+ * "take MissionX" writes what MissionX says now, not what the bridge last wrote. When MissionX's
+ * value is the one AITable shows (`agreed`), both sides agree and the conflict is closed for
+ * AITable's value. Answers whether the conflict was held.
+ */
+export function noteMissionxSide(
+  db: PrismaClient,
+  id: string,
+  missionxValue: string,
+  missionxAt: Date | null,
+  agreed = false,
+): Promise<boolean> {
+  return classified(async () => {
+    const { count } = await db.syncConflict.updateMany({
+      where: { id, outcome: 'held' },
+      data: {
+        missionxValue: value(missionxValue),
+        missionxAt,
+        ...(agreed ? { outcome: 'resolved_aitable', resolvedAt: new Date(), resolvedBy: AGREED_BY } : {}),
+      },
+    });
+    return count === 1;
+  });
 }
 
 /** The latest conflict of one field of one record: a held one is not recorded again at every event. */

@@ -11,6 +11,8 @@ export interface RetentionPolicy {
   rejectedDays: number;
   /** The 6-hour insight rollups of the 7 d and 30 d views (the narrower ones serve the 1 h and 24 h views and are kept 2 days). */
   rollupDays: number;
+  /** Settled sync conflicts (restored, adopted, resolved by an operator), by when detected and resolved; held ones are kept until resolved. */
+  conflictDays: number;
 }
 
 export interface PruneResult {
@@ -19,6 +21,7 @@ export interface PruneResult {
   rejectedDeliveries: number;
   /** Rollup rows, insight counts and per-lead funnel rows. */
   rollups: number;
+  conflicts: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -40,6 +43,7 @@ export async function pruneExpiredRows(
   const rejected = cutoff(policy.rejectedDays);
   const wide = cutoff(policy.rollupDays);
   const narrow = cutoff(2);
+  const conflict = cutoff(policy.conflictDays);
   try {
     return {
       syncEvents: await inBatches(
@@ -79,6 +83,14 @@ export async function pruneExpiredRows(
         DELETE FROM "LeadFunnel" WHERE "leadRecordId" IN (SELECT "leadRecordId" FROM "LeadFunnel"
           WHERE coalesce("receivedAt", "portalAt", "failedAt", "orderAt", "auditAt") < ${history} LIMIT ${n})`,
         )),
+      // A held conflict waits for an operator however old it is; a resolved one counts from its resolution
+      // (never before its detection, so the detectedAt index bounds the scan).
+      conflicts: await inBatches(
+        n,
+        () => db.$executeRaw`
+        DELETE FROM "SyncConflict" WHERE "id" IN (SELECT "id" FROM "SyncConflict" WHERE "detectedAt" < ${conflict}
+          AND "outcome" <> 'held' AND ("resolvedAt" IS NULL OR "resolvedAt" < ${conflict}) LIMIT ${n})`,
+      ),
     };
   } catch (err) {
     throw classifyDbError(err);
@@ -106,7 +118,8 @@ export async function tableSizes(db: PrismaClient): Promise<TableSize[]> {
     const rows = await db.$queryRaw<{ table: string; rows: bigint; bytes: bigint }[]>`
       SELECT 'AITableSync' AS "table", (SELECT count(*) FROM "AITableSync") AS "rows", pg_total_relation_size('"AITableSync"') AS "bytes"
       UNION ALL SELECT 'SyncEvent', (SELECT count(*) FROM "SyncEvent"), pg_total_relation_size('"SyncEvent"')
-      UNION ALL SELECT 'WebhookDelivery', (SELECT count(*) FROM "WebhookDelivery"), pg_total_relation_size('"WebhookDelivery"')`;
+      UNION ALL SELECT 'WebhookDelivery', (SELECT count(*) FROM "WebhookDelivery"), pg_total_relation_size('"WebhookDelivery"')
+      UNION ALL SELECT 'SyncConflict', (SELECT count(*) FROM "SyncConflict"), pg_total_relation_size('"SyncConflict"')`;
     return rows.map((r) => ({ table: r.table, rows: Number(r.rows), bytes: Number(r.bytes) }));
   } catch (err) {
     throw classifyDbError(err);

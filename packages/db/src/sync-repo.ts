@@ -1,5 +1,5 @@
 import { Prisma, type AITableSync, type EntityType, type PrismaClient, type SyncConflict, type SyncDirection } from './client';
-import { latestConflict, recordConflict, type NewConflict } from './conflicts';
+import { latestConflict, noteMissionxSide, recordConflict, type NewConflict } from './conflicts';
 import { classifyDbError, isRowRefused } from './errors';
 import { pgText } from './pg-text';
 
@@ -64,6 +64,8 @@ export interface SyncRepo {
   recordConflict(c: NewConflict): Promise<SyncConflict>;
   /** The latest conflict of one field of one record, or null. */
   latestConflict(key: SyncKey, field: string): Promise<SyncConflict | null>;
+  /** Puts MissionX's side on a conflict still held for an operator, closing it when it `agreed` with AITable (see conflicts.ts). */
+  noteMissionxSide(conflictId: string, value: string, at: Date | null, agreed: boolean): Promise<boolean>;
 }
 
 /** The last value the bridge wrote to each field it owns, by AITable field name. */
@@ -229,6 +231,7 @@ export function createSyncRepo(db: PrismaClient, opts: SyncRepoOptions = {}): Sy
 
     recordConflict: (c) => recordConflict(db, c),
     latestConflict: (key, field) => latestConflict(db, key.datasheetId, key.recordId, field),
+    noteMissionxSide: (id, v, at, agreed) => noteMissionxSide(db, id, v, at, agreed),
 
     recordOwnedValues: (key, values, metadata) =>
       classified(key, async () => {

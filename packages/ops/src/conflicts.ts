@@ -25,6 +25,9 @@ export function toConflictItem(c: SyncConflict) {
     aitableAt: c.aitableAt?.toISOString() ?? null,
     bridgeValue: c.bridgeValue,
     bridgeAt: c.bridgeAt?.toISOString() ?? null,
+    /** Set when both sides changed the fact since the last sync: what MissionX changed it to, and when. */
+    missionxValue: c.missionxValue,
+    missionxAt: c.missionxAt?.toISOString() ?? null,
     policy: c.policy,
     outcome: c.outcome,
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
@@ -60,7 +63,8 @@ export async function conflict(db: PrismaClient, id: string): Promise<ConflictIt
  * An operator settles a held conflict. Take AITable: its value becomes the one the bridge stands
  * for, so nothing is written and the field no longer conflicts. Take MissionX: a lead job is
  * queued, and the worker writes the bridge's value back (a conflict resolved for MissionX with
- * this AITable value is restored, not held again).
+ * this AITable value is restored, not held again); when MissionX changed the fact too, its value
+ * becomes the bridge's first, so that is what is written.
  */
 export async function resolveConflict(
   db: PrismaClient,
@@ -85,6 +89,7 @@ export async function resolveConflict(
     await createSyncRepo(db).recordOwnedValues(key, { [closed.field]: closed.aitableValue });
     return toConflictItem(closed);
   }
+  if (closed.missionxValue !== null) await createSyncRepo(db).recordOwnedValues(key, { [closed.field]: closed.missionxValue });
   const job: AitableEventJob = {
     kind: 'aitable.event',
     deliveryId: randomUUID(),

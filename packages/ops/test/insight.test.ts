@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@bridge/testkit';
 import {
   aitableAnswersChart,
   completedChart,
+  conflictsChart,
   deliveriesChart,
   errorsChart,
   funnel,
@@ -198,6 +199,36 @@ describe('insight queries', () => {
     // And the 30-day view the 6-hour ones.
     const month = await aitableAnswersChart(db, parseInsightRange('30d', now));
     expect(month.series.find((s) => s.name === 'code 429')!.values.reduce<number>((a, v) => a + (v ?? 0), 0)).toBe(4);
+  });
+
+  it('when conflicts were detected, then they are counted per interval by field and outcome, those outside the period left out', async () => {
+    const conflict = (detectedAt: Date, field: string, outcome: string): Prisma.SyncConflictCreateManyInput => ({
+      detectedAt,
+      datasheetId: 'dst',
+      recordId: 'recA',
+      field,
+      aitableValue: 'x',
+      bridgeValue: 'y',
+      policy: outcome === 'restored' ? 'bridge-wins' : 'manual',
+      outcome,
+    });
+    await db.syncConflict.createMany({
+      data: [
+        conflict(at('10:05'), 'Portal URL', 'restored'),
+        conflict(at('10:50'), 'Portal URL', 'restored'),
+        conflict(at('11:10'), 'Portal Status', 'held'),
+        conflict(at('11:20'), 'Portal Status', 'resolved_missionx'),
+        conflict(new Date('2025-05-30T10:00:00Z'), 'Portal URL', 'restored'), // outside the 24 h
+      ],
+    });
+    const chart = await conflictsChart(db, range);
+    expect(chart.series.map((x) => x.name)).toEqual(['Portal Status: held', 'Portal Status: resolved_missionx', 'Portal URL: restored']);
+    expect(chart.series.map((x) => [valuesAt(chart, x.name, '10'), valuesAt(chart, x.name, '11')])).toEqual([
+      [null, 1],
+      [null, 1],
+      [2, null],
+    ]);
+    expect(chart.series.flatMap((x) => x.values).reduce<number>((a, v) => a + (v ?? 0), 0)).toBe(4);
   });
 
   it('when leads went through the stages, then the funnel counts each stage, its conversion and the median time from the stage before', async () => {

@@ -132,6 +132,7 @@ test('when rows exist, then the status shows each growing table with its rows an
     { table: 'AITableSync', rows: 6, bytes: expect.any(Number) },
     { table: 'SyncEvent', rows: 0, bytes: expect.any(Number) },
     { table: 'WebhookDelivery', rows: 5, bytes: expect.any(Number) },
+    { table: 'SyncConflict', rows: 0, bytes: expect.any(Number) },
   ]);
   expect(s.tables[0]!.bytes).toBeGreaterThan(0);
 });

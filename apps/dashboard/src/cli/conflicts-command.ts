@@ -32,8 +32,18 @@ export async function runConflictsCommand(
       if (a.json) out.json({ conflicts: rows });
       else {
         out.table(
-          ['detected', 'id', 'record', 'field', 'AITable value', 'bridge value', 'policy', 'outcome'],
-          rows.map((c) => [c.detectedAt, c.id, c.recordId, c.field, c.aitableValue ?? '', c.bridgeValue ?? '', c.policy, c.outcome]),
+          ['detected', 'id', 'record', 'field', 'AITable value', 'bridge value', 'MissionX value', 'policy', 'outcome'],
+          rows.map((c) => [
+            c.detectedAt,
+            c.id,
+            c.recordId,
+            c.field,
+            c.aitableValue ?? '',
+            c.bridgeValue ?? '',
+            c.missionxValue ?? '',
+            c.policy,
+            c.outcome,
+          ]),
         );
         out.line(`${rows.length} conflict${rows.length === 1 ? '' : 's'}`);
       }

@@ -3,6 +3,7 @@ import type { PrismaClient } from '@bridge/db';
 import {
   aitableAnswersChart,
   completedChart,
+  conflictsChart,
   deliveriesChart,
   FUNNEL_STAGES,
   errorsChart,
@@ -44,6 +45,7 @@ export const INSIGHT_CHARTS = {
   upstream: upstreamChart,
   'aitable-answers': aitableAnswersChart,
   'reconcile-missing': reconcileMissingChart,
+  conflicts: conflictsChart,
 } as const;
 
 /** Every time-series chart of the page by the name of its JSON API, which is also its canvas's `chart-<name>`. */

@@ -15,6 +15,8 @@ export function renderConflictsPage(list: readonly ConflictItem[], user: { name:
     c.aitableAt ?? '',
     c.bridgeValue ?? '',
     c.bridgeAt ?? '',
+    c.missionxValue ?? '',
+    c.missionxAt ?? '',
     c.policy,
     c.outcome,
     c.resolvedBy ? `${c.resolvedBy} at ${c.resolvedAt}` : '',
@@ -31,6 +33,6 @@ export function renderConflictsPage(list: readonly ConflictItem[], user: { name:
 <h1>Conflicts on fields the bridge owns</h1>
 <p class="muted">Signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}). A field the bridge owns holding a value the bridge did not write; its policy decided: restored (bridge-wins), adopted (aitable-wins) or held (manual, until an operator takes one side).</p>
 ${how}
-${table(['detected', 'record', 'field', 'AITable value', 'AITable at', 'bridge value', 'bridge at', 'policy', 'outcome', 'resolved', 'id'], rows, 'no conflicts')}
+${table(['detected', 'record', 'field', 'AITable value', 'AITable at', 'bridge value', 'bridge at', 'MissionX value', 'MissionX at', 'policy', 'outcome', 'resolved', 'id'], rows, 'no conflicts')}
 </body></html>`;
 }

@@ -63,6 +63,14 @@ const CHARTS: ChartSpec[] = [
       '§4.5 "Reconciliation: events AITable never delivered" (docs/runbook.md).',
   },
   { id: 'errors', title: 'Failed attempts by error code', kind: 'bar', about: 'Failed job attempts per interval (retried or final).' },
+  {
+    id: 'conflicts',
+    title: 'Sync conflicts',
+    kind: 'bar',
+    about:
+      'Fields the bridge owns found holding a value it did not write, or changed on both sides, per interval by field and outcome ' +
+      '(restored, adopted, held, resolved by an operator), counted when detected under the outcome they have now. The conflicts page lists them.',
+  },
 ];
 
 const canvas = (id: string, kind: string, api: string) =>
@@ -97,7 +105,7 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
 <body data-range="${escapeHtml(range)}">
 <h1>aitable-bridge · insight</h1>
 <p class="muted">signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}) · period: ${ranges} ·
-<a href="status">status</a> · <a href="admin/queues">queues (Bull Board)</a></p>
+<a href="status">status</a> · <a href="conflicts">conflicts</a> · <a href="admin/queues">queues (Bull Board)</a></p>
 <p class="muted">Times in UTC · <time id="as-of">loading…</time> · refreshes every 30 s</p>
 <p id="insight-error" class="bad" hidden></p>
 <div class="grid">

@@ -138,10 +138,14 @@ async function pollClients(deps: PollDeps, opts: PollOptions): Promise<PollResul
       fresh.map((c) => c._id),
     );
     const status = (id: string) => (archived.has(id) ? PORTAL_STATUS.inactive : PORTAL_STATUS.active);
+    const changedAt = new Map(fresh.map((c) => [c._id, c.updatedAt]));
     const current = await currentLeads(deps, [...rows.values()]);
     const results = await Promise.all(
       [...rows].map(([clientId, row]) =>
-        writeOwned(deps, row, current.get(row.recordId), { [deps.fields.lead.portalStatus]: status(clientId) }),
+        writeOwned(deps, row, current.get(row.recordId), {
+          values: { [deps.fields.lead.portalStatus]: status(clientId) },
+          at: changedAt.get(clientId)!,
+        }),
       ),
     );
     written += results.filter(Boolean).length;
@@ -209,7 +213,13 @@ async function writeProjectStatus(
     return false;
   }
   const latestProject: LatestProject = { id: project._id, createdAt: project.createdAt };
-  return writeOwned(deps, row, current, { [deps.fields.lead.projectStatus]: project.projectStatus }, { latestProject });
+  return writeOwned(
+    deps,
+    row,
+    current,
+    { values: { [deps.fields.lead.projectStatus]: project.projectStatus }, at: project.updatedAt },
+    { latestProject },
+  );
 }
 
 /**
@@ -248,17 +258,24 @@ async function currentLeads(deps: PollDeps, rows: AITableSync[]): Promise<Map<st
 const cellOf = (record: AitableRecord, name: string): string | null =>
   selectValue(record.fields[name]) ?? textValue(record.fields[name]) ?? null;
 
+/** Values of lead fields as MissionX holds them now, and the `updatedAt` of the document they were read from. */
+interface MissionxChange {
+  values: OwnedValues;
+  at: string;
+}
+
 /**
  * Writes to the lead the owned values that differ from what it shows, under the record's lock (a
  * lead job may be writing it), through the batched AITable client; answers whether it wrote. A
- * field a person changed since our last write is settled by its policy first (settleField): held
- * and yielded fields are not written.
+ * field a person changed since our last write is settled by its policy first (settleField), as a
+ * fact both sides changed when MissionX's value differs from ours too: held and yielded fields are
+ * not written.
  */
 async function writeOwned(
   deps: PollDeps,
   row: AITableSync,
   current: AitableRecord | undefined,
-  values: OwnedValues,
+  { values, at }: MissionxChange,
   metadata?: Record<string, unknown>,
 ): Promise<boolean> {
   const key: SyncKey = { datasheetId: row.datasheetId, recordId: row.recordId, direction: row.syncDirection };
@@ -271,8 +288,10 @@ async function writeOwned(
     for (const [field, value] of Object.entries(values)) {
       const shown = current ? cellOf(current, field) : undefined;
       const ours = field === f.portalStatus ? ownedPortalStatus(fresh, field) : (owned[field] ?? undefined);
-      const policy = leadFieldPolicy(f, field);
-      if (policy && !(await settleField(deps, key, fresh, { name: field, shown, ours, aitableAt: current?.updatedAt }, policy))) continue;
+      // Before the lead's first sync is done (a killed job mid-way) the bridge has written nothing to stand for: no conflict yet.
+      const policy = fresh.lastSyncedAt ? leadFieldPolicy(f, field) : undefined;
+      const seen = { name: field, shown, ours, aitableAt: current?.updatedAt, missionx: value === null ? undefined : { value, at } };
+      if (policy && !(await settleField(deps, key, fresh, seen, policy))) continue;
       if (shown === value) {
         if (owned[field] !== value) adopted[field] = value;
         continue;

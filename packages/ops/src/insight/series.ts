@@ -233,6 +233,22 @@ export async function reconcileMissingChart(db: PrismaClient, r: InsightRange): 
   return toChart(r, await countsOf(db, r, 'reconcile_missing', (target) => target), ['leads', 'orders']);
 }
 
+/**
+ * Sync conflicts per interval by field and outcome (`Portal Status: held`), counted in the interval
+ * they were detected, under the outcome they have now (a held one an operator settled counts as
+ * resolved). An index range over detectedAt: conflicts are rare next to the history rows.
+ */
+export async function conflictsChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  const rows = await query(db.$queryRaw<{ bucket: Date; field: string; outcome: string; n: bigint }[]>`
+    SELECT date_bin(${interval(r)}::interval, "detectedAt", ${r.since}::timestamptz) AS bucket, "field", "outcome", count(*) AS n
+    FROM "SyncConflict" WHERE "detectedAt" >= ${r.since} AND "detectedAt" < ${r.until}
+    GROUP BY 1, 2, 3`);
+  return toChart(
+    r,
+    rows.map((x) => ({ bucket: x.bucket, name: `${x.field}: ${x.outcome}`, value: Number(x.n), unit: 'count' })),
+  );
+}
+
 /** One line of the ranked error list. */
 export interface ErrorCodeCount {
   code: string;
