@@ -200,8 +200,11 @@ export class BulkRunner {
             current = p;
           },
         });
+        if (!result.complete) {
+          current = result;
+          break;
+        }
         current = null;
-        if (!result.complete) break;
         done = addCounts(done, result.counts);
       }
       if (part < parts.length) status = (stop.signal.reason as StopReason | undefined) ?? 'interrupted';
