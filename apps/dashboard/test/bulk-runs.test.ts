@@ -204,6 +204,27 @@ describe('bulk runs: running', () => {
     expect(await ended(again.body.id)).toMatchObject({ status: 'completed', done: LEADS });
   });
 
+  test('when a cancel reaches another dashboard process, then the run stops with its next heartbeat', async () => {
+    const other = bulkRunnerFor(h);
+    await h.sim.control.setLatency('aitable', 150);
+    const run = await runner.start({ kind: 'backfill', datasheet: 'leads', where: '{Company} != "none"' }, 'olga');
+    await other.cancel(run.id, 'victor');
+    const stopped = await ended(run.id);
+    expect(stopped).toMatchObject({ status: 'cancelled', cancelledBy: 'victor' });
+    expect(stopped.done).toBeLessThan(LEADS);
+    await other.close();
+  });
+
+  test('when AITable refuses the reads, then the run ends failed with the reason, and a restart runs again', async () => {
+    await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: DS.leads, count: 1, kind: 'status', status: 401 });
+    const start = await post('/api/bulk-runs', { kind: 'resync', datasheet: 'leads', recordIds: [leadIds[7]] });
+    const failed = await ended(start.body.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/\[aitable_/);
+    const again = await post(`/api/bulk-runs/${start.body.id}/restart`);
+    expect(await ended(again.body.id)).toMatchObject({ status: 'completed', done: 1, recordIdCount: 1 });
+  });
+
   test('when a run lost its process without a word (a crash), then once its heartbeat is stale it shows as interrupted', async () => {
     const lost = await h.prisma.bulkRun.create({
       data: {

@@ -85,8 +85,7 @@ export class BulkRunner {
    */
   async restart(id: string, by: string): Promise<BulkRunView> {
     const prev = await bulkRunRow(this.deps.db, id);
-    const { where, errorCode, since, until, recordIds: given } = prev.filter as Omit<BulkRunRequest, 'kind' | 'datasheet'>;
-    const req = { kind: prev.kind, datasheet: prev.datasheet, where, errorCode, since, until, recordIds: given } as BulkRunRequest;
+    const req = { ...(prev.filter as BulkRunView['filter']), kind: prev.kind, datasheet: prev.datasheet } as BulkRunRequest;
     const resume = prev.status !== 'completed';
     return this.launch(req, by, {
       recordIds: prev.recordIds as string[] | null,
@@ -129,7 +128,9 @@ export class BulkRunner {
     const parts = partsOf(req.where, from.recordIds);
     const saved = from.part < parts.length ? await readCheckpoint(this.deps.redis, this.keyOf(req.datasheet, parts[from.part])) : null;
     const counts = addCounts(from.doneCounts, saved?.counts ?? ZERO_COUNTS);
-    const { kind, datasheet, ...filter } = req;
+    const { kind, datasheet, where, errorCode, since, until } = req;
+    // The ids themselves are kept once, in recordIds (given or selected).
+    const filter = { where, errorCode, since, until };
     await markInterrupted(db, this.own);
     // The check and the insert under one lock, so two dashboards cannot both start a run on a datasheet.
     const row = await db.$transaction(async (tx) => {

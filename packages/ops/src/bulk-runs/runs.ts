@@ -16,7 +16,8 @@ export interface BulkRunView {
   id: string;
   kind: BulkRunKind;
   datasheet: string;
-  filter: Omit<BulkRunRequest, 'kind' | 'datasheet'>;
+  /** The selection as asked; a re-sync's record ids are counted in recordIdCount. */
+  filter: Pick<BulkRunRequest, 'where' | 'errorCode' | 'since' | 'until'>;
   /** How many record ids a re-sync works through; null when it scans by formula. */
   recordIdCount: number | null;
   startedBy: string;

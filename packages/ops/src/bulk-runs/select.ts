@@ -29,15 +29,17 @@ export async function selectRecordIds(db: PrismaClient, datasheetId: string, req
     orderBy: { recordId: 'asc' },
     take: MAX_RESYNC_IDS + 1,
   });
-  if (rows.length > MAX_RESYNC_IDS)
+  if (rows.length > MAX_RESYNC_IDS) {
+    const field = req.errorCode !== undefined ? 'errorCode' : 'since';
     throw permanent(
       'invalid_argument',
-      `errorCode: the filter selects more than ${MAX_RESYNC_IDS} records; narrow it (since, until) or backfill by formula`,
+      `${field}: the filter selects more than ${MAX_RESYNC_IDS} records; narrow it or backfill by formula`,
       {
         httpStatus: 400,
-        details: { field: 'errorCode' },
+        details: { field },
       },
     );
+  }
   return rows.map((r) => r.recordId!);
 }
 
