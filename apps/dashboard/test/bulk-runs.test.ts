@@ -215,6 +215,22 @@ describe('bulk runs: running', () => {
     await other.close();
   });
 
+  test('when a run was declared interrupted while its process still ran (a stall), then that process stops it too', async () => {
+    await h.sim.control.setLatency('aitable', 150);
+    const run = await runner.start({ kind: 'backfill', datasheet: 'leads', where: '{Company} != "stall"' }, 'olga');
+    const declaredAt = new Date();
+    await h.prisma.bulkRun.update({ where: { id: run.id }, data: { status: 'interrupted', finishedAt: declaredAt } });
+    const last = await waitFor(
+      async () => {
+        const row = await h.prisma.bulkRun.findUniqueOrThrow({ where: { id: run.id } });
+        return row.finishedAt! > declaredAt ? row : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the run to write its own end' },
+    );
+    expect(last.status).toBe('interrupted');
+    expect((last.counts as { examined: number }).examined).toBeLessThan(LEADS);
+  });
+
   test('when AITable refuses the reads, then the run ends failed with the reason, and a restart runs again', async () => {
     await h.sim.control.injectFault({ service: 'aitable', method: 'GET', pathIncludes: DS.leads, count: 1, kind: 'status', status: 401 });
     const start = await post('/api/bulk-runs', { kind: 'resync', datasheet: 'leads', recordIds: [leadIds[7]] });

@@ -181,9 +181,15 @@ export class BulkRunner {
     const beat = () => {
       writing = writing
         .then(async () => {
-          const r = await db.bulkRun.update({ where: { id: row.id }, data: { ...progress(), heartbeatAt: new Date() } });
-          if (r.cancelRequestedAt) stop.abort('cancelled' satisfies StopReason);
+          const data = { ...progress(), heartbeatAt: new Date() };
+          const { count } = await db.bulkRun.updateMany({ where: { id: row.id, status: 'running', cancelRequestedAt: null }, data });
+          if (count > 0) return;
+          // Cancelled from any process; or declared interrupted (this process stalled past STALE_MS), when
+          // another run may already own the datasheet and its checkpoint: either way, stop.
+          const now = await db.bulkRun.findUnique({ where: { id: row.id }, select: { status: true } });
+          stop.abort((now?.status === 'running' ? 'cancelled' : 'interrupted') satisfies StopReason);
         })
+        // A write Postgres refused is made again by the next heartbeat; the run itself goes on.
         .catch(() => undefined);
     };
     const timer = setInterval(beat, HEARTBEAT_MS);
