@@ -29,7 +29,7 @@ export interface BulkRunnerOptions {
   /** BACKFILL_PAGE_SIZE and BACKFILL_CHUNK_SIZE, as the CLI uses them. */
   pageSize: number;
   chunkSize: number;
-  /** Told about a run that failed (the row keeps the message too). */
+  /** Told about a run that failed (the row keeps the message too), or whose outcome could not be written. */
   onError?: (runId: string, err: unknown) => void;
 }
 
@@ -156,7 +156,11 @@ export class BulkRunner {
     const stop = new AbortController();
     const active: Active = { stop, done: Promise.resolve() };
     this.active.set(row.id, active);
-    active.done = this.run(row, parts, stop).finally(() => this.active.delete(row.id));
+    // Nobody awaits a run but `close`: its last write failing (Postgres gone) is reported, not thrown
+    // into the void; the run then shows as interrupted once its heartbeat is stale.
+    active.done = this.run(row, parts, stop)
+      .catch((err: unknown) => this.opts.onError?.(row.id, err))
+      .finally(() => this.active.delete(row.id));
     return this.get(row.id);
   }
 
@@ -171,10 +175,11 @@ export class BulkRunner {
     let part = row.part;
     let done = countsOf(row.doneCounts);
     let current: BackfillProgress | null = null;
+    const counts = () => (current ? addCounts(done, current.counts) : done);
     const progress = () => {
-      const counts = current ? addCounts(done, current.counts) : done;
-      const total = byIds || !current ? Math.max(row.total, counts.examined) : done.examined + current.total;
-      return { counts: json(counts), total, part, doneCounts: json(done) };
+      const c = counts();
+      const total = byIds || !current ? Math.max(row.total, c.examined) : done.examined + current.total;
+      return { counts: json(c), total, part, doneCounts: json(done) };
     };
     // One write at a time: the last one (the outcome) must not be overtaken by a heartbeat.
     let writing = Promise.resolve();
@@ -223,12 +228,12 @@ export class BulkRunner {
       clearInterval(timer);
     }
     await writing;
-    const final = progress();
     await db.bulkRun.update({
       where: { id: row.id },
       data: {
-        ...final,
-        ...(status === 'completed' ? { total: (final.counts as unknown as BackfillCounts).examined } : {}),
+        ...progress(),
+        // Ids AITable no longer has were never examined: a completed run's total is what it examined.
+        ...(status === 'completed' ? { total: counts().examined } : {}),
         status,
         error,
         finishedAt: new Date(),
