@@ -3,7 +3,7 @@ import { toHttpAnswer } from '@bridge/errors';
 import { noStoreJson } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
-import type { ClientReader, ConfiguredDatasheets } from '@bridge/ops';
+import type { BulkRunner, ClientReader, ConfiguredDatasheets } from '@bridge/ops';
 import type { MaskPolicy } from '@bridge/privacy';
 import type { BridgeQueues, RedisConnection } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -12,6 +12,7 @@ import { basicAuth, principalOf, type DashboardUser, type LoginLimits } from './
 import { BOARD_PATH, capViewerPageSize, createBoards, offlineBoardPage } from './board';
 import { maskAnswers } from './mask-answers';
 import { boardRetryRoutes } from './routes/board-retry';
+import { bulkRunRoutes } from './routes/bulk-runs';
 import { conflictsRoutes } from './routes/conflicts';
 import { deliveriesRoutes } from './routes/deliveries';
 import { faviconRoutes } from './routes/favicon';
@@ -37,6 +38,8 @@ export interface DashboardDeps {
   mask: MaskPolicy;
   /** Reads a MissionX client live for the record story; without it the story says MissionX is not configured. */
   missionx?: ClientReader;
+  /** Runs the bulk runs operators start; without it (no AITable API key) the runs are listed and starting one answers 503. */
+  bulk?: BulkRunner;
   /** Which Redis mode runs and where (describeRedis), shown on /status; left out when not given. */
   redisMode?: string;
   /** METRICS_TOKEN and whether /metrics has a port of its own. @defaultValue open, on the dashboard's port */
@@ -51,7 +54,7 @@ export interface DashboardDeps {
 
 /**
  * The dashboard without a port: Bull Board per role at /admin/queues, the sync status page and
- * its JSON, failed-job replay and rejected-delivery fixes, /metrics and /healthz.
+ * its JSON, failed-job replay and rejected-delivery fixes, bulk runs, /metrics and /healthz.
  * Throws NoDashboardUsersError when no user is configured and `allowNoAuth` is false.
  */
 export function createApp(deps: DashboardDeps): Express {
@@ -92,6 +95,7 @@ export function createApp(deps: DashboardDeps): Express {
   app.use(insightRoutes(deps.db, deps.queues));
   app.use(recordRoutes(deps, deps.mask));
   app.use(conflictsRoutes(deps.db, deps.queues, deps.mask));
+  app.use(bulkRunRoutes(deps.db, deps.bulk));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', message: 'No such page. Try /status, /admin/queues or /api/status.' });

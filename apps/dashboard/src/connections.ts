@@ -1,5 +1,5 @@
 import { createDb, type PrismaClient } from '@bridge/db';
-import { ConfigError, loadConfig, redisTopology, type Config } from '@bridge/config';
+import { ConfigError, loadConfig, loadConfigOrExit, redisTopology, type Config } from '@bridge/config';
 import { MissionxApiClient, missionxOptionsFromConfig } from '@bridge/missionx';
 import { closeQueues, createQueues, createRedis, retryOverrideFromConfig, type BridgeQueues, type RedisConnection } from '@bridge/queues';
 
@@ -51,4 +51,12 @@ export function optionalMissionx(env: NodeJS.ProcessEnv): MissionxApiClient | un
     if (err instanceof ConfigError) return undefined;
     throw err;
   }
+}
+
+/**
+ * The AITable API settings when AITABLE_API_KEY is set, for bulk runs (the dashboard reads
+ * datasheets as the backfill CLI does); without the key the dashboard lists runs and cannot start one.
+ */
+export function optionalAitableConfig(env: NodeJS.ProcessEnv): Config<'aitableApi' | 'backfill'> | undefined {
+  return env.AITABLE_API_KEY ? loadConfigOrExit(env, ['aitableApi', 'backfill']) : undefined;
 }

@@ -1,12 +1,12 @@
 import { loadConfigOrExit, loadEnvFile } from '@bridge/config';
 import { NoDashboardUsersError } from './auth';
-import { optionalMissionx } from './connections';
+import { optionalAitableConfig, optionalMissionx } from './connections';
 import { DASHBOARD_SECTIONS, startDashboard } from './server';
 
 loadEnvFile();
 const config = loadConfigOrExit(process.env, DASHBOARD_SECTIONS);
 
-startDashboard(config, { missionx: optionalMissionx(process.env) }).then(
+startDashboard(config, { missionx: optionalMissionx(process.env), aitable: optionalAitableConfig(process.env) }).then(
   ({ logger, port, metricsPort, shutdown }) => {
     const metricsAt = metricsPort === undefined ? '/metrics' : `:${metricsPort}/metrics`;
     logger.info(`dashboard listening on http://127.0.0.1:${port} (status: /status, queues: /admin/queues, metrics: ${metricsAt})`);

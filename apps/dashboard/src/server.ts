@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { describeRedis, personalFieldNames, redisTopology, type Config } from '@bridge/config';
+import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
+import { buildFieldMapping, describeRedis, personalFieldNames, redisTopology, type Config } from '@bridge/config';
 import {
   createFailureLimit,
   createHttpServer,
@@ -10,7 +11,7 @@ import {
 } from '@bridge/http-server';
 import { createLogger, type Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
-import { datasheetsFromConfig } from '@bridge/ops';
+import { BulkRunner, datasheetsFromConfig } from '@bridge/ops';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createApp, type DashboardDeps } from './app';
 import { passwordWarnings, type LoginLimits } from './auth';
@@ -64,7 +65,14 @@ export function loginLimitsFromConfig(config: DashboardConfig, store: LimitStore
  */
 export async function startDashboard(
   config: DashboardConfig,
-  opts: { port?: number; host?: string; logStream?: NodeJS.WritableStream; missionx?: DashboardDeps['missionx'] } = {},
+  opts: {
+    port?: number;
+    host?: string;
+    logStream?: NodeJS.WritableStream;
+    missionx?: DashboardDeps['missionx'];
+    /** The AITable API and backfill settings: with them operators can start bulk runs. */
+    aitable?: Config<'aitableApi' | 'backfill'>;
+  } = {},
 ): Promise<RunningDashboard> {
   const logger = createLogger({ service: 'dashboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT, stream: opts.logStream });
   const redisLog = redisErrorsOnce(logger);
@@ -74,9 +82,31 @@ export async function startDashboard(
   });
   conns.redis.on('ready', redisLog.onReady);
   const metrics = createMetrics('dashboard');
+  const datasheets = datasheetsFromConfig(config);
+  const aitable = opts.aitable;
+  const bulk =
+    aitable &&
+    new BulkRunner(
+      {
+        // Reads go through the same Redis rate limiter as the workers' writes, as in the backfill CLI.
+        aitable: new AitableClient(aitableOptionsFromConfig(aitable, { redis: conns.redis, logger })),
+        redis: conns.redis,
+        db: conns.db,
+        queues: conns.queues,
+        datasheets,
+        fields: buildFieldMapping(config),
+        queuePrefix: config.QUEUE_PREFIX,
+      },
+      {
+        pageSize: aitable.BACKFILL_PAGE_SIZE,
+        chunkSize: aitable.BACKFILL_CHUNK_SIZE,
+        onError: (runId, err) => logger.error('bulk run failed', { runId, error: err instanceof Error ? err.message : String(err) }),
+      },
+    );
   const deps: DashboardDeps = {
     ...conns,
-    datasheets: datasheetsFromConfig(config),
+    datasheets,
+    bulk,
     users: config.DASHBOARD_USERS,
     allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
     logger,
@@ -99,6 +129,8 @@ export async function startDashboard(
     if (config.DASHBOARD_METRICS_PORT !== undefined) metricsServer = createProbeServer(limits, { '/metrics': dashboardMetrics(deps) });
     const metricsPort = metricsServer && (await listen(metricsServer, config.DASHBOARD_METRICS_PORT!, opts.host));
     const shutdown = async () => {
+      // First, while Postgres is open: running bulk runs stop at a checkpoint and are marked interrupted.
+      await bulk?.close();
       metricsServer?.close();
       await new Promise<void>((resolve) => {
         server!.close(() => resolve());

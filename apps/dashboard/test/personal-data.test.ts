@@ -28,6 +28,7 @@ function urlsFor(route: string): string[] {
     '/api/records/:recordId': ['recPd1', 'recPd2', 'recPd3', 'recPd4', 'recPd5', 'recPd6'].map((r) => `/api/records/${r}`),
     '/api/records': planted.deliveries.map((id) => `/api/records?delivery=${id}`),
     '/records': ['', ...['recPd1', 'recPd3', 'recPd5'].map((r) => `?q=${r}`)].map((q) => `/records${q}`),
+    '/api/bulk-runs/:id': [...planted.bulkRuns, encodeURIComponent(LEAD.Email)].map((id) => `/api/bulk-runs/${id}`),
     '/insight-assets/:file': ['chart.umd.min.js', 'insight.js', 'insight.css'].map((f) => `/insight-assets/${f}`),
   };
   if (fixed[route]) return fixed[route]!;
@@ -67,6 +68,7 @@ describe('personal data on every screen a viewer reads', () => {
     expect(answers.get(`${BOARD_PATH}/api/queues/leads/${planted.jobs[0]!.id}/logs`)).toMatch(/\*\*\*58/);
     expect(answers.get(`/api/deliveries/${planted.deliveries[0]}`)).toMatch(/recPd4.*Z\*\*\* /);
     expect(answers.get('/status')).toMatch(/recPd1/);
+    expect(answers.get(`/api/bulk-runs/${planted.bulkRuns[0]}`)).toMatch(/\{Email\} = \\"z\*\*\*@q\*\*\*\.example/);
     const lineBreaks = JSON.parse(answers.get(`/api/deliveries/${planted.deliveries[1]}`)!) as { rawBody: string };
     expect(lineBreaks.rawBody).toMatch(
       /"Client Name": "R\*\*\* T\*\*\*", "Phone": "\*\*\*58", "Notes": "write to j\*\*\*@e\*\*\*\.de", "Telefon":"\*\*\*78"/,

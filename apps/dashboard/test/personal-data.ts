@@ -42,6 +42,7 @@ export const leaksIn = (text: string) => LEAKS.filter((v) => text.toLowerCase().
 export interface Planted {
   jobs: { queue: 'leads' | 'orders' | 'audit-results'; id: string }[];
   deliveries: string[];
+  bulkRuns: string[];
 }
 
 // An API error echoing the request, as MissionX and AITable do.
@@ -137,7 +138,20 @@ export async function plantPersonalData(t: TestDashboard): Promise<Planted> {
       },
     ],
   });
+  // A bulk run whose formula and error name a lead, as an operator may type and AITable may echo.
+  const bulkRun = await t.db.bulkRun.create({
+    data: {
+      kind: 'backfill',
+      datasheet: 'leads',
+      filter: { where: `{Email} = "${LEAD.Email}"` },
+      startedBy: 'olga',
+      status: 'failed',
+      error: ECHO,
+      finishedAt: new Date(),
+    },
+  });
   return {
+    bulkRuns: [bulkRun.id],
     jobs: [
       { queue: 'leads', id: failed.id! },
       { queue: 'orders', id: completed },

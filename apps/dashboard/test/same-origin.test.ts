@@ -73,6 +73,9 @@ describe('operator actions answer this dashboard only', () => {
         `POST /api/deliveries/${planted.deliveries[0]}/correct`,
         `POST /api/deliveries/${planted.deliveries[0]}/replay`,
         'POST /api/replay',
+        'POST /api/bulk-runs',
+        `POST /api/bulk-runs/${planted.deliveries[0]}/cancel`,
+        `POST /api/bulk-runs/${planted.deliveries[0]}/restart`,
         `PUT ${BOARD_PATH}/api/queues/${job.queue}/${job.id}/retry`,
         `PUT ${BOARD_PATH}/api/queues/${job.queue}/pause`,
         `PUT ${BOARD_PATH}/api/queues/${job.queue}/clean/failed`,
@@ -120,7 +123,7 @@ describe('operator actions answer this dashboard only', () => {
   });
 
   test('when the dashboard pages are served, then they hold no HTML form (a form would need a CSRF token)', async () => {
-    for (const page of ['/status', '/insight', BOARD_PATH]) {
+    for (const page of ['/status', '/insight', '/bulk-runs', BOARD_PATH]) {
       const res = await asOperator(request(t.app).get(page));
       expect({ page, status: res.status, form: /<form/i.test(res.text) }).toEqual({ page, status: 200, form: false });
     }

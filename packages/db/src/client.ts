@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 
 export { Prisma, PrismaClient } from './generated/prisma/client';
-export type { AITableSync, SyncConflict, SyncEvent, WebhookDelivery } from './generated/prisma/client';
+export type { AITableSync, BulkRun, SyncConflict, SyncEvent, WebhookDelivery } from './generated/prisma/client';
 export { DeliveryOutcome, EntityType, SyncDirection, SyncEventOutcome, SyncStatus } from './generated/prisma/enums';
 
 export interface DbOptions {

@@ -12,3 +12,4 @@ export * from './insight';
 export * from './backfill';
 export * from './record-story';
 export * from './conflicts';
+export * from './bulk-runs';

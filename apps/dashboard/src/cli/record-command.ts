@@ -1,4 +1,14 @@
-import { getRecordStory, type RecordStoryDeps, type RecordStoryQuery } from '@bridge/ops';
+import {
+  getRecordStory,
+  STORY_JOB_HEADERS,
+  STORY_SYNC_ROW_HEADERS,
+  STORY_TIMELINE_HEADERS,
+  storyEventRow,
+  storyJobRow,
+  storySyncRow,
+  type RecordStoryDeps,
+  type RecordStoryQuery,
+} from '@bridge/ops';
 import type { Output } from './output';
 import { EXIT, UsageError } from './usage';
 
@@ -34,20 +44,7 @@ export async function runRecordCommand(deps: RecordStoryDeps, args: RecordArgs, 
   out.line(`Record ${story.recordId}  datasheet ${story.datasheetId ?? '(unknown)'}${story.datasheet ? ` (${story.datasheet})` : ''}`);
   out.line();
   out.line('Sync rows (the last values written):');
-  out.table(
-    ['direction', 'status', 'active', 'MissionX id', 'last synced', 'retries', 'error', 'last values written'],
-    story.syncRows.map((r) => [
-      r.direction,
-      r.syncStatus,
-      r.active,
-      r.entityId,
-      r.lastSyncedAt,
-      r.retryCount,
-      r.errorMessage,
-      JSON.stringify(r.lastValuesWritten),
-    ]),
-    100,
-  );
+  out.table(STORY_SYNC_ROW_HEADERS, story.syncRows.map(storySyncRow), 100);
   out.line();
   const mx = story.missionxClient;
   out.line(
@@ -57,46 +54,9 @@ export async function runRecordCommand(deps: RecordStoryDeps, args: RecordArgs, 
   );
   out.line();
   out.line('Jobs:');
-  out.table(
-    ['queue', 'job', 'state', 'attempts', 'priority', 'added', 'finished', 'failed reason', 'errors'],
-    story.jobs.map((j) => [
-      j.queue,
-      j.jobId,
-      j.state,
-      `${j.attemptsMade}/${j.attempts}`,
-      j.backfill ? `${j.priority} (backfill)` : j.priority || 'live',
-      j.addedAt,
-      j.finishedAt,
-      j.failedReason,
-      j.errors.join(' | '),
-    ]),
-    100,
-  );
+  out.table(STORY_JOB_HEADERS, story.jobs.map(storyJobRow), 100);
   out.line();
   out.line('Timeline:');
-  out.table(
-    ['at', 'what', 'detail'],
-    story.timeline.map((e) => {
-      if (e.kind === 'delivery')
-        return [
-          e.at,
-          'delivery',
-          `${e.deliveryId} ${e.eventType ?? ''} ${e.outcome} ${e.httpStatus}${e.reason ? ` ${e.reason}` : ''}${e.jobId ? ` -> ${e.queue}/${e.jobId}` : ''}`,
-        ];
-      if (e.kind === 'job_added') return [e.at, 'job added', `${e.queue}/${e.jobId} ${e.name}${e.backfill ? ' (backfill)' : ''}`];
-      if (e.kind === 'attempt')
-        return [
-          e.at,
-          'attempt',
-          `${e.queue}/${e.jobId} #${e.attempt} ${e.outcome}${e.result ? ` ${e.result}` : ''}${e.errorCode ? ` ${e.errorCode}` : ''}`,
-        ];
-      return [
-        e.at,
-        'sync row',
-        `${e.direction} ${e.syncStatus}${e.active ? '' : ' inactive'}${e.errorMessage ? `: ${e.errorMessage}` : ''}`,
-      ];
-    }),
-    140,
-  );
+  out.table(STORY_TIMELINE_HEADERS, story.timeline.map(storyEventRow), 140);
   return EXIT.ok;
 }

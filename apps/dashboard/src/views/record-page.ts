@@ -1,4 +1,12 @@
-import type { RecordStory } from '@bridge/ops';
+import {
+  STORY_JOB_HEADERS,
+  STORY_SYNC_ROW_HEADERS,
+  STORY_TIMELINE_HEADERS,
+  storyEventRow,
+  storyJobRow,
+  storySyncRow,
+  type RecordStory,
+} from '@bridge/ops';
 import { escapeHtml, table } from './html';
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
@@ -29,50 +37,9 @@ function storyHtml(s: RecordStory): string {
   const client = !mx
     ? '<p class="muted">No MissionX client recorded.</p>'
     : `<p>${escapeHtml(mx.clientId)}: ${escapeHtml(mx.error ? `not read: ${mx.error}` : mx.client ? JSON.stringify(mx.client) : 'not found in MissionX')}</p>`;
-  const timeline = s.timeline.map((e) => {
-    if (e.kind === 'delivery')
-      return [
-        e.at,
-        'delivery',
-        `${e.deliveryId} ${e.eventType ?? ''} ${e.outcome} ${e.httpStatus}${e.reason ? ` ${e.reason}` : ''}${e.jobId ? ` → ${e.queue}/${e.jobId}` : ''}`,
-      ];
-    if (e.kind === 'job_added') return [e.at, 'job added', `${e.queue}/${e.jobId} ${e.name}${e.backfill ? ' (backfill)' : ''}`];
-    if (e.kind === 'attempt')
-      return [
-        e.at,
-        'attempt',
-        `${e.queue}/${e.jobId} #${e.attempt} ${e.outcome}${e.result ? ` ${e.result}` : ''}${e.errorCode ? ` ${e.errorCode}` : ''}`,
-      ];
-    return [e.at, 'sync row', `${e.direction} ${e.syncStatus}${e.active ? '' : ' inactive'}${e.errorMessage ? `: ${e.errorMessage}` : ''}`];
-  });
   return `<h2>${escapeHtml(s.recordId)} <span class="muted">${escapeHtml(s.datasheet ?? '')} ${escapeHtml(s.datasheetId ?? '')}</span></h2>
-<h2>Timeline</h2>${table(['at', 'what', 'detail'], timeline)}
-<h2>Sync rows (the last values written)</h2>${table(
-    ['direction', 'status', 'active', 'MissionX id', 'last synced', 'retries', 'error', 'last values written'],
-    s.syncRows.map((r) => [
-      r.direction,
-      r.syncStatus,
-      r.active,
-      r.entityId ?? '',
-      r.lastSyncedAt ?? '',
-      r.retryCount,
-      r.errorMessage ?? '',
-      JSON.stringify(r.lastValuesWritten),
-    ]),
-  )}
+<h2>Timeline</h2>${table(STORY_TIMELINE_HEADERS, s.timeline.map(storyEventRow))}
+<h2>Sync rows (the last values written)</h2>${table(STORY_SYNC_ROW_HEADERS, s.syncRows.map(storySyncRow))}
 <h2>MissionX client</h2>${client}
-<h2>Jobs</h2>${table(
-    ['queue', 'job', 'state', 'attempts', 'priority', 'added', 'finished', 'failed reason', 'errors'],
-    s.jobs.map((j) => [
-      j.queue,
-      j.jobId,
-      j.state,
-      `${j.attemptsMade}/${j.attempts}`,
-      j.backfill ? `${j.priority} (backfill)` : j.priority || 'live',
-      j.addedAt,
-      j.finishedAt ?? '',
-      j.failedReason ?? '',
-      j.errors.join(' | '),
-    ]),
-  )}`;
+<h2>Jobs</h2>${table(STORY_JOB_HEADERS, s.jobs.map(storyJobRow))}`;
 }

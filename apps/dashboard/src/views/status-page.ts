@@ -40,7 +40,7 @@ export function renderStatusPage(s: SyncStatus, user: { name: string; role: stri
 <body>
 <h1>aitable-bridge · sync status</h1>
 <p class="muted">as of ${escapeHtml(s.generatedAt)} · signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role)}) ·
-<a href="admin/queues">queues (Bull Board)</a> · <a href="api/status">JSON</a></p>
+<a href="admin/queues">queues (Bull Board)</a> · <a href="bulk-runs">bulk runs</a> · <a href="api/status">JSON</a></p>
 <p>Last accepted webhook: ${escapeHtml(s.lastAcceptedDeliveryAt ?? 'never')}${redisMode ? ` · Redis: ${escapeHtml(redisMode)}` : ''}</p>
 <h2>Sync rows by entity and status</h2>
 ${table(['entity', 'pending', 'success', 'failed'], syncRows, 'no sync rows yet')}
