@@ -10,7 +10,7 @@ import {
 } from '@bridge/http-server';
 import { createLogger, type Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
-import { datasheetsFromConfig } from '@bridge/ops';
+import { deliveryRulesFromConfig } from '@bridge/ops';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createApp, type DashboardDeps } from './app';
 import { passwordWarnings, type LoginLimits } from './auth';
@@ -76,7 +76,7 @@ export async function startDashboard(
   const metrics = createMetrics('dashboard');
   const deps: DashboardDeps = {
     ...conns,
-    datasheets: datasheetsFromConfig(config),
+    datasheets: deliveryRulesFromConfig(config),
     users: config.DASHBOARD_USERS,
     allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,
     logger,
