@@ -3,3 +3,4 @@ export { basicAuth, createAuthenticator, NoDashboardUsersError, type DashboardUs
 export { BOARD_PATH } from './board';
 export { openConnections, type Connections } from './connections';
 export { startDashboard, DASHBOARD_SECTIONS, type DashboardConfig, type RunningDashboard } from './server';
+export { hashPassword } from './passwords';
