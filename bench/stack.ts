@@ -17,13 +17,13 @@ export const LEADS = 'dstLeadsSim';
 
 export interface Proc {
   child: ChildProcess;
-  /** The JSON log line with this message, once logged. */
+  /** The JSON log line whose message starts with this, once logged. */
   line(message: string): Promise<Record<string, unknown>>;
   /** CPU seconds (user + system) the process used so far, from /proc. */
   cpuSeconds(): number;
 }
 
-const WAITED_FOR = ['"ingest listening"', '"worker started"', '"bare listening"'];
+const WAITED_FOR = ['"ingest listening"', '"worker started"', '"bare listening"', '"dashboard listening on '];
 const running = new Set<ChildProcess>();
 // A bench that fails must not leave its processes behind.
 process.on('exit', () => running.forEach((c) => c.kill('SIGKILL')));
@@ -57,7 +57,8 @@ export function startProcess(script: string, env: Record<string, string>, nodeAr
       waitFor(
         () => {
           if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}: ${stderr}`);
-          return wanted.get(message);
+          // By its start: the dashboard's line carries its address in the message.
+          return [...wanted].find(([m]) => m.startsWith(message))?.[1];
         },
         { timeoutMs: 60_000, what: `${script}: "${message}"` },
       ),

@@ -3,7 +3,7 @@ import { toHttpAnswer } from '@bridge/errors';
 import { noStoreJson } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import type { Metrics } from '@bridge/metrics';
-import type { BulkRunner, ClientReader, ConfiguredDatasheets } from '@bridge/ops';
+import type { BulkRunner, ClientReader, DeliveryRules } from '@bridge/ops';
 import type { MaskPolicy } from '@bridge/privacy';
 import type { BridgeQueues, RedisConnection } from '@bridge/queues';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -28,7 +28,8 @@ export interface DashboardDeps {
   db: PrismaClient;
   /** The connection the queues use; pinged by /healthz. */
   redis: RedisConnection;
-  datasheets: ConfiguredDatasheets;
+  /** The datasheets by role, and the rest of what ingest checks deliveries by (deliveryRulesFromConfig). */
+  datasheets: DeliveryRules;
   users: readonly DashboardUser[];
   /** Start with no users, everyone an operator (local development only). */
   allowNoAuth: boolean;

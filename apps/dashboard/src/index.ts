@@ -4,3 +4,4 @@ export { BOARD_PATH } from './board';
 export { openConnections, type Connections } from './connections';
 export { INSIGHT_PAGE_APIS, INSIGHT_SERIES_CHARTS } from './routes/insight';
 export { startDashboard, DASHBOARD_SECTIONS, type DashboardConfig, type RunningDashboard } from './server';
+export { hashPassword } from './passwords';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadEnvFile, personalFieldNames } from '@bridge/config';
 import { pingDb } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
-import { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/ops';
+import { deliveryRulesFromConfig, type DeliveryRules } from '@bridge/ops';
 import { createMaskPolicy, type MaskPolicy } from '@bridge/privacy';
 import { pingRedis } from '@bridge/queues';
 import { runConflictsCommand } from './cli/conflicts-command';
@@ -47,7 +47,7 @@ function parse(argv: string[]) {
   }
 }
 
-type CliConnections = Connections & { datasheets: ConfiguredDatasheets; mask: MaskPolicy };
+type CliConnections = Connections & { datasheets: DeliveryRules; mask: MaskPolicy };
 
 async function run({ values: v, positionals }: ReturnType<typeof parse>, conns: () => Promise<CliConnections>): Promise<number> {
   const [command, action, id, ...extra] = positionals;
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     const config = loadConfig(process.env, ['jobs', 'datasheets']);
     // Connection errors are reported once, below, from the pings.
     const mask = createMaskPolicy({ personalFields: personalFieldNames(config) });
-    opened = { ...openConnections(config, () => undefined), datasheets: datasheetsFromConfig(config), mask };
+    opened = { ...openConnections(config, () => undefined), datasheets: deliveryRulesFromConfig(config), mask };
     const [redisOk, dbOk] = await Promise.all([pingRedis(opened.redis, 5000), pingDb(opened.db)]);
     if (!redisOk || !dbOk) {
       const down = [...(redisOk ? [] : ['Redis (REDIS_URL)']), ...(dbOk ? [] : ['Postgres (DATABASE_URL)'])];

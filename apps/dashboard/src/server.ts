@@ -11,7 +11,7 @@ import {
 } from '@bridge/http-server';
 import { createLogger, type Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
-import { BulkRunner, datasheetsFromConfig } from '@bridge/ops';
+import { BulkRunner, datasheetsFromConfig, deliveryRulesFromConfig } from '@bridge/ops';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createApp, type DashboardDeps } from './app';
 import { passwordWarnings, type LoginLimits } from './auth';
@@ -105,7 +105,7 @@ export async function startDashboard(
     );
   const deps: DashboardDeps = {
     ...conns,
-    datasheets,
+    datasheets: deliveryRulesFromConfig(config),
     bulk,
     users: config.DASHBOARD_USERS,
     allowNoAuth: config.DASHBOARD_ALLOW_NO_AUTH,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { insertSyncEvents, type SyncEventRow } from '@bridge/db';
+import { waitFor } from '@bridge/testkit';
 import { asViewer, useTestDashboard } from './build-app';
 
 const t = useTestDashboard();
@@ -51,6 +52,25 @@ describe('insight APIs and assets', () => {
     for (const queue of ['leads', 'orders', 'audit-results']) {
       expect(text).toMatch(new RegExp(`bridge_queue_oldest_waiting_seconds\\{queue="${queue}",service="dashboard"\\} \\d+`));
     }
+  });
+
+  test('when viewers ask again, then they share one answer for a few seconds, and a new delivery shows once that has passed', async () => {
+    const accepted = async () => {
+      const body = (await asViewer(request(t.app).get('/api/insight/deliveries?range=1h'))).body as {
+        series: { name: string; values: (number | null)[] }[];
+      };
+      return (body.series.find((x) => x.name === 'accepted')?.values ?? []).reduce<number>((a, v) => a + (v ?? 0), 0);
+    };
+    const before = await accepted();
+    await t.db.webhookDelivery.create({
+      data: { id: randomUUID(), requestId: 'r-reuse', source: 'aitable', outcome: 'accepted', httpStatus: 202 },
+    });
+    // No timing asserted: only that the shared answer is let go of.
+    await waitFor(async () => (await accepted()) === before + 1 || undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'the new delivery in the chart',
+    });
   });
 
   test('when history rows were written, then the charts read from the rollups give the counts of the rows and percentiles within 19%', async () => {

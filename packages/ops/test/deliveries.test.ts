@@ -188,6 +188,46 @@ describe('rejected deliveries', () => {
     expect((await queues['audit-results'].getJob(r.jobId))!.data).toMatchObject({ ...input, kind: 'audit.submitted', deliveryId: d.id });
   });
 
+  test('when AUDIT_FILE_URL_ALLOW_HTTP is on, then an http: file link ingest would take passes correction and replay; off, both refuse it naming the field', async () => {
+    const input = {
+      auditId: 'aud-http',
+      orderRecordId: 'recOrd1',
+      fileName: 'payroll.xlsx',
+      uploadDate: '2025-06-01T10:00:00Z',
+      employeesProcessed: 10,
+      correctionsMade: 2,
+      correctedFileUrl: 'http://files.internal/corrected.xlsx',
+      status: 'completed',
+    };
+    const rejected = () =>
+      delivery({
+        source: 'audit-api',
+        rawBody: JSON.stringify({ ...input, employeesProcessed: -1 }),
+        reason: 'invalid_payload',
+        datasheetId: null,
+        recordId: null,
+      });
+    const httpAllowed = { ...fixed, allowHttpFileUrls: true };
+
+    const lax = await rejected();
+    expect(await correctDelivery(db, lax.id, { rawBody: JSON.stringify(input) }, httpAllowed)).toMatchObject({ ok: true });
+    const r = await replayDelivery(db, queues, lax.id, httpAllowed);
+    expect((await queues['audit-results'].getJob(r.jobId))!.data).toMatchObject({ correctedFileUrl: input.correctedFileUrl });
+
+    const strict = await rejected();
+    expect(await correctDelivery(db, strict.id, { rawBody: JSON.stringify(input) }, fixed)).toMatchObject({
+      ok: false,
+      reason: 'invalid_payload',
+      message: expect.stringMatching(/correctedFileUrl: must be an https: URL/),
+    });
+    await expect(replayDelivery(db, queues, strict.id, { ...fixed, allowHttpFileUrls: false })).rejects.toMatchObject({
+      code: 'still_invalid',
+      httpStatus: 422,
+      message: expect.stringMatching(/correctedFileUrl: must be an https: URL/),
+    });
+    expect(await revalidateDelivery(db, strict.id, httpAllowed)).toMatchObject({ ok: true, source: 'audit-api' });
+  });
+
   test('when ids are wrong, then the answer names the problem', async () => {
     await expect(revalidateDelivery(db, 'nope', fixed)).rejects.toMatchObject({ code: 'invalid_argument', httpStatus: 400 });
     await expect(revalidateDelivery(db, randomUUID(), fixed)).rejects.toMatchObject({ code: 'not_found', httpStatus: 404 });

@@ -6,12 +6,14 @@ export { locateJsonError, type JsonSyntaxError } from './json-syntax';
 export { parseAuditResult, type AuditResultOptions, type AuditResultParse } from './parse-audit-result';
 export {
   datasheetsFromConfig,
+  deliveryRulesFromConfig,
   describeIssues,
   parseDelivery,
   payloadRejection,
   webhookBodySchema,
   type ConfiguredDatasheets,
   type DeliveryEvent,
+  type DeliveryRules,
   type DeliveryQueue,
   type ParseResult,
 } from './parse-delivery';

@@ -11,7 +11,7 @@ export const webhookBodySchema = z.object({
   record: z.object({ fields: fieldValuesSchema }).optional(),
 });
 
-export { datasheetsFromConfig, type ConfiguredDatasheets } from '@bridge/config';
+export { datasheetsFromConfig, deliveryRulesFromConfig, type ConfiguredDatasheets, type DeliveryRules } from '@bridge/config';
 
 /** The event queue a datasheet's webhooks go to (the job catalog says which). */
 export type DeliveryQueue = QueueName;

@@ -9,7 +9,7 @@ import {
   replayDelivery,
   revalidateDelivery,
   toListItem,
-  type ConfiguredDatasheets,
+  type DeliveryRules,
   type Validation,
 } from '@bridge/ops';
 import type { BridgeQueues } from '@bridge/queues';
@@ -35,7 +35,7 @@ export interface DeliveriesArgs {
 export interface DeliveriesDeps {
   db: PrismaClient;
   queues: BridgeQueues;
-  datasheets: ConfiguredDatasheets;
+  datasheets: DeliveryRules;
   out: Output;
 }
 

@@ -7,7 +7,7 @@ import {
   replayDelivery,
   revalidateDelivery,
   toListItem,
-  type ConfiguredDatasheets,
+  type DeliveryRules,
 } from '@bridge/ops';
 import type { BridgeQueues } from '@bridge/queues';
 import { Router } from 'express';
@@ -18,7 +18,8 @@ import { optionalText } from './params';
 export interface DeliveriesDeps {
   db: PrismaClient;
   queues: BridgeQueues;
-  datasheets: ConfiguredDatasheets;
+  /** The rules ingest checks deliveries by; a stored one is re-checked by the same. */
+  datasheets: DeliveryRules;
 }
 
 /** Rejected webhook deliveries: list, read, re-validate, correct, replay. */

@@ -69,11 +69,18 @@ function stageOf(value: unknown): DropOffStage {
   throw permanent('invalid_argument', `stage must be one of ${stages.join(', ')}`, { httpStatus: 400, details: { field: 'stage' } });
 }
 
+/**
+ * How long one answer serves every viewer of the same chart and range. The page refreshes every
+ * 30 s, so its numbers lag by at most this; without it each round of viewers reruns the slowest
+ * queries (raw deliveries, the funnel's medians), and their cost grows with the data, not the viewers.
+ */
+export const INSIGHT_ANSWER_REUSE_MS = 5000;
+
 /** The insight page (charts of the key metrics and the lead-to-audit funnel) and the JSON behind each chart. */
 export function insightRoutes(db: PrismaClient, queues: BridgeQueues): Router {
   const r = Router();
   const range = (req: Request): InsightRange => parseInsightRange(req.query.range);
-  const once = singleFlight();
+  const once = singleFlight({ reuseMs: INSIGHT_ANSWER_REUSE_MS });
   const answer = async <T>(res: Response, name: string, rg: InsightRange, work: () => Promise<T>) => {
     res.json(await once(`${name}|${rg.name}|${rg.since.getTime()}`, work));
   };
@@ -108,7 +115,7 @@ export function insightRoutes(db: PrismaClient, queues: BridgeQueues): Router {
     res.json({ range: rg.name, since: rg.since.toISOString(), until: rg.until.toISOString(), ...(await stuckLeads(db, rg, stage)) });
   });
   r.get('/api/insight/queues', async (_req, res) => {
-    res.json({ generatedAt: new Date().toISOString(), queues: await queueHealth(queues) });
+    res.json(await once('queues', async () => ({ generatedAt: new Date().toISOString(), queues: await queueHealth(queues) })));
   });
 
   r.get('/insight', (req, res) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datasheetId, int, list, stringMap, url } from '../helpers';
+import { bool, datasheetId, int, list, stringMap, url } from '../helpers';
 
 /** Which datasheets are ours; needed by every app that routes or reads events. */
 export const datasheetsSection = {
@@ -19,6 +19,12 @@ export const datasheetsSection = {
    * clientName, email and company anyway): masked wherever a viewer reads job data or bodies. @defaultValue Phone
    */
   PERSONAL_DATA_FIELDS: list().default(['Phone']),
+  /**
+   * Accept `http:` links in an audit result's correctedFileUrl; `https:` always, never `javascript:`, `data:` or `file:`.
+   * Here rather than with ingest because the dashboard and the replay CLI check stored deliveries by the same rules.
+   * @defaultValue false
+   */
+  AUDIT_FILE_URL_ALLOW_HTTP: bool(false),
 };
 
 /** What a process that calls the AITable API needs. */

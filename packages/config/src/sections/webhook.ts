@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, list, port } from '../helpers';
+import { int, list, port } from '../helpers';
 import { metricsPort } from './http';
 import { ingestDurabilitySection } from '../redis';
 
@@ -24,8 +24,6 @@ export const ingestSection = {
   WEBHOOK_DEDUP_WINDOW_SECONDS: int(86_400, 1),
   /** Bearer token the audit engine sends to POST /api/audit-results. */
   AUDIT_API_TOKEN: z.string().min(16, 'needs at least 16 characters'),
-  /** Accept `http:` links in an audit result's correctedFileUrl; `https:` always, never `javascript:`, `data:` or `file:`. @defaultValue false */
-  AUDIT_FILE_URL_ALLOW_HTTP: bool(false),
   /** How long the 202 path waits for Redis before answering 503. @defaultValue 1000 */
   INGEST_REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
   ...ingestDurabilitySection,

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@bridge/db';
 import { permanent } from '@bridge/errors';
 import { getFixableDelivery } from './get-delivery';
-import { validateStoredDelivery, type ConfiguredDatasheets, type Validation } from './validate-delivery';
+import { validateStoredDelivery, type DeliveryRules, type Validation } from './validate-delivery';
 
 export interface CorrectDeliveryInput {
   /** The fixed body (for example the JSON with the quote that broke it escaped). */
@@ -23,7 +23,7 @@ export async function correctDelivery(
   db: PrismaClient,
   id: string,
   input: CorrectDeliveryInput,
-  datasheets: ConfiguredDatasheets,
+  rules: DeliveryRules,
 ): Promise<Validation> {
   if (typeof input.rawBody !== 'string' || input.rawBody.trim() === '') {
     throw permanent('invalid_argument', 'rawBody must be the corrected body, a non-empty string', {
@@ -37,7 +37,7 @@ export async function correctDelivery(
   }
   const row = await getFixableDelivery(db, id);
   const contentType = input.contentType ?? row.contentType;
-  const result = validateStoredDelivery({ source: row.source, contentType, rawBody: input.rawBody }, datasheets);
+  const result = validateStoredDelivery({ source: row.source, contentType, rawBody: input.rawBody }, rules);
   // bodyHash stays the hash of the body as received; the detail keeps the original rejection.
   const original = /\boriginally: ([\s\S]*)$/.exec(row.detail ?? '')?.[1] ?? row.detail ?? row.reason ?? 'rejected';
   const status = result.ok ? `now valid (${result.queue})` : `still invalid: ${result.message}`;

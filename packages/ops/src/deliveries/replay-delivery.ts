@@ -10,7 +10,7 @@ import {
 } from '@bridge/queues';
 import { dedupOf, sha256Hex } from '@bridge/webhooks';
 import { getFixableDelivery } from './get-delivery';
-import { validateStoredDelivery, type ConfiguredDatasheets } from './validate-delivery';
+import { validateStoredDelivery, type DeliveryRules } from './validate-delivery';
 
 export interface ReplayDeliveryOptions {
   /** Dedup window of the enqueued job, as ingest uses it. @defaultValue 86400000 (24 h, ingest's default) */
@@ -35,11 +35,11 @@ export async function replayDelivery(
   db: PrismaClient,
   queues: BridgeQueues,
   id: string,
-  datasheets: ConfiguredDatasheets,
+  rules: DeliveryRules,
   opts: ReplayDeliveryOptions = {},
 ): Promise<ReplayDeliveryResult> {
   const row = await getFixableDelivery(db, id);
-  const v = validateStoredDelivery(row, datasheets);
+  const v = validateStoredDelivery(row, rules);
   if (!v.ok) {
     throw permanent('still_invalid', `delivery ${id} is still invalid (${v.reason}): ${v.message}`, {
       httpStatus: 422,
