@@ -17,7 +17,7 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
   afterAll(async () => {
     await w?.close();
     await topology?.stop();
-  });
+  }, 120_000);
 
   it('then no 202 is lost or doubled, a job no replica confirmed answers 503 saying so, and the worker goes on with the new primary', async () => {
     // Sentinel mode waits for one replica by default: with it online, every lead is accepted.
