@@ -15,12 +15,14 @@ const SWITCH_MASTER = '+switch-master';
  * progress: an announcement that arrives while the client is between two tries (the old primary
  * refused, the sentinels not yet switched) makes that try reject, and ioredis then sets the status
  * `end` for good, with no retry (ioredis 5.11 and 6.0, SentinelConnector#connect). Ingest's producer
- * then answered 503 to every request, and a worker's blocking connection stopped taking jobs.
+ * then answered 503 to every request; worker connections (and BullMQ's duplicates of them) ran the
+ * same risk.
  *
  * Here the announcement only destroys the socket this connector handed out, which the client's
- * retryStrategy treats like any broken socket. The watchers live exactly as long as that socket, so
- * a quit() leaves no subscriber connection behind (ioredis's detector outlives a quit: ioredis #1362).
- * BullMQ's duplicate() copies the options, so the connections BullMQ derives use this connector too.
+ * retryStrategy treats like any broken socket. There is one watcher per configured sentinel
+ * (REDIS_SENTINELS), and they live exactly as long as that socket, so a quit() leaves no subscriber
+ * connection behind (ioredis's detector outlives a quit: ioredis #1362). BullMQ's duplicate() copies
+ * the options, so the connections BullMQ derives use this connector too.
  */
 export class SwitchWatchingSentinelConnector extends SentinelConnector {
   // ioredis hands a `Connector` the client's whole options, which hold the Sentinel ones.
