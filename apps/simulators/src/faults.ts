@@ -4,7 +4,8 @@ import type { ActiveFault, FaultSpec } from './types';
 /** Injected faults, matched in the order they were added; each answers its next `count` matches. */
 export class FaultBook {
   private faults: ActiveFault[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Requests a `hang` with `hangMs` holds, each with what answers it. */
+  private readonly held = new Map<NodeJS.Timeout, () => void>();
 
   add(spec: FaultSpec): void {
     this.faults.push({ ...spec, remaining: spec.count });
@@ -28,10 +29,21 @@ export class FaultBook {
   /** Delays a request; the timer is dropped by `clear()` so a closing server leaves nothing behind. */
   delay(ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      this.held.delete(timer);
       fn();
     }, ms);
-    this.timers.add(timer);
+    this.held.set(timer, fn);
+  }
+
+  /** Answers now every request a `hang` with `hangMs` holds, as when its time runs out; answers how many. */
+  release(): number {
+    const now = [...this.held];
+    this.held.clear();
+    for (const [timer, fn] of now) {
+      clearTimeout(timer);
+      fn();
+    }
+    return now.length;
   }
 
   /** The faults with uses left, in matching order. */
@@ -47,8 +59,8 @@ export class FaultBook {
   /** Drops the faults and the pending `hang` timers (reset, close). */
   clear(): void {
     this.discard();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const t of this.held.keys()) clearTimeout(t);
+    this.held.clear();
   }
 }
 

@@ -60,6 +60,19 @@ describe('injected faults', () => {
     expect((await sim.control.requests({ method: 'POST' }))[0]?.status).toBe(200);
   });
 
+  test('when requests held by a hang are released, then they are answered at once and take effect', async () => {
+    await sim.control.injectFault({ service: 'aitable', method: 'POST', count: 1, kind: 'hang', hangMs: 600_000 });
+    // then() sends it (supertest sends on then/end); its answer is awaited after the release.
+    const created = createLead().then((res) => res);
+    // Held once the fault is used up; until then there is nothing to release.
+    await waitFor(async () => (await sim.control.faults()).length === 0, { what: 'the request to be held' });
+    expect(await sim.control.records(LEADS)).toEqual([]);
+    expect(await sim.control.releaseHeld()).toBe(1);
+    expect((await created).body.success).toBe(true);
+    expect(await sim.control.records(LEADS)).toHaveLength(1);
+    expect(await sim.control.releaseHeld()).toBe(0);
+  });
+
   test('when a hang has no hangMs, then it never answers, has no effect and shows as status 0', async () => {
     await sim.control.injectFault({ service: 'aitable', method: 'POST', count: 1, kind: 'hang' });
     await expect(createLead().timeout(150)).rejects.toThrow(/timeout/i);

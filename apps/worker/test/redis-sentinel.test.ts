@@ -1,3 +1,4 @@
+import { pingRedis } from '@bridge/queues';
 import { SentinelTopology, waitFor } from '@bridge/testkit';
 import { burstDuring, sendLeads, deliveryRow, expectKeptPromises, startFailoverWorld, type FailoverWorld, type Sent } from './failover';
 
@@ -17,7 +18,7 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
   afterAll(async () => {
     await w?.close();
     await topology?.stop();
-  });
+  }, 120_000);
 
   it('then no 202 is lost or doubled, a job no replica confirmed answers 503 saying so, and the worker goes on with the new primary', async () => {
     // Sentinel mode waits for one replica by default: with it online, every lead is accepted.
@@ -35,6 +36,13 @@ describe('Redis Sentinel: a primary SIGKILLed mid-burst', () => {
     // The promoted primary has no replica until the old one is back: WAIT cannot be met.
     // Once ingest's connection has found the new primary, so the add lands and only WAIT can fail.
     await waitFor(() => w.ingest.redis.status === 'ready', { what: 'ingest connected to the new primary' });
+    // The held tries of the burst that gave up left their WAITs on ingest's connection, and Redis runs one
+    // client's commands in order (each WAIT lasting its whole timeout without a replica): a PING answers
+    // once they are through, so the next add is not stuck behind them.
+    await waitFor(() => pingRedis(w.ingest.redis, 5000), {
+      timeoutMs: 60_000,
+      what: "ingest's connection to be through the burst's WAITs",
+    });
     const unconfirmed = await w.sendLead('no-replica');
     expect([unconfirmed.status, unconfirmed.retryAfter]).toEqual([503, '5']);
     expect(await deliveryRow(w, unconfirmed.requestId)).toMatchObject({

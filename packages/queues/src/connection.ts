@@ -1,4 +1,5 @@
 import type { RedisTopology } from './redis-topology';
+import { SwitchWatchingSentinelConnector } from './sentinel-connector';
 import { withTimeLimit } from '@bridge/errors';
 import IORedis, { Cluster, type ClusterOptions, type Redis, type RedisOptions } from 'ioredis';
 
@@ -59,8 +60,9 @@ export function createRedis(target: RedisTarget, role: RedisRole, extra: RedisOp
       // While every sentinel is unreachable, keep asking: null here would end the connection for
       // good, the silent worker stop of BullMQ issue #4378.
       sentinelRetryStrategy: retryStrategy,
-      // Ask the sentinels again whenever they announce a new primary, not only on a broken socket.
-      failoverDetector: true,
+      // Ask the sentinels again whenever they announce a new primary, not only on a broken socket
+      // (ioredis's own failoverDetector can end the connection for good: see the connector).
+      Connector: SwitchWatchingSentinelConnector,
     });
   }
   const { enableOfflineQueue, enableAutoPipelining, ...perNode } = node;

@@ -28,6 +28,15 @@ class RedisProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** SIGSTOP / SIGCONT: a host that stops answering without closing a socket (a VM frozen, a partition). */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL: what the replicas had not received yet is gone with it. */
   async kill(): Promise<void> {
     const child = this.child;
@@ -165,6 +174,10 @@ export class SentinelTopology extends Topology {
     return { REDIS_SENTINELS: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','), REDIS_SENTINEL_NAME: this.name };
   }
 
+  get sentinelPorts(): number[] {
+    return this.sentinels.map((s) => s.port);
+  }
+
   /** The port the sentinels name as primary now. */
   async primaryPort(): Promise<number> {
     const live = this.sentinels.find((s) => s.running)!;
@@ -177,6 +190,17 @@ export class SentinelTopology extends Topology {
     const port = await this.primaryPort();
     await this.data.find((p) => p.port === port)!.kill();
     return port;
+  }
+
+  /** Freezes the current primary (SIGSTOP): its sockets stay open and silent. Answers its port. */
+  async freezePrimary(): Promise<number> {
+    const port = await this.primaryPort();
+    this.data.find((p) => p.port === port)!.freeze();
+    return port;
+  }
+
+  thaw(port: number): void {
+    this.data.find((p) => p.port === port)!.thaw();
   }
 
   /** Waits until the sentinels name another primary than `old` and it accepts writes. */

@@ -76,6 +76,11 @@ export class SimControlClient {
     await this.call('DELETE', '/faults');
   }
 
+  /** Answers now every request a `hang` with `hangMs` holds (a test decides when a held request lands); answers how many. */
+  async releaseHeld(): Promise<number> {
+    return ((await this.call('POST', '/faults/release')) as { released: number }).released;
+  }
+
   /** The control routes, as `GET /__sim` lists them. */
   async routes(): Promise<ControlRoute[]> {
     return (await this.call('GET', '')) as ControlRoute[];

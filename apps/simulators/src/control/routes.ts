@@ -149,6 +149,14 @@ export function controlRouter(state: SimState): Router {
     state.faults.discard();
     res.status(204).end();
   });
+  route(
+    'POST',
+    '/faults/release',
+    'answers now every request a hang with hangMs holds, as when its time runs out: {released}',
+    (_req, res) => {
+      res.json({ released: state.faults.release() });
+    },
+  );
   route('GET', '/missionx/clients', 'every MissionX client, archived ones included (with `archived`)', (_req, res) => {
     res.json(state.missionx.allClients());
   });
