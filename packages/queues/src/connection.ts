@@ -99,11 +99,57 @@ export function queuePrefix(prefix: string, queue: string, connection: { isClust
  * Waits until `replicas` replicas hold every write this connection has sent so far (Redis WAIT);
  * answers how many did within `timeoutMs`. On a Cluster the WAIT goes to the primary of the slot of
  * `slotKey`, over the very connection that carried the write, as WAIT counts that connection's writes.
+ *
+ * Concurrent callers share WAITs (group commit): a WAIT blocks every later command on its connection
+ * until it returns, so one WAIT per request would line the adds of a burst up behind each other and,
+ * with a replica gone, turn `waitTimeoutMs` per request into seconds of backlog. One WAIT covers all
+ * writes sent before it, so at most one runs and one more gathers the callers that came during it.
  */
+export function waitForReplicas(connection: RedisConnection, slotKey: string, replicas: number, timeoutMs: number): Promise<number> {
+  const perConnection = replicaWaits.get(connection) ?? new Map<string, GroupedWait>();
+  replicaWaits.set(connection, perConnection);
+  // Off a Cluster one WAIT covers the connection's writes to every key.
+  const group = `${connection.isCluster ? slotKey : ''}|${replicas}|${timeoutMs}`;
+  let wait = perConnection.get(group);
+  if (!wait) {
+    wait = new GroupedWait(() => sendWait(connection, slotKey, replicas, timeoutMs));
+    perConnection.set(group, wait);
+  }
+  return wait.join();
+}
+
+const replicaWaits = new WeakMap<RedisConnection, Map<string, GroupedWait>>();
+
+class GroupedWait {
+  private running?: Promise<number>;
+  private gathering?: Promise<number>;
+  constructor(private readonly send: () => Promise<number>) {}
+
+  join(): Promise<number> {
+    if (!this.running) return this.start();
+    // The running WAIT may have been sent before this caller's write: it needs the next one.
+    this.gathering ??= this.running.then(settle, settle).then(() => {
+      this.gathering = undefined;
+      return this.start();
+    });
+    return this.gathering;
+  }
+
+  private start(): Promise<number> {
+    const running = this.send().finally(() => {
+      if (this.running === running) this.running = undefined;
+    });
+    this.running = running;
+    return running;
+  }
+}
+
+const settle = () => undefined;
+
 // A key's slot never changes (only which node serves it), and ingest asks about three keys.
 const slotOfKey = new Map<string, number>();
 
-export async function waitForReplicas(connection: RedisConnection, slotKey: string, replicas: number, timeoutMs: number): Promise<number> {
+async function sendWait(connection: RedisConnection, slotKey: string, replicas: number, timeoutMs: number): Promise<number> {
   if (!connection.isCluster) return (connection as Redis).wait(replicas, timeoutMs);
   const cluster = connection as Cluster;
   let slot = slotOfKey.get(slotKey);
