@@ -86,11 +86,11 @@ const SCHEDULED_KEEP = { completed: { age: DAY, count: 1000 }, failed: { age: 7 
 
 /**
  * Jobs at once of a queue a backfill feeds. They wait on the network, not the CPU, and a backfill
- * fills the AITable budget only with enough of them: about 100 gathering for one shared re-read
- * while the others fill write-backs of 10 and wait on MissionX. More makes wider re-reads possible
- * but every job also queues for Postgres, where a live job then waits behind them (runbook §7).
+ * fills the AITable budget only with enough of them: up to 200 gathering for one shared re-read
+ * (MAX_RECORDS_PER_READ) while the others fill write-backs of 10 and wait on MissionX. Every job
+ * also queues for Postgres, so a host whose Postgres is the bound wants fewer (runbook §7).
  */
-const BACKFILL_CONCURRENCY = 150;
+const BACKFILL_CONCURRENCY = 300;
 
 const leads = {
   kind: 'event',
