@@ -71,6 +71,31 @@ function backfill(env: Record<string, string>, args: string[], killAt?: number):
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, lines, rss })));
 }
 
+/**
+ * What the backfill cost in requests, by kind: this ratio, not the elapsed time, says how close to
+ * the ceiling the engine can get (at 1 request per 10 records it is the ceiling itself).
+ */
+function requestBudget(requests: SimRequest[], backfilled: number) {
+  const ok = requests.filter((q) => q.status !== 429);
+  const reads = ok.filter((q) => q.method === 'GET' && q.query.recordIds !== undefined);
+  const writes = ok.filter((q) => q.method === 'PATCH');
+  const fields = ok.filter((q) => q.path.endsWith('/fields')).length;
+  const pages = ok.filter((q) => q.method === 'GET' && q.query.recordIds === undefined && !q.path.endsWith('/fields')).length;
+  const ids = reads.reduce((n, q) => n + String(q.query.recordIds).split(',').length, 0);
+  const records = writes.reduce((n, q) => n + ((q.body as { records?: unknown[] }).records?.length ?? 0), 0);
+  return {
+    total: ok.length,
+    per10: ok.length / (backfilled / 10),
+    pages,
+    reads: reads.length,
+    idsPerRead: ids / Math.max(1, reads.length),
+    writes: writes.length,
+    recordsPerWrite: records / Math.max(1, writes.length),
+    fields,
+    other: ok.length - reads.length - writes.length - fields - pages,
+  };
+}
+
 const resultOf = (run: CliRun) => run.lines.find((l) => l.event === 'result') as { counts: Record<string, number> } | undefined;
 const lastProgress = (run: CliRun) =>
   run.lines.filter((l) => l.event === 'progress').at(-1) as { counts: Record<string, number> } | undefined;
@@ -123,6 +148,10 @@ async function main(): Promise<void> {
     const third = await backfill(stack.env, []);
 
     const log = await stack.sim.control.requests({ service: 'aitable' });
+    const budget = requestBudget(
+      log.filter((q) => q.datasheetId === LEADS && q.at >= started && q.at <= lastBackfillWrite),
+      N,
+    );
     const clients = await stack.sim.control.missionxClients();
     const perLead = new Map<string, number>();
     for (const c of clients) perLead.set(c.customId, (perLead.get(c.customId) ?? 0) + 1);
@@ -142,6 +171,12 @@ async function main(): Promise<void> {
     console.log(
       `  portals ${clients.length} for ${perLead.size} leads, leads with >1 portal ${dupes}; HTTP 429 ${log.filter((q) => q.status === 429).length}; ` +
         `max AITable req/s per datasheet ${maxPerSecondPerDatasheet(log.filter((q) => q.status !== 429))} (<= 5)`,
+    );
+    console.log(
+      `  AITable requests on the Leads datasheet per 10 backfilled leads: ${budget.per10.toFixed(2)} ` +
+        `(backfill page reads ${budget.pages}, worker re-reads by id ${budget.reads} of ${budget.idsPerRead.toFixed(0)} ids on average, ` +
+        `write-backs ${budget.writes} of ${budget.recordsPerWrite.toFixed(1)} records on average, fields ${budget.fields}, other ${budget.other}; ` +
+        `live webhooks' included); ${(budget.total / seconds).toFixed(2)} requests/s sustained (limit 5/s)`,
     );
     console.log(
       `  RSS: backfill CLI run 1 ${killed.rss.first.toFixed(0)} -> ${killed.rss.last.toFixed(0)} MB, run 2 ${resumed.rss.first.toFixed(0)} -> ${resumed.rss.last.toFixed(0)} MB (max ${resumed.rss.max.toFixed(0)}); ` +

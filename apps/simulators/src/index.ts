@@ -5,6 +5,7 @@ export type { ControlRoute } from './control/routes';
 export { SUPPORTED_FORMULA } from './aitable/formula';
 export { MAX_RECORDS_PER_WRITE } from './aitable/handlers';
 export { SimState } from './state';
+export type { InFlight } from './in-flight';
 export type { RequestFilter } from './request-log';
 export type * from './types';
 export {

@@ -27,6 +27,8 @@ export function createSimulatorApp(state: SimState): Express {
   // qs parsing gives sort[0][field] and filter[customId] the nesting the real APIs read.
   app.set('query parser', 'extended');
   app.disable('x-powered-by');
+  app.use('/fusion', state.inFlight.middleware('aitable'));
+  app.use('/missionx', state.inFlight.middleware('missionx'));
   app.use('/fusion', state.latency.middleware('aitable'));
   app.use('/missionx', state.latency.middleware('missionx'));
   app.use(

@@ -2,6 +2,7 @@ import { SlidingWindowLimiter } from './aitable/rate-limit';
 import { defaultDatasheets } from './aitable/seeds';
 import { AitableStore } from './aitable/store';
 import { FaultBook } from './faults';
+import { InFlightGauge } from './in-flight';
 import { LatencyBook } from './latency';
 import { MissionxStore } from './missionx/store';
 import { RequestLog } from './request-log';
@@ -15,6 +16,7 @@ export class SimState {
   readonly missionx: MissionxStore;
   readonly faults = new FaultBook();
   readonly latency: LatencyBook;
+  readonly inFlight = new InFlightGauge();
   readonly log: RequestLog;
   private readonly initialRateLimit: number;
 
@@ -35,9 +37,10 @@ export class SimState {
     });
   }
 
-  /** Records, requests, faults, latency, MissionX clients and the rate limit back to how they started. */
+  /** Records, requests, faults, latency, in-flight maxima, MissionX clients and the rate limit back to how they started. */
   reset(): void {
     this.aitable.reset();
+    this.inFlight.reset();
     this.limiter.clear();
     this.limiter.perSecond = this.initialRateLimit;
     this.faults.clear();

@@ -4,7 +4,7 @@ import { buildFieldMapping, ConfigError, datasheetsFromConfig, loadConfig, loadE
 import { createDb, pingDb } from '@bridge/db';
 import { describeError, isAppError } from '@bridge/errors';
 import { createLogger } from '@bridge/logger';
-import { BACKFILL_TARGETS, backfillDatasheet, type BackfillTarget } from '@bridge/ops';
+import { BACKFILL_TARGETS, backfillDatasheet, findsWork, NO_WORK_IN_AUDIT_RESULTS, type BackfillTarget } from '@bridge/ops';
 import { closeQueues, createQueues, createRedis, pingRedis, retryOverrideFromConfig } from '@bridge/queues';
 import { createBackfillOutput } from './backfill-output';
 
@@ -15,9 +15,9 @@ below every live webhook. Resumable: Ctrl-C or a crash keeps a checkpoint in Red
 command continues from it.
 
 Usage:
-  npm run backfill -- --datasheet leads|orders|audit-results [--where FORMULA] [--dry-run] [--limit N] [--json]
+  npm run backfill -- --datasheet leads|orders [--where FORMULA] [--dry-run] [--limit N] [--json]
 
-  --datasheet   which datasheet to walk
+  --datasheet   which datasheet to walk (audit-results has nothing to backfill: the bridge writes it)
   --where F     only records matching this AITable formula, e.g. '{Status} = "New"'
                 (a different formula is a different run, with its own checkpoint)
   --dry-run     count what would be enqueued; enqueue nothing, leave the checkpoint
@@ -62,7 +62,8 @@ function parse(argv: string[]): Args | 'help' {
   if (v.help) return 'help';
   const ds = v.datasheet;
   if (ds === undefined || !(BACKFILL_TARGETS as readonly string[]).includes(ds))
-    throw new UsageError(`--datasheet must be leads, orders or audit-results; got ${ds === undefined ? 'nothing' : `"${ds}"`}`);
+    throw new UsageError(`--datasheet must be leads or orders; got ${ds === undefined ? 'nothing' : `"${ds}"`}`);
+  if (!findsWork(ds as BackfillTarget)) throw new UsageError(`--datasheet ${ds}: nothing to backfill. ${NO_WORK_IN_AUDIT_RESULTS}.`);
   if (v.where !== undefined && v.where.trim() === '') throw new UsageError('--where must be an AITable formula; got an empty one');
   let limit: number | undefined;
   if (v.limit !== undefined) {

@@ -2,6 +2,7 @@ import type { AITableSync, SyncKey } from '@bridge/db';
 import { throttled } from '@bridge/errors';
 import { oldestFirst, type MissionxClient, type NewMissionxClient } from '@bridge/missionx';
 import type { WorkerDeps } from './deps';
+import type { JobFacts } from './job-facts';
 
 type Deps = Pick<WorkerDeps, 'missionx' | 'sync' | 'logger' | 'metrics' | 'lostCreates'>;
 
@@ -17,10 +18,10 @@ export interface KnownClient {
  * intent, so this costs no call. Only a create whose outcome we never learned (timeout, cut
  * connection, crash before the id was recorded) is looked for, in the window since its intent.
  */
-export async function knownClient(row: AITableSync, key: SyncKey, deps: Deps): Promise<KnownClient | null> {
+export async function knownClient(row: AITableSync, key: SyncKey, deps: Deps, job: Pick<JobFacts, 'bulk'>): Promise<KnownClient | null> {
   if (row.entityId) return { id: row.entityId };
   if (!row.createIntentAt) return null;
-  const found = await findLostCreate(key.recordId, row.createIntentAt, deps);
+  const found = await findLostCreate(key.recordId, row.createIntentAt, deps, job);
   if (!found) {
     // Never took effect: forget the intent, or every later event of the record (a delete, a
     // restore) would pay for the window and the full scan again.
@@ -35,9 +36,14 @@ export async function knownClient(row: AITableSync, key: SyncKey, deps: Deps): P
  * Creates the lead's client: the intent (record, time) is stored before the POST and the client id
  * right after it, so whatever happens in between, the next attempt knows to look, and where.
  */
-export async function createLeadClient(key: SyncKey, input: NewMissionxClient, deps: Deps): Promise<MissionxClient> {
+export async function createLeadClient(
+  key: SyncKey,
+  input: NewMissionxClient,
+  deps: Deps,
+  job: Pick<JobFacts, 'bulk'>,
+): Promise<MissionxClient> {
   await deps.sync.recordCreateIntent(key, new Date());
-  const client = await deps.missionx.createClient(input);
+  const client = await deps.missionx.createClient(input, { bulk: job.bulk });
   await deps.sync.recordEntity(key, client._id);
   return client;
 }
@@ -49,9 +55,9 @@ export async function createLeadClient(key: SyncKey, input: NewMissionxClient, d
  * the job waits without spending an attempt. After that, one full scan as the last resort
  * (⌈clients / 100⌉ calls, counted apart); null means the create never took effect.
  */
-async function findLostCreate(customId: string, intentAt: Date, deps: Deps): Promise<MissionxClient | null> {
+async function findLostCreate(customId: string, intentAt: Date, deps: Deps, job: Pick<JobFacts, 'bulk'>): Promise<MissionxClient | null> {
   const { clockSkewMs, settleMs } = deps.lostCreates;
-  const inWindow = await deps.missionx.findInWindow(customId, new Date(intentAt.getTime() - clockSkewMs));
+  const inWindow = await deps.missionx.findInWindow(customId, new Date(intentAt.getTime() - clockSkewMs), { bulk: job.bulk });
   deps.metrics.missionxClientLookups.inc({ kind: 'window', outcome: inWindow.length ? 'found' : 'missing' });
   if (inWindow.length) return pick(inWindow, customId, 'window', deps);
 
@@ -65,7 +71,7 @@ async function findLostCreate(customId: string, intentAt: Date, deps: Deps): Pro
     );
   }
   const matches: MissionxClient[] = [];
-  for await (const page of deps.missionx.scanClients()) matches.push(...page.filter((c) => c.customId === customId));
+  for await (const page of deps.missionx.scanClients({ bulk: job.bulk })) matches.push(...page.filter((c) => c.customId === customId));
   deps.metrics.missionxClientLookups.inc({ kind: 'full_scan', outcome: matches.length ? 'found' : 'missing' });
   deps.logger.warn('MissionX client of a lost create searched by a full scan', { customId, found: matches.length });
   return matches.length ? pick(matches.sort(oldestFirst), customId, 'full_scan', deps) : null;

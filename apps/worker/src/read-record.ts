@@ -1,6 +1,7 @@
 import type { AitableEventJob } from '@bridge/queues';
 import type { RecordView } from '@bridge/sync-rules';
 import type { WorkerDeps } from './deps';
+import type { JobFacts } from './job-facts';
 
 /**
  * The record as the event carried it when it has every field the flow needs, else fetched
@@ -12,13 +13,20 @@ export async function readRecord(
   event: Pick<AitableEventJob, 'recordId' | 'fields'>,
   datasheetId: string,
   needed: readonly string[],
+  job: Pick<JobFacts, 'bulk'>,
 ): Promise<RecordView> {
   const carried = event.fields;
   if (carried && needed.every((name) => name in carried)) return { recordId: event.recordId, source: 'event', fields: carried };
-  return fetchRecord(deps, datasheetId, event.recordId);
+  return fetchRecord(deps, datasheetId, event.recordId, job);
 }
 
-export async function fetchRecord(deps: Pick<WorkerDeps, 'aitable'>, datasheetId: string, recordId: string): Promise<RecordView> {
-  const record = await deps.aitable.getRecord(datasheetId, recordId);
+/** A backfill's job (`bulk`) reads in the wide, full requests of bulk reads, behind every live one. */
+export async function fetchRecord(
+  deps: Pick<WorkerDeps, 'aitable'>,
+  datasheetId: string,
+  recordId: string,
+  job: Pick<JobFacts, 'bulk'>,
+): Promise<RecordView> {
+  const record = await deps.aitable.getRecord(datasheetId, recordId, { bulk: job.bulk });
   return { recordId, source: 'api', fields: record.fields, updatedAt: record.updatedAt };
 }

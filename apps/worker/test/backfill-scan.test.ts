@@ -2,6 +2,7 @@ import { AitableClient, aitableOptionsFromConfig } from '@bridge/aitable';
 import { buildFieldMapping, datasheetsFromConfig, loadConfig } from '@bridge/config';
 import { createLogger } from '@bridge/logger';
 import { backfillDatasheet, type BackfillDeps } from '@bridge/ops';
+import { JOBS } from '@bridge/queues';
 import { addLead, createHarness, DS, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -34,8 +35,8 @@ describe('backfillDatasheet scanning', () => {
       {
         ...deps,
         aitable: {
-          listRecords: async (ds, q) => {
-            const page = await deps.aitable.listRecords(ds, q);
+          listRecords: async (ds, q, o) => {
+            const page = await deps.aitable.listRecords(ds, q, o);
             // Every record read leaves the filter before the next read: page numbers would shift by a page each time.
             for (const r of page.records) {
               seen.add(r.recordId);
@@ -59,5 +60,16 @@ describe('backfillDatasheet scanning', () => {
     expect(rest.resumedFrom).not.toBeNull();
     expect(rest).toMatchObject({ complete: true, counts: expect.objectContaining({ examined: 25, enqueued: 25, alreadyQueued: 0 }) });
     expect(await h.queues.leads.getJobCountByTypes('prioritized')).toBe(25);
+  });
+
+  it('when asked to backfill audit-results, then it says up front that no rule can find work there, and reads nothing', async () => {
+    const before = (await h.sim.control.requests({ service: 'aitable', pathIncludes: DS.audit })).length;
+    await expect(backfillDatasheet(JOBS.auditResults.name, deps)).rejects.toMatchObject({
+      code: 'backfill_nothing_to_find',
+      kind: 'permanent',
+      message: expect.stringContaining('written by the bridge itself'),
+    });
+    expect((await h.sim.control.requests({ service: 'aitable', pathIncludes: DS.audit })).length).toBe(before);
+    expect(await h.queues[JOBS.auditResults.name].count()).toBe(0);
   });
 });

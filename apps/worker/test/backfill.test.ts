@@ -73,11 +73,15 @@ describe('npm run backfill', () => {
     expect(await checkpoint()).toBeNull();
     expect(await h.queues.leads.getJobCountByTypes('prioritized', 'waiting')).toBe(predicted.counts.enqueued);
 
-    await h.start();
+    // Bulk work is polite to MissionX: the backfill's jobs keep to MISSIONX_BULK_CONCURRENCY requests at once.
+    await h.sim.control.setLatency('missionx', 50);
+    await h.start({ MISSIONX_BULK_CONCURRENCY: '2' });
     await waitFor(async () => (await h.sim.control.records(DS.leads)).filter((r) => r.fields['Portal URL']).length === LEADS || undefined, {
       timeoutMs: 90_000,
       what: 'every lead to show its Portal URL',
     });
+    expect((await h.sim.control.inFlight()).missionx.max).toBeLessThanOrEqual(2);
+    await h.sim.control.setLatency('missionx', 0);
     const perLead = await portalsPerLead();
     expect(perLead.size).toBe(LEADS);
     expect([...perLead.values()].every((n) => n === 1)).toBe(true);
@@ -100,8 +104,12 @@ describe('npm run backfill', () => {
   });
 
   it.each([
-    [[], /--datasheet must be leads, orders or audit-results; got nothing/],
-    [['--datasheet', 'customers'], /--datasheet must be leads, orders or audit-results; got "customers"/],
+    [[], /--datasheet must be leads or orders; got nothing/],
+    [['--datasheet', 'customers'], /--datasheet must be leads or orders; got "customers"/],
+    [
+      ['--datasheet', 'audit-results'],
+      /--datasheet audit-results: nothing to backfill\. Audit Results records are written by the bridge itself/,
+    ],
     [['--datasheet', 'leads', '--limit', '0'], /--limit must be a whole number of at least 1; got "0"/],
     [['--datasheet', 'leads', '--frobnicate'], /Unknown option '--frobnicate'/],
   ])('when called with bad arguments %j, then it exits 2 naming the problem', async (args, message) => {

@@ -15,7 +15,7 @@ import {
 } from './schemas';
 import { AitableTransport } from './transport';
 import type { LimiterSlot } from './rate-limiter';
-import { MAX_RECORDS_PER_WRITE, RecordBatcher } from './write-batcher';
+import { MAX_RECORDS_PER_READ, MAX_RECORDS_PER_WRITE, RecordBatcher } from './write-batcher';
 
 export interface RecordUpdate {
   recordId: string;
@@ -38,10 +38,13 @@ export class AitableClient {
   constructor(options: AitableClientOptions) {
     this.opts = resolveAitableOptions(options);
     this.transport = new AitableTransport(this.opts);
-    const batching = (operation: AitableOperation) => ({
+    const batching = (operation: AitableOperation, maxBatch = MAX_RECORDS_PER_WRITE) => ({
       operation,
+      maxBatch,
       maxInFlight: this.opts.rateLimitPerSecond,
-      acquire: (datasheetId: string) => this.transport.acquire({ operation, datasheetId }),
+      bulkQuietMs: this.opts.bulkQuietMs,
+      bulkMaxWaitMs: this.opts.bulkMaxWaitMs,
+      acquire: (datasheetId: string, live: () => boolean) => this.transport.acquire({ operation, datasheetId }, live),
     });
     const byRecordId =
       <I>(id: (input: I) => string) =>
@@ -49,38 +52,40 @@ export class AitableClient {
         inputs.map((input) => records.find((r) => r.recordId === id(input)));
     this.updates = new RecordBatcher<RecordUpdate>({
       ...batching('updateRecords'),
-      send: (ds, inputs, slot) => this.writeChunk('updateRecords', ds, inputs, slot),
+      send: (ds, inputs, opts) => this.writeChunk('updateRecords', ds, inputs, opts),
       match: byRecordId((u) => u.recordId),
       key: (u) => u.recordId,
     });
     this.creates = new RecordBatcher<FieldValues>({
       ...batching('createRecords'),
-      send: (ds, inputs, slot) =>
+      send: (ds, inputs, opts) =>
         this.writeChunk(
           'createRecords',
           ds,
           inputs.map((fields) => ({ fields })),
-          slot,
+          opts,
         ),
       // AITable answers created records in the order they were sent.
       match: (inputs, records) => (records.length === inputs.length ? records : []),
     });
     this.reads = new RecordBatcher<string>({
-      ...batching('getRecord'),
-      send: (ds, ids, slot) => this.readChunk(ds, ids, slot),
+      ...batching('getRecord', MAX_RECORDS_PER_READ),
+      send: (ds, ids, opts) => this.readChunk(ds, ids, opts),
       match: byRecordId((id) => id),
       missing: (datasheetId, recordId) => recordNotFound({ operation: 'getRecord', datasheetId, recordIds: [recordId] }),
     });
   }
 
   /**
-   * One record by id, sharing a request (`recordIds`, ≤10) with concurrent reads of the same
-   * datasheet; `aitable_record_not_found` (permanent) when AITable does not know it.
+   * One record by id, sharing a request (`recordIds`, up to {@link MAX_RECORDS_PER_READ}) with
+   * concurrent reads of the same datasheet; `aitable_record_not_found` (permanent) when AITable
+   * does not know it. With `bulk` (a backfill's job) it waits behind every live read, and for a
+   * full request of bulk reads (see `RecordBatcher`).
    */
-  async getRecord(datasheetId: string, recordId: string): Promise<AitableRecord> {
+  async getRecord(datasheetId: string, recordId: string, opts: { bulk?: boolean } = {}): Promise<AitableRecord> {
     requireId(recordId, 'recordId', 'getRecord', datasheetId);
     try {
-      return await this.reads.add(datasheetId, recordId);
+      return await this.reads.add(datasheetId, recordId, opts);
     } catch (err) {
       // With recordIds, a 400 can only be about the id: AITable's way of saying "no such record".
       // (A batch refused for one unknown id is retried id by id, so the 400 is this id's own.)
@@ -91,10 +96,11 @@ export class AitableClient {
     }
   }
 
-  /** One page of records. */
-  async listRecords(datasheetId: string, query: ListRecordsQuery = {}): Promise<RecordPage> {
+  /** One page of records; with `bulk` (a backfill's scan) it waits while live requests wait for the datasheet's limit. */
+  async listRecords(datasheetId: string, query: ListRecordsQuery = {}, opts: { bulk?: boolean } = {}): Promise<RecordPage> {
     const ctx: CallContext = { operation: 'listRecords', datasheetId };
-    return this.transport.call(ctx, { method: 'GET', path: recordsPath(datasheetId), query: encodeListQuery(query) }, recordPageSchema);
+    const req = { method: 'GET', path: recordsPath(datasheetId), query: encodeListQuery(query) } as const;
+    return this.transport.call(ctx, req, recordPageSchema, opts);
   }
 
   /** Every page of the query in turn, from `query.pageNum` (default 1) to the last. */
@@ -161,7 +167,8 @@ export class AitableClient {
 
   /**
    * Updates one record, sharing a request with concurrent calls for the same datasheet. With
-   * `bulk` (a backfill's job) it waits behind every other pending update of the datasheet.
+   * `bulk` (a backfill's job) it waits behind every other pending update of the datasheet, and
+   * for a full request of 10.
    */
   async updateRecord(datasheetId: string, recordId: string, fields: FieldValues, opts: { bulk?: boolean } = {}): Promise<AitableRecord> {
     requireId(recordId, 'recordId', 'updateRecords', datasheetId);
@@ -183,20 +190,24 @@ export class AitableClient {
     operation: 'createRecords' | 'updateRecords',
     datasheetId: string,
     chunk: readonly { recordId?: string; fields: FieldValues }[],
-    slot?: LimiterSlot,
+    opts: { slot?: LimiterSlot; bulk?: boolean } = {},
   ): Promise<AitableRecord[]> {
     const recordIds = operation === 'updateRecords' ? chunk.map((u) => u.recordId as string) : undefined;
     const ctx: CallContext = { operation, datasheetId, ...(recordIds ? { recordIds } : {}) };
     const records = chunk.map((r) => (recordIds ? { recordId: r.recordId, fields: r.fields } : { fields: r.fields }));
     const req = { method: recordIds ? 'PATCH' : 'POST', path: recordsPath(datasheetId), body: { records, fieldKey: 'name' } } as const;
-    return (await this.transport.call(ctx, req, recordsDataSchema, slot)).records;
+    return (await this.transport.call(ctx, req, recordsDataSchema, opts)).records;
   }
 
-  /** One GET of at most 10 records by id. */
-  private async readChunk(datasheetId: string, recordIds: string[], slot?: LimiterSlot): Promise<AitableRecord[]> {
+  /** One GET of at most {@link MAX_RECORDS_PER_READ} records by id. */
+  private async readChunk(
+    datasheetId: string,
+    recordIds: string[],
+    opts: { slot?: LimiterSlot; bulk?: boolean },
+  ): Promise<AitableRecord[]> {
     const ctx: CallContext = { operation: 'getRecord', datasheetId, recordIds };
     const query = encodeListQuery({ recordIds, pageSize: recordIds.length });
-    return (await this.transport.call(ctx, { method: 'GET', path: recordsPath(datasheetId), query }, recordPageSchema, slot)).records;
+    return (await this.transport.call(ctx, { method: 'GET', path: recordsPath(datasheetId), query }, recordPageSchema, opts)).records;
   }
 
   /**

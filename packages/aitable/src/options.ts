@@ -42,6 +42,13 @@ export interface AitableClientOptions {
   throttleRetries?: number;
   /** Pause after an HTTP 429, jittered ±20 %. @defaultValue 1000 */
   throttleBackoffMs?: number;
+  /**
+   * Bulk (backfill) reads and writes wait for a full request until none has joined for this long
+   * (one limiter window: the jobs feeding them have paused). @defaultValue 1000
+   */
+  bulkQuietMs?: number;
+  /** …and never longer than this in all. @defaultValue 10000 */
+  bulkMaxWaitMs?: number;
   hooks?: AitableHooks;
   logger?: Logger;
 }
@@ -58,6 +65,8 @@ export function resolveAitableOptions(o: AitableClientOptions): ResolvedAitableO
     maxLimiterWaitMs: 60_000,
     throttleRetries: 5,
     throttleBackoffMs: 1000,
+    bulkQuietMs: 1000,
+    bulkMaxWaitMs: 10_000,
     ...stripUndefined(o),
   } as ResolvedAitableOptions;
 }

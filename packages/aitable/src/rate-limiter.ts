@@ -10,25 +10,45 @@ import { AITABLE_ERROR_CODES } from './errors';
  * A granted slot is stamped `lease` ms in the future until it is settled: a request still in
  * flight (a slow answer, a starved event loop between grant and send) must not leave the window
  * and let another in beside it. A crashed holder's slot comes back after lease + window.
- * Returns 0 when the slot is taken, else the milliseconds until a slot can free up.
+ *
+ * Live work goes first across processes: a live caller that finds the window full leaves its
+ * ticket in a second sorted set (KEYS[2]) until the slot it waits for should have freed, plus one
+ * window, and while any ticket is there no bulk caller is granted a slot. A ticket is removed
+ * when its caller gets a slot; one whose caller gave up or died simply runs out.
+ * ARGV: limit, window, slot member, lease, priority (`live` | `bulk`), ticket (live callers).
+ * Returns 0 when the slot is taken, else the milliseconds until it is worth asking again.
  */
 const TAKE = `
 local key = KEYS[1]
+local tickets = KEYS[2]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local lease = tonumber(ARGV[4])
+local live = ARGV[5] == 'live'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
+redis.call('ZREMRANGEBYSCORE', tickets, '-inf', now)
+local free = redis.call('ZCARD', key) < limit
+if free and (live or redis.call('ZCARD', tickets) == 0) then
   redis.call('ZADD', key, now + lease, ARGV[3])
   redis.call('PEXPIRE', key, window + lease)
+  if live then redis.call('ZREM', tickets, ARGV[6]) end
   return 0
 end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-local wait = tonumber(oldest[2]) + window - now
-if tonumber(oldest[2]) > now then wait = window end
+local wait = window
+if not free then
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if tonumber(oldest[2]) <= now then wait = tonumber(oldest[2]) + window - now end
+end
 if wait < 1 then wait = 1 end
+if live then
+  redis.call('ZADD', tickets, now + wait + window, ARGV[6])
+  if redis.call('PTTL', tickets) < wait + window then redis.call('PEXPIRE', tickets, wait + window) end
+elseif free then
+  -- A live caller is about to take the free slot: look again soon, then wait for the next one.
+  wait = 25
+end
 return wait
 `;
 
@@ -65,6 +85,13 @@ export interface LimiterSlot {
 
 export type TakeResult = { granted: true; slot: LimiterSlot } | { granted: false; waitMs: number };
 
+/**
+ * Whose request it is: `live` (a webhook's job, anything a person waits for) goes before `bulk`
+ * (a backfill) in every process. A live caller keeps one `ticket` for all its tries, so its place
+ * in line is kept between them.
+ */
+export type TakePriority = { priority: 'live'; ticket: string } | { priority: 'bulk' };
+
 /** A rate limit shared through Redis by every process that uses the same prefix. */
 export class SlidingWindowLimiter {
   private readonly instance = randomBytes(6).toString('hex');
@@ -72,13 +99,29 @@ export class SlidingWindowLimiter {
 
   constructor(private readonly opts: SlidingWindowLimiterOptions) {}
 
-  /** Takes a slot for `key` if one is free, else says how long to wait. Redis failures become a transient AppError. */
-  async tryTake(key: string): Promise<TakeResult> {
-    const redisKey = `${this.opts.prefix}:${key}`;
+  /** A ticket for a live caller's tries (see {@link TakePriority}). */
+  ticket(): string {
+    return `${this.instance}:t${++this.seq}`;
+  }
+
+  /**
+   * Takes a slot for `key` if one is free and no live caller is waiting ahead of a bulk one, else
+   * says how long to wait. Redis failures become a transient AppError.
+   */
+  async tryTake(key: string, who: TakePriority = { priority: 'live', ticket: this.ticket() }): Promise<TakeResult> {
+    // One hash tag per key, so the slots and the tickets share a Redis Cluster slot.
+    const redisKey = `${this.opts.prefix}:{${key}}`;
     const member = `${this.instance}:${++this.seq}`;
+    const ticket = who.priority === 'live' ? who.ticket : '';
     let wait: number;
     try {
-      wait = Number(await this.run('take', redisKey, [this.opts.limit, this.opts.windowMs, member, this.opts.leaseMs ?? 30_000]));
+      wait = Number(
+        await this.run(
+          'take',
+          [redisKey, `${redisKey}:live`],
+          [this.opts.limit, this.opts.windowMs, member, this.opts.leaseMs ?? 30_000, who.priority, ticket],
+        ),
+      );
     } catch (err) {
       throw transient(
         AITABLE_ERROR_CODES.limiterUnavailable,
@@ -92,7 +135,7 @@ export class SlidingWindowLimiter {
       slot: {
         // Best effort: if Redis fails here the slot is freed when its lease runs out.
         settle: () =>
-          this.run('settle', redisKey, [member, this.opts.windowMs]).then(
+          this.run('settle', [redisKey], [member, this.opts.windowMs]).then(
             () => undefined,
             () => undefined,
           ),
@@ -100,14 +143,14 @@ export class SlidingWindowLimiter {
     };
   }
 
-  private async run(name: keyof typeof SCRIPTS, key: string, args: (string | number)[]): Promise<unknown> {
+  private async run(name: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]): Promise<unknown> {
     const { src, sha } = SCRIPTS[name];
     try {
-      return await this.opts.redis.evalsha(sha, 1, key, ...args);
+      return await this.opts.redis.evalsha(sha, keys.length, ...keys, ...args);
     } catch (err) {
       // Redis reports an uncached script only through this error prefix.
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return this.opts.redis.eval(src, 1, key, ...args);
+      return this.opts.redis.eval(src, keys.length, ...keys, ...args);
     }
   }
 }

@@ -56,12 +56,18 @@ export class AitableTransport {
   }
 
   /**
-   * @param firstSlot a slot already taken with `acquire` (a batcher takes the slot before it picks
+   * @param opts.slot a slot already taken with `acquire` (a batcher takes the slot before it picks
    *   what to send); retries after a 429 take their own.
+   * @param opts.bulk a backfill's request: it waits while live requests wait (see `acquire`).
    */
-  async call<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S, firstSlot?: LimiterSlot): Promise<z.output<S>> {
+  async call<S extends z.ZodType>(
+    ctx: CallContext,
+    req: AitableRequest,
+    dataSchema: S,
+    opts: { slot?: LimiterSlot; bulk?: boolean } = {},
+  ): Promise<z.output<S>> {
     for (let retries = 0; ; retries++) {
-      const slot = retries === 0 && firstSlot ? firstSlot : await this.acquire(ctx);
+      const slot = retries === 0 && opts.slot ? opts.slot : await this.acquire(ctx, () => !opts.bulk);
       const outcome = await this.exchange(ctx, req, dataSchema).finally(() => slot.settle());
       if (outcome.ok) return outcome.data;
       if (!outcome.throttled) throw outcome.error;
@@ -81,11 +87,17 @@ export class AitableTransport {
     }
   }
 
-  /** Waits for a slot of the shared per-datasheet limit; throttled after `maxLimiterWaitMs`. */
-  async acquire(ctx: CallContext): Promise<LimiterSlot> {
+  /**
+   * Waits for a slot of the shared per-datasheet limit; throttled after `maxLimiterWaitMs`.
+   * `live()` is asked before each try (a batch waiting for a slot may be joined by a live call
+   * meanwhile): a live caller keeps its place in line across processes and goes before every
+   * bulk one, so a backfill can use the whole budget without delaying a webhook's job.
+   */
+  async acquire(ctx: CallContext, live: () => boolean = () => true): Promise<LimiterSlot> {
+    const ticket = this.limiter.ticket();
     let waited = 0;
     for (;;) {
-      const take = await this.limiter.tryTake(ctx.datasheetId);
+      const take = await this.limiter.tryTake(ctx.datasheetId, live() ? { priority: 'live', ticket } : { priority: 'bulk' });
       if (take.granted) return take.slot;
       const wait = take.waitMs;
       if (waited + wait > this.opts.maxLimiterWaitMs) {

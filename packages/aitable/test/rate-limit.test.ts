@@ -76,6 +76,34 @@ describe('AitableClient rate limiting', () => {
     await waitFor(async () => (await limiter.tryTake(LEADS)).granted, { intervalMs: 10, what: 'the settled slot to free up' });
   });
 
+  it('when a live caller waits for a full window, then the slot that frees goes to it and not to a bulk caller, wherever each runs', async () => {
+    // Two limiters on one prefix: two processes. A one-second window, so the live caller's ticket outlasts the checks below.
+    const prefix = uniquePrefix('rl-priority');
+    const backfill = new SlidingWindowLimiter({ redis: h.redis, prefix, limit: 1, windowMs: 1000 });
+    const webhooks = new SlidingWindowLimiter({ redis: h.redis, prefix, limit: 1, windowMs: 1000 });
+    const redisMs = async () => {
+      const [sec, micro] = await h.redis.time();
+      return Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
+    };
+    const first = await backfill.tryTake(LEADS, { priority: 'bulk' });
+    if (!first.granted) throw new Error('the first slot must be granted');
+    await first.slot.settle();
+    const settledAt = await redisMs();
+    const ticket = webhooks.ticket();
+    expect(await webhooks.tryTake(LEADS, { priority: 'live', ticket })).toMatchObject({ granted: false });
+    await waitFor(async () => (await redisMs()) > settledAt + 1050, { intervalMs: 20, what: 'the window to pass' });
+    // A slot is free now, yet the bulk caller is told to look again soon: a live one is in line.
+    expect(await backfill.tryTake(LEADS, { priority: 'bulk' })).toEqual({ granted: false, waitMs: 25 });
+    const live = await webhooks.tryTake(LEADS, { priority: 'live', ticket });
+    if (!live.granted) throw new Error('the free slot must go to the live caller');
+    await live.slot.settle();
+    // The live caller served (its ticket gone), bulk callers are granted slots again.
+    await waitFor(async () => (await backfill.tryTake(LEADS, { priority: 'bulk' })).granted || undefined, {
+      intervalMs: 20,
+      what: 'a slot for the bulk caller',
+    });
+  });
+
   it('when Redis is unreachable, then the call fails as a transient limiter error instead of waiting for Redis', async () => {
     // The connection the worker gives the limiter: commands queue while Redis is away, but not forever.
     const down = createRedis('redis://127.0.0.1:1', 'coordination', { commandTimeout: 300 });

@@ -1,4 +1,4 @@
-import { AITABLE_ERROR_CODES } from '@bridge/aitable';
+import { AITABLE_ERROR_CODES, MAX_RECORDS_PER_READ } from '@bridge/aitable';
 import { uniquePrefix, waitFor } from '@bridge/testkit-base';
 import { AitableHarness, LEADS, failure } from './helpers';
 
@@ -44,6 +44,20 @@ describe('AitableClient write batching', () => {
     // The first bulk request may already be on its way; the live update is in the one after it at the latest.
     expect(patches.findIndex((p) => p.includes(live))).toBeLessThanOrEqual(1);
     expect(patches.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("when a backfill's (bulk) updates come one at a time, then they wait for each other and leave 10 to a request, the rest once they stop coming", async () => {
+    // The default quiet time (1 s) between calls a tick apart: a loaded machine cannot stretch a tick that far.
+    const { client } = fast();
+    const ids = await seedLeads(25);
+    // One at a time, as jobs reach their write-back: with a slot free, a live call would go alone at once.
+    const bulk: Promise<unknown>[] = [];
+    for (const id of ids) {
+      bulk.push(client.updateRecord(LEADS, id, { Status: 'Qualified' }, { bulk: true }));
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(bulk);
+    expect((await writes('PATCH')).map((p) => p.body.records.length)).toEqual([10, 10, 5]);
   });
 
   it('when one update in a batch names an unknown record, then only that caller fails and the others are written', async () => {
@@ -137,6 +151,35 @@ describe('AitableClient read batching', () => {
     const gets = await h.sim.control.requests({ service: 'aitable', method: 'GET', pathIncludes: LEADS });
     expect(gets.length).toBeLessThanOrEqual(3);
     expect(gets.flatMap((g) => String(g.query.recordIds).split(',')).sort()).toEqual([...ids].sort());
+  });
+
+  const reads = async () =>
+    (await h.sim.control.requests({ service: 'aitable', method: 'GET', pathIncludes: LEADS })).map((g) =>
+      String(g.query.recordIds).split(','),
+    );
+
+  it(`when a backfill's jobs re-read 250 records, then ${MAX_RECORDS_PER_READ} go in one GET and the rest in a second once no more come`, async () => {
+    const { client } = h.fastClient({ bulkQuietMs: 50 });
+    const ids = await h.seedLeads(250);
+    const records = await Promise.all(ids.map((id) => client.getRecord(LEADS, id, { bulk: true })));
+    expect(records.map((r) => r.recordId)).toEqual(ids);
+    expect((await reads()).map((g) => g.length)).toEqual([MAX_RECORDS_PER_READ, 250 - MAX_RECORDS_PER_READ]);
+  });
+
+  it('when bulk reads wait for a full request and a live read comes, then the live read goes at once and takes them along', async () => {
+    // Quiet and wait bounds far beyond the test's timeout: only the live read can send the bulk ones.
+    const { client } = h.fastClient({ bulkQuietMs: 600_000, bulkMaxWaitMs: 600_000 });
+    const ids = await h.seedLeads(31);
+    const bulk = ids.slice(0, 30).map((id) => client.getRecord(LEADS, id, { bulk: true }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await reads()).toEqual([]);
+    const live = await client.getRecord(LEADS, ids[30] as string);
+    expect(live.recordId).toBe(ids[30]);
+    await Promise.all(bulk);
+    const [only, ...more] = await reads();
+    expect(more).toEqual([]);
+    expect(only?.[0]).toBe(ids[30]);
+    expect([...(only ?? [])].sort()).toEqual([...ids].sort());
   });
 
   it('when one read in a batch names an unknown record, then only that caller gets not-found', async () => {

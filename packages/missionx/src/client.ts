@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { permanent } from '@bridge/errors';
 import type { z } from 'zod';
 import { badResponse, errorFromStatus, messageOf, MISSIONX_ERROR_CODES, retryAfterMs, type MissionxCallContext } from './errors';
+import { Gate } from './gate';
 import { exchange } from './http';
 import type { MissionxClientOptions } from './options';
 import { buildPortalUrl } from './portal-url';
@@ -39,6 +40,16 @@ export interface ClientQuery {
 /** The largest page MissionX serves. */
 export const MAX_PAGE = 100;
 
+/**
+ * A call made for bulk work (a backfill's job): it waits for one of `bulkConcurrency` places.
+ * MissionX documents no rate limit, so a backfill keeps to a bounded number of requests at once
+ * rather than as many as its jobs run. `notify=0` is documented only on project, project-person
+ * and plan-item writes; the bridge makes none of those, so no call here carries it.
+ */
+export interface CallOptions {
+  bulk?: boolean;
+}
+
 /** Oldest first: with several clients for one lead (made by hand, or a past race), every caller picks the same one. */
 export const oldestFirst = (a: MissionxClient, b: MissionxClient) => a.createdAt.localeCompare(b.createdAt) || a._id.localeCompare(b._id);
 
@@ -52,9 +63,11 @@ export class MissionxApiClient {
   private readonly tokens: TokenProvider;
   private readonly timeoutMs: number;
   private readonly base: URL;
+  private readonly bulkGate: Gate;
 
   constructor(private readonly opts: MissionxClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.bulkGate = new Gate(opts.bulkConcurrency ?? 10);
     const baseURL = opts.baseUrl.replace(/\/+$/, '');
     this.base = new URL(`${baseURL}/`);
     this.http = axios.create({ baseURL, timeout: this.timeoutMs, validateStatus: () => true });
@@ -76,8 +89,8 @@ export class MissionxApiClient {
    * Every page of a client list, following `nextLink` until it is missing, null or empty.
    * An answer that is neither the envelope nor a bare array is an error, never an empty page.
    */
-  clientPages(query: ClientQuery = {}): AsyncGenerator<MissionxClient[]> {
-    return this.pages({ operation: 'listClients', subject: describeQuery(query) }, '/clients', query, clientListSchema);
+  clientPages(query: ClientQuery = {}, opts: CallOptions = {}): AsyncGenerator<MissionxClient[]> {
+    return this.pages({ operation: 'listClients', subject: describeQuery(query) }, '/clients', query, clientListSchema, opts);
   }
 
   /** Every page of a project list (`GET /v2/projects`, the same paging and `updatedAt`/archived filters as clients). */
@@ -90,11 +103,12 @@ export class MissionxApiClient {
     path: string,
     query: ClientQuery,
     schema: z.ZodType<{ value: T[]; nextLink?: string | null }>,
+    opts: CallOptions = {},
   ): AsyncGenerator<T[]> {
     let url: string | undefined = `${path}?${listParams(query).toString()}`;
     const followed = new Set<string>();
     while (url) {
-      const page: { value: T[]; nextLink?: string | null } = await this.call(ctx, { method: 'GET', url }, schema);
+      const page: { value: T[]; nextLink?: string | null } = await this.call(ctx, { method: 'GET', url }, schema, opts);
       yield page.value;
       const next = page.nextLink?.trim();
       if (!next) return;
@@ -106,9 +120,9 @@ export class MissionxApiClient {
   }
 
   /** All clients of a query, every page read. */
-  async listClients(query: ClientQuery = {}): Promise<MissionxClient[]> {
+  async listClients(query: ClientQuery = {}, opts: CallOptions = {}): Promise<MissionxClient[]> {
     const all: MissionxClient[] = [];
-    for await (const page of this.clientPages(query)) all.push(...page);
+    for await (const page of this.clientPages(query, opts)) all.push(...page);
     return all;
   }
 
@@ -124,7 +138,7 @@ export class MissionxApiClient {
    * narrow window after a create whose answer was lost (a new client's `updatedAt` is its
    * `createdAt`). Sorted ascending, so the first page holds the oldest candidates.
    */
-  async findInWindow(customId: string, since: Date): Promise<MissionxClient[]> {
+  async findInWindow(customId: string, since: Date, opts: CallOptions = {}): Promise<MissionxClient[]> {
     requireText(customId, 'customId', 'findInWindow');
     const query: ClientQuery = {
       updatedAt: { op: 'gte', at: since },
@@ -133,27 +147,27 @@ export class MissionxApiClient {
       limit: MAX_PAGE,
       withArchived: true,
     };
-    return (await this.listClients(query)).filter((c) => c.customId === customId).sort(oldestFirst);
+    return (await this.listClients(query, opts)).filter((c) => c.customId === customId).sort(oldestFirst);
   }
 
   /** Every client of the organisation, archived ones too, in pages of 100: ⌈clients / 100⌉ calls. */
-  scanClients(): AsyncGenerator<MissionxClient[]> {
-    return this.clientPages({ withArchived: true, limit: MAX_PAGE });
+  scanClients(opts: CallOptions = {}): AsyncGenerator<MissionxClient[]> {
+    return this.clientPages({ withArchived: true, limit: MAX_PAGE }, opts);
   }
 
   /** Always creates: MissionX has no idempotency key and no unique customId. The caller records the intent first. */
-  async createClient(input: NewMissionxClient): Promise<MissionxClient> {
+  async createClient(input: NewMissionxClient, opts: CallOptions = {}): Promise<MissionxClient> {
     const body = parseInput(newClientSchema, input, 'createClient');
     const ctx: MissionxCallContext = { operation: 'createClient', subject: `customId ${body.customId}` };
-    return this.call(ctx, { method: 'POST', url: '/clients', data: body }, missionxClientSchema);
+    return this.call(ctx, { method: 'POST', url: '/clients', data: body }, missionxClientSchema, opts);
   }
 
   /** Changes some of the documented properties of a client (customId, title, emailDomains, departments). */
-  async updateClient(clientId: string, patch: MissionxClientPatch): Promise<MissionxClient> {
+  async updateClient(clientId: string, patch: MissionxClientPatch, opts: CallOptions = {}): Promise<MissionxClient> {
     requireText(clientId, 'clientId', 'updateClient');
     const body = parseInput(clientPatchSchema, patch, 'updateClient');
     const ctx: MissionxCallContext = { operation: 'updateClient', subject: `client ${clientId}` };
-    return this.call(ctx, { method: 'PATCH', url: `/clients/${encodeURIComponent(clientId)}`, data: body }, missionxClientSchema);
+    return this.call(ctx, { method: 'PATCH', url: `/clients/${encodeURIComponent(clientId)}`, data: body }, missionxClientSchema, opts);
   }
 
   /** The portal link of a client, from our configured `portalUrlTemplate` (MissionX documents no portal URL). */
@@ -173,8 +187,17 @@ export class MissionxApiClient {
     return url.toString();
   }
 
-  /** An API call with the token and Org-Id; one token refresh and one retry on a 401. */
-  private async call<S extends z.ZodType>(ctx: MissionxCallContext, req: AxiosRequestConfig, schema: S): Promise<z.output<S>> {
+  /** An API call with the token and Org-Id; one token refresh and one retry on a 401. Bulk calls wait for a place first. */
+  private async call<S extends z.ZodType>(
+    ctx: MissionxCallContext,
+    req: AxiosRequestConfig,
+    schema: S,
+    opts: CallOptions = {},
+  ): Promise<z.output<S>> {
+    return opts.bulk ? this.bulkGate.run(() => this.send(ctx, req, schema)) : this.send(ctx, req, schema);
+  }
+
+  private async send<S extends z.ZodType>(ctx: MissionxCallContext, req: AxiosRequestConfig, schema: S): Promise<z.output<S>> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.tokens.get();
       const headers = { Authorization: `Bearer ${token}`, 'Org-Id': this.opts.orgId };

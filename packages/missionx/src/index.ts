@@ -1,4 +1,4 @@
-export { MissionxApiClient, MAX_PAGE, oldestFirst, type ClientQuery } from './client';
+export { MissionxApiClient, MAX_PAGE, oldestFirst, type CallOptions, type ClientQuery } from './client';
 export { MISSIONX_ERROR_CODES } from './errors';
 export {
   missionxOptionsFromConfig,

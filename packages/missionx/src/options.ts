@@ -23,6 +23,8 @@ export interface MissionxClientOptions {
   timeoutMs?: number;
   /** Renew a cached token this long before it expires (at most 10 % of its lifetime). @defaultValue 60 */
   refreshMarginSeconds?: number;
+  /** Requests at once for bulk work (a backfill's jobs), per client; live calls never wait for it. @defaultValue 10 */
+  bulkConcurrency?: number;
   hooks?: MissionxHooks;
   logger?: Logger;
   /** Clock for token expiry (tests move it forward). @defaultValue Date.now */
@@ -39,6 +41,7 @@ export interface MissionxConfigVars {
   MISSIONX_PORTAL_URL_TEMPLATE: string;
   MISSIONX_TIMEOUT_MS: number;
   MISSIONX_TOKEN_REFRESH_MARGIN_SECONDS: number;
+  MISSIONX_BULK_CONCURRENCY: number;
 }
 
 /** Client options from the loaded config, plus hooks and logger. */
@@ -55,6 +58,7 @@ export function missionxOptionsFromConfig(
     portalUrlTemplate: config.MISSIONX_PORTAL_URL_TEMPLATE,
     timeoutMs: config.MISSIONX_TIMEOUT_MS,
     refreshMarginSeconds: config.MISSIONX_TOKEN_REFRESH_MARGIN_SECONDS,
+    bulkConcurrency: config.MISSIONX_BULK_CONCURRENCY,
     ...deps,
   };
 }

@@ -84,6 +84,14 @@ const EVENT_RETRY: RetryDefinition = { attempts: 8, backoffMs: 2000, jitter: 0.5
 const SCHEDULED_RETRY: RetryDefinition = { attempts: 1, backoffMs: 1000, jitter: 0 };
 const SCHEDULED_KEEP = { completed: { age: DAY, count: 1000 }, failed: { age: 7 * DAY, count: 1000 } };
 
+/**
+ * Jobs at once of a queue a backfill feeds. They wait on the network, not the CPU, and a backfill
+ * fills the AITable budget only with enough of them: up to 200 gathering for one shared re-read
+ * (MAX_RECORDS_PER_READ) while the others fill write-backs of 10 and wait on MissionX. Every job
+ * also queues for Postgres, so a host whose Postgres is the bound wants fewer (runbook §7).
+ */
+const BACKFILL_CONCURRENCY = 300;
+
 const leads = {
   kind: 'event',
   name: 'leads',
@@ -91,7 +99,7 @@ const leads = {
   retry: EVENT_RETRY,
   // Generous: a job of a burst can wait several seconds for its share of AITable's 5 req/s.
   timeoutMs: 5 * MINUTE_MS,
-  concurrency: 50,
+  concurrency: BACKFILL_CONCURRENCY,
   board: true,
   keep: EVENT_KEEP,
   datasheet: 'leads',
@@ -105,7 +113,7 @@ const orders = {
   schema: ordersJobSchema,
   retry: EVENT_RETRY,
   timeoutMs: 5 * MINUTE_MS,
-  concurrency: 50,
+  concurrency: BACKFILL_CONCURRENCY,
   board: true,
   keep: EVENT_KEEP,
   datasheet: 'orders',

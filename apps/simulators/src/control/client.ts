@@ -10,6 +10,7 @@ import type {
   SimRequest,
   WithArchived,
 } from '../types';
+import type { InFlight } from '../in-flight';
 import type { RequestFilter } from '../request-log';
 
 /** Typed client of the simulators' `/__sim` control API; every method throws on a non-2xx answer. */
@@ -84,6 +85,11 @@ export class SimControlClient {
   /** The control routes, as `GET /__sim` lists them. */
   async routes(): Promise<ControlRoute[]> {
     return (await this.call('GET', '')) as ControlRoute[];
+  }
+
+  /** Per service: API requests being handled now, and the most at once since the last reset. */
+  async inFlight(): Promise<Record<'aitable' | 'missionx', InFlight>> {
+    return (await this.call('GET', '/in-flight')) as Record<'aitable' | 'missionx', InFlight>;
   }
 
   async setRateLimit(perSecond: number): Promise<void> {

@@ -121,6 +121,9 @@ export function controlRouter(state: SimState): Router {
     state.limiter.perSecond = z.object({ perSecond: z.number().int().min(1) }).parse(req.body).perSecond;
     res.status(204).end();
   });
+  route('GET', '/in-flight', 'API requests being handled now and the most at once since the last reset, per service', (_req, res) => {
+    res.json(state.inFlight.read());
+  });
   route('GET', '/requests', 'API requests received, filtered by ?service&method&pathIncludes', (req, res) => {
     const q = z
       .object({ service: z.enum(['aitable', 'missionx']).optional(), method: z.string().optional(), pathIncludes: z.string().optional() })

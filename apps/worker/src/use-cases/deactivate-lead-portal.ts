@@ -20,7 +20,7 @@ export async function deactivateLeadPortal(recordId: string, job: JobFacts, deps
       job,
       async (row) => {
         // A lead deleted while a create of its portal had no known outcome may still have one: knownClient looks.
-        const known = await knownClient(row, key, deps);
+        const known = await knownClient(row, key, deps, job);
         let portalStatus = 'none';
         if (known) {
           const client = known.client ?? (await deps.missionx.getClient(known.id));

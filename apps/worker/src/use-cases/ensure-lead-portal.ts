@@ -30,8 +30,8 @@ export async function ensureLeadPortal(
   const key = { datasheetId: deps.datasheets.leads, recordId: lead.recordId, direction: 'aitable_to_app' as const };
   return syncAttempt(deps, key, 'lead', job, async (row) => {
     const desired = { customId: lead.recordId, title: lead.title, emailDomains: [lead.emailDomain] };
-    const known = await knownClient(row, key, deps);
-    const client = known ? await updateWhatChanged(key, row, known, lead, deps) : await createLeadClient(key, desired, deps);
+    const known = await knownClient(row, key, deps, job);
+    const client = known ? await updateWhatChanged(key, row, known, lead, deps, job) : await createLeadClient(key, desired, deps, job);
     const portalUrl = deps.missionx.portalUrl(client);
     const f = deps.fields.lead;
     // Active, unless the MissionX poll has since written the client's archive: that is what the bridge stands for now.
@@ -70,6 +70,7 @@ async function updateWhatChanged(
   known: KnownClient,
   lead: LeadInput,
   deps: WorkerDeps,
+  job: Pick<JobFacts, 'bulk'>,
 ): Promise<Pick<MissionxClient, '_id' | 'customId'>> {
   const removed = removedDomains(row);
   const emailDomains = removed.length ? union(removed, [lead.emailDomain]) : [lead.emailDomain];
@@ -79,7 +80,7 @@ async function updateWhatChanged(
   const current = known.client ?? { _id: known.id, customId: lead.recordId };
   if (!stale) return current;
   deps.logger.info('updating portal', { missionxClientId: known.id, restoringAccess: removed.length > 0 });
-  const updated = await deps.missionx.updateClient(known.id, { title: lead.title, emailDomains });
+  const updated = await deps.missionx.updateClient(known.id, { title: lead.title, emailDomains }, { bulk: job.bulk });
   if (removed.length) await deps.sync.recordRemovedEmailDomains(key, null);
   return updated;
 }
@@ -100,7 +101,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
  */
 export async function ensurePortalOfLead(leadRecordId: string, job: JobFacts, deps: WorkerDeps): Promise<LeadPortal> {
   return lockRecord(deps, deps.datasheets.leads, leadRecordId, async () => {
-    const view = await fetchRecord(deps, deps.datasheets.leads, leadRecordId);
+    const view = await fetchRecord(deps, deps.datasheets.leads, leadRecordId, job);
     return ensureLeadPortal(leadInput(view, deps.fields.lead, deps.datasheets.leads), job, deps);
   });
 }

@@ -29,7 +29,7 @@ export async function syncLead(event: AitableEventJob, job: JobFacts, deps: Work
     // A created event is always acted on (idempotently); updates and id-only events may be our own echo.
     const echo = (lead: LeadInput) => event.eventType !== 'record.created' && alreadySynced(row, lead.hash, lead.shown, status);
     let lead = await recordingFailures(deps, key, 'lead', job, async () =>
-      leadInput(await readRecord(deps, event, ds, leadInputFields(f)), f, ds),
+      leadInput(await readRecord(deps, event, ds, leadInputFields(f), job), f, ds),
     );
     if (echo(lead)) {
       deps.logger.info('lead update skipped: none of the fields we use changed (our own write-back)');
@@ -38,7 +38,9 @@ export async function syncLead(event: AitableEventJob, job: JobFacts, deps: Work
     // The record is the truth, not the event: a replayed old body or a stale job from the failed
     // set carries values the lead no longer has. MissionX is written from the record as it is now.
     if (lead.source === 'event') {
-      lead = await recordingFailures(deps, key, 'lead', job, async () => leadInput(await fetchRecord(deps, ds, event.recordId), f, ds));
+      lead = await recordingFailures(deps, key, 'lead', job, async () =>
+        leadInput(await fetchRecord(deps, ds, event.recordId, job), f, ds),
+      );
     }
     if (row?.recordUpdatedAt && lead.updatedAt !== undefined && lead.updatedAt < row.recordUpdatedAt.getTime()) {
       // A read older than one already synced (AITable's reads can lag its writes): acting on it would turn the portal back.

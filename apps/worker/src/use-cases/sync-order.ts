@@ -29,7 +29,7 @@ export async function syncOrder(event: AitableEventJob, job: JobFacts, deps: Wor
       });
       return syncAttempt(deps, key, 'order', job, noop, { deactivate: true });
     }
-    const view = await recordingFailures(deps, key, 'order', job, () => readRecord(deps, event, ds, orderInputFields(f)));
+    const view = await recordingFailures(deps, key, 'order', job, () => readRecord(deps, event, ds, orderInputFields(f), job));
     const { status, leadIds, shown, hash } = orderInput(view, f);
     const row = await deps.sync.find(key);
     const created = event.eventType === 'record.created';

@@ -18,6 +18,11 @@ export const missionxSection = {
   /** A cached token is renewed this long before `expires_in` runs out (at most 10 % of its lifetime). @defaultValue 60 */
   MISSIONX_TOKEN_REFRESH_MARGIN_SECONDS: int(60, 0, 3600),
   /**
+   * MissionX requests at once per worker process for a backfill's jobs (MissionX documents no rate
+   * limit; bulk work keeps to this). Live jobs never wait for it. @defaultValue 10
+   */
+  MISSIONX_BULK_CONCURRENCY: int(10, 1, 100),
+  /**
    * After a create whose answer was lost, clients updated since (create time − this) are searched:
    * room for MissionX's clock to run behind ours. @defaultValue 60000
    */

@@ -6,7 +6,8 @@ import { int, list, port } from '../helpers';
  * Jobs run at once per process and queue, one variable per event queue of the job catalog
  * (`WORKER_CONCURRENCY_LEADS`, …), its default from the catalog. They wait on the network, not
  * the CPU: sized from the AITable budget (5 req/s × 10 records = 50 write-backs/s per datasheet)
- * times a job's time outside the batched write, plus two batches of 10 waiting (docs/runbook.md, "Sizing").
+ * times a job's time outside the batched write, plus the backfill's jobs waiting to share a re-read
+ * of 200 records (docs/runbook.md, "Sizing").
  */
 const concurrencyVariables = Object.fromEntries(EVENT_JOBS.map((d) => [concurrencyVariable(d.name), int(d.concurrency, 1, 500)])) as {
   [N in QueueName as ConcurrencyVariable<N>]: ReturnType<typeof int>;

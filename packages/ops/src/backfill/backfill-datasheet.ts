@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AitableClient, AitableRecord } from '@bridge/aitable';
+import { permanent } from '@bridge/errors';
 import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
 import type { PrismaClient } from '@bridge/db';
 import {
@@ -14,12 +15,21 @@ import {
   type RedisConnection,
 } from '@bridge/queues';
 import { checkpointKey, clearCheckpoint, readCheckpoint, saveCheckpoint, ZERO_COUNTS, type BackfillCounts } from './checkpoint';
-import { decide, syncRowsOf } from './decide';
+import { decide, syncRowsOf, type WorkTarget } from './decide';
 import { keyOf, scanWindows, type RecordKey } from './keyset';
 
 /** The datasheets a backfill walks, by the queue their jobs go to. */
 export const BACKFILL_TARGETS: readonly QueueName[] = QUEUE_NAMES;
 export type BackfillTarget = QueueName;
+
+/**
+ * False for a datasheet that can hold no work for a backfill by design (see {@link NO_WORK_IN_AUDIT_RESULTS}):
+ * said up front rather than after reading every record to enqueue nothing.
+ */
+export const findsWork = (target: BackfillTarget): target is WorkTarget => target !== JOBS.auditResults.name;
+
+export const NO_WORK_IN_AUDIT_RESULTS =
+  'Audit Results records are written by the bridge itself and their events are only recorded: no rule gives one a job, so a backfill would read them all to enqueue nothing';
 
 export interface BackfillDeps {
   aitable: Pick<AitableClient, 'listRecords'>;
@@ -81,6 +91,9 @@ export const backfillDedupKey = (datasheetId: string, recordId: string) => `back
  * the workers caught up, finds nothing to do.
  */
 export async function backfillDatasheet(target: BackfillTarget, deps: BackfillDeps, opts: BackfillOptions = {}): Promise<BackfillResult> {
+  if (!findsWork(target)) {
+    throw permanent('backfill_nothing_to_find', `Nothing to backfill in ${target}: ${NO_WORK_IN_AUDIT_RESULTS}`, { details: { target } });
+  }
   const datasheetId = datasheetOf(target, deps.datasheets);
   const dryRun = opts.dryRun ?? false;
   const chunkSize = opts.chunkSize ?? 100;
@@ -119,20 +132,17 @@ export async function backfillDatasheet(target: BackfillTarget, deps: BackfillDe
 }
 
 async function step(
-  target: BackfillTarget,
+  target: WorkTarget,
   datasheetId: string,
   chunk: readonly AitableRecord[],
   deps: BackfillDeps,
   run: { dryRun: boolean; runId: string; counts: BackfillCounts; invalid: BackfillResult['invalid'] },
 ): Promise<void> {
-  const rows =
-    target === JOBS.auditResults.name
-      ? new Map()
-      : await syncRowsOf(
-          deps.db,
-          datasheetId,
-          chunk.map((r) => r.recordId),
-        );
+  const rows = await syncRowsOf(
+    deps.db,
+    datasheetId,
+    chunk.map((r) => r.recordId),
+  );
   const needing: AitableRecord[] = [];
   for (const record of chunk) {
     const d = decide(target, record, rows.get(record.recordId) ?? null, deps.fields, datasheetId);

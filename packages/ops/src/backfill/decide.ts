@@ -3,7 +3,10 @@ import type { FieldMapping } from '@bridge/config';
 import type { AITableSync, PrismaClient } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
 import { leadInput, leadNeed, leadOfOrder, orderInput, orderNeed, type RecordView, type SyncNeed } from '@bridge/sync-rules';
-import { JOBS, type QueueName } from '@bridge/queues';
+import { JOBS } from '@bridge/queues';
+
+/** The queues whose records can need a job (see `nothingToBackfill`). */
+export type WorkTarget = typeof JOBS.leads.name | typeof JOBS.orders.name;
 
 /** What a record needs: a job (and why), nothing, or a person's fix (the error code the worker would fail with). */
 export type Decision = { kind: 'needs'; need: SyncNeed } | { kind: 'up_to_date' } | { kind: 'invalid'; code: string };
@@ -19,17 +22,14 @@ export async function syncRowsOf(db: PrismaClient, datasheetId: string, recordId
 /**
  * Decides with the workers' own rules (@bridge/sync-rules): a lead needs what `leadNeed` says,
  * an order what `orderNeed` says; a record the worker would fail on for good is `invalid`.
- * Audit Results records are written by the bridge itself, and their events are only recorded,
- * so they never need a job.
  */
 export function decide(
-  queue: QueueName,
+  queue: WorkTarget,
   record: AitableRecord,
   row: AITableSync | null,
   fields: FieldMapping,
   datasheetId: string,
 ): Decision {
-  if (queue === JOBS.auditResults.name) return { kind: 'up_to_date' };
   const view: RecordView = { recordId: record.recordId, source: 'api', fields: record.fields };
   try {
     if (queue === JOBS.leads.name) {

@@ -53,7 +53,8 @@ export async function* scanWindows(
   let after = opts.after ?? null;
   for (;;) {
     const filter = and(opts.where, after ? afterKey(after) : undefined);
-    const first = await aitable.listRecords(datasheetId, { filterByFormula: filter, pageSize: opts.pageSize, pageNum: 1 });
+    // Bulk: a live job's request waiting for the datasheet's limit goes first.
+    const first = await aitable.listRecords(datasheetId, { filterByFormula: filter, pageSize: opts.pageSize, pageNum: 1 }, { bulk: true });
     const sorted = [...first.records].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
     const last = sorted.at(-1);
     if (!last) return;
@@ -73,11 +74,11 @@ export async function* scanWindows(
     }
     let upTo = keyOf(last);
     for (let cut = sorted.length; ;) {
-      const window = await aitable.listRecords(datasheetId, {
-        filterByFormula: and(filter, `NOT(${afterKey(upTo)})`),
-        pageSize: opts.pageSize,
-        pageNum: 1,
-      });
+      const window = await aitable.listRecords(
+        datasheetId,
+        { filterByFormula: and(filter, `NOT(${afterKey(upTo)})`), pageSize: opts.pageSize, pageNum: 1 },
+        { bulk: true },
+      );
       if (window.total <= window.records.length) {
         // The first read's records up to the cut matched when read; a record that left the filter
         // in between (a write-back) is still examined. The window's copy is the fresher one.
