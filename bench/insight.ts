@@ -19,20 +19,19 @@ import { createMetrics } from '@bridge/metrics';
 import { createMaskPolicy } from '@bridge/privacy';
 import { createTestDatabase, startQueueHarness } from '@bridge/testkit';
 import { createApp, INSIGHT_PAGE_APIS as PAGE_APIS } from '@bridge/dashboard';
+import { benchCli } from './cli';
 import { runBench } from './stack';
 
-const HISTORY_ROWS = Number(process.argv[2] ?? 1_000_000);
-const VIEWERS = Number(process.argv[3] ?? 40);
-const ROUNDS = Number(process.argv[4] ?? 5);
+const cli = benchCli(`Usage: npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]
+The insight page's APIs over <historyRows> history rows (30 days) with <viewers> viewers at once, <rounds>
+rounds: latency per API and database load. Needs the local Postgres and Redis. Prints figures; asserts nothing.`);
+const HISTORY_ROWS = cli.count(0, 'historyRows', 1_000_000);
+const VIEWERS = cli.count(1, 'viewers', 40);
+const ROUNDS = cli.count(2, 'rounds', 5);
 const DELIVERIES = Math.round(HISTORY_ROWS * 0.3);
 const POOL_MAX = 4;
 const STATEMENT_TIMEOUT_MS = 5000;
 const USER = { name: 'bench', password: 'bench-viewer-pass' };
-
-if (process.argv.includes('--help')) {
-  console.log('npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5]');
-  process.exit(0);
-}
 
 /** 30 days of history: a lead in four of ten rows (a quarter of them retried first), orders and audits linked to leads. */
 async function seed(db: PrismaClient): Promise<void> {
