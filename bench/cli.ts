@@ -1,10 +1,14 @@
 /**
  * The command line of a bench: `--help`/`-h` prints its usage and exits 0, and an unknown option or
- * a bad number exits 2 naming it, all before anything is started.
+ * a bad number exits 2 naming it, all before anything is started. `valueOptions` (`--name value`)
+ * are taken out of the positional arguments and answered by `option(name)`.
  */
-export function benchCli(usage: string): { args: string[]; count(index: number, name: string, def: number, min?: number): number } {
-  const args = process.argv.slice(2);
-  if (args.some((a) => a === '--help' || a === '-h')) {
+export function benchCli(
+  usage: string,
+  valueOptions: readonly string[] = [],
+): { args: string[]; option(name: string): string | undefined; count(index: number, name: string, def: number, min?: number): number } {
+  const argv = process.argv.slice(2);
+  if (argv.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${usage}\n`);
     process.exit(0);
   }
@@ -12,10 +16,18 @@ export function benchCli(usage: string): { args: string[]; count(index: number, 
     process.stderr.write(`${problem}\n\n${usage}\n`);
     process.exit(2);
   };
-  const option = args.find((a) => a.startsWith('-'));
-  if (option) fail(`unknown option ${option}`);
+  const values = new Map<string, string>();
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('-')) args.push(a);
+    else if (!valueOptions.includes(a)) fail(`unknown option ${a}`);
+    else if (argv[i + 1] === undefined) fail(`${a} needs a value`);
+    else values.set(a, argv[++i]!);
+  }
   return {
     args,
+    option: (name) => values.get(name),
     count(index, name, def, min = 1) {
       const raw = args[index];
       if (raw === undefined) return def;

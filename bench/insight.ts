@@ -20,24 +20,25 @@ import { cpus, loadavg } from 'node:os';
 import { createDb, rebuildInsightRollups, type PrismaClient } from '@bridge/db';
 import { createTestDatabase, obliterateQueues, TEST_REDIS_URL, uniquePrefix } from '@bridge/testkit';
 import { hashPassword, INSIGHT_PAGE_APIS as PAGE_APIS } from '@bridge/dashboard';
+import { benchCli } from './cli';
 import { runBench, startProcess, type Proc } from './stack';
 
-const profileAt = process.argv.indexOf('--profile');
-const PROFILE_DIR = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
-const positional = process.argv.slice(2).filter((_, i, all) => !all[i]!.startsWith('--') && all[i - 1] !== '--profile');
-const HISTORY_ROWS = Number(positional[0] ?? 1_000_000);
-const VIEWERS = Number(positional[1] ?? 40);
-const ROUNDS = Number(positional[2] ?? 5);
+const cli = benchCli(
+  `Usage: npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5] [--profile DIR]
+The insight page's APIs over <historyRows> history rows (30 days) with <viewers> viewers at once, <rounds>
+rounds: latency per API and database load. --profile DIR: the dashboard writes a V8 CPU profile to DIR
+when it stops. Needs the local Postgres and Redis. Prints figures; asserts nothing.`,
+  ['--profile'],
+);
+const PROFILE_DIR = cli.option('--profile');
+const HISTORY_ROWS = cli.count(0, 'historyRows', 1_000_000);
+const VIEWERS = cli.count(1, 'viewers', 40);
+const ROUNDS = cli.count(2, 'rounds', 5);
 const DELIVERIES = Math.round(HISTORY_ROWS * 0.3);
 const POOL_MAX = 4;
 /** Connections one browser opens to one host (HTTP/1.1). */
 const BROWSER_SOCKETS = 6;
 const USER = { name: 'bench', password: 'bench-viewer-pass' };
-
-if (process.argv.includes('--help')) {
-  console.log('npx tsx bench/insight.ts [historyRows=1000000] [viewers=40] [rounds=5] [--profile DIR]');
-  process.exit(0);
-}
 
 /** 30 days of history: a lead in four of ten rows (a quarter of them retried first), orders and audits linked to leads. */
 async function seed(db: PrismaClient): Promise<void> {

@@ -7,10 +7,15 @@
  */
 import { ClusterTopology, freePort, SentinelTopology } from '@bridge/testkit';
 import { PrivateRedis } from './chaos/infra';
+import { benchCli } from './cli';
 import { describeStatuses, fireWebhooks, median, pct, runBench, startStack } from './stack';
 
-const N = Number(process.argv[2] ?? 2000);
-const CONCURRENCY = Number(process.argv[3] ?? 50);
+const cli = benchCli(`Usage: npx tsx bench/redis-modes.ts [requests per round=2000] [concurrency=50]
+Ingest on a private single Redis node, Sentinel (1 replica) and Cluster (3 primaries x 1 replica), WAIT off
+and on, every node with AOF + appendfsync always: req/s and p99 as ratios against the single node.
+Needs redis-server on the PATH and the local Postgres. Prints figures; asserts nothing.`);
+const N = cli.count(0, 'requests per round', 2000);
+const CONCURRENCY = cli.count(1, 'concurrency', 50);
 const WARMUP = 300;
 const ROUNDS = 3;
 

@@ -17,6 +17,8 @@ const BENCHES = [
   'bench/poll.ts',
   'bench/startup.ts',
   'bench/backfill.ts',
+  'bench/redis-modes.ts',
+  'bench/insight.ts',
 ];
 
 test.each(BENCHES)('%s --help prints its usage and starts nothing', async (file) => {
@@ -33,6 +35,7 @@ test('npm run chaos -- --help lists every scenario by name', async () => {
 test.each([
   ['bench/chaos.ts', ['no-such-scenario'], 'no scenario matches "no-such-scenario"'],
   ['bench/chaos.ts', ['--fast'], 'unknown option --fast'],
+  ['bench/redis-modes.ts', ['many'], 'requests per round must be an integer >= 1, got "many"'],
   ['bench/ingest.ts', ['many'], 'requests per round must be an integer >= 1, got "many"'],
   ['bench/pipeline.ts', ['600', '40', 'p4'], 'parts must be p2, p3 and/or lookups, comma-separated, got "p4"'],
 ])('%s %j exits 2 naming the problem before starting anything', async (file, args, message) => {

@@ -265,4 +265,18 @@ describe('the dashboard offline and at 1,280 to 1,400 px', () => {
     await page.screenshot({ path: `${path.join(ARTIFACTS, `board-${width}`)}.png` });
     expect(problems).toEqual([]);
   });
+
+  it('when the insight page is 420 px wide, then it fits the window: one column of charts, tables scrolling inside their cards', async () => {
+    await page.setViewport({ width: 420, height: 900 });
+    await page.goto(`${base}/insight`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector('.chart canvas', { timeout: 20_000 });
+    const fit = (await page.evaluate(`(() => ({
+      page: document.documentElement.scrollWidth,
+      window: window.innerWidth,
+      widest: Math.max(...[...document.querySelectorAll('.chart')].map((c) => c.getBoundingClientRect().right)),
+    }))()`)) as { page: number; window: number; widest: number };
+    expect(fit.page).toBe(fit.window);
+    expect(fit.widest).toBeLessThanOrEqual(fit.window);
+    expect(problems).toEqual([]);
+  });
 });

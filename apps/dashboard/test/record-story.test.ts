@@ -100,6 +100,9 @@ test('when a lead failed every attempt and was replayed, then its page, JSON API
     client: expect.objectContaining({ _id: row!.entityId, customId: recordId }),
   });
   expect(JSON.stringify(story.missionxClient)).toContain('analytical.example');
+  // The client's name is the lead's company: personal data, masked for viewers like the Company field.
+  const title = (story.missionxClient!.client as { title: string }).title;
+  expect(title.length).toBeGreaterThan(3);
 
   // Found the same way by its MissionX client and by its delivery.
   for (const q of [`client=${row!.entityId}`, `delivery=${event.deliveryId}`]) {
@@ -107,12 +110,14 @@ test('when a lead failed every attempt and was replayed, then its page, JSON API
     expect(res.status).toBe(200);
     expect(res.body.recordId).toBe(recordId);
     expect(JSON.stringify(res.body)).not.toContain('analytical.example');
+    expect(JSON.stringify(res.body)).not.toContain(title);
   }
   const page = await request(app).get(`/records?by=record&q=${recordId}`).auth(VIEWER.name, VIEWER.password);
   expect(page.status).toBe(200);
   expect(page.text).toContain(jobId);
   expect(page.text).toMatch(/attempt.*failed/s);
   expect(page.text).not.toContain('analytical.example');
+  expect(page.text).not.toContain(title);
 
   const cli = await runScript('apps/dashboard/src/replay-cli.ts', ['record', recordId], { env: h.env({ LOG_LEVEL: 'silent' }) });
   expect(cli.code).toBe(0);
@@ -120,6 +125,7 @@ test('when a lead failed every attempt and was replayed, then its page, JSON API
   // A replay starts the attempts over: the fifth attempt is #1 of the replayed job.
   expect(cli.stdout).toMatch(/attempt\s+leads\/\S+ #4 failed.*attempt\s+leads\/\S+ #1 success/s);
   expect(cli.stdout).not.toContain('analytical.example');
+  expect(cli.stdout).not.toContain(title);
 });
 
 test('when nothing is known under an id, then the API answers 404, the page says so and the CLI exits 1; a malformed record id is a 400 naming the field', async () => {

@@ -77,11 +77,14 @@ export function buildFieldMapping(config: FieldOverrides): FieldMapping {
 /** Our names of the lead fields that hold personal data. */
 const PERSONAL_LEAD_FIELDS = ['clientName', 'email', 'company'] as const;
 
+/** The MissionX client's name, made from the lead's company or client name: shown in a record's story. */
+const MISSIONX_PERSONAL_KEYS = ['title'] as const;
+
 /**
- * The AITable names of every field holding personal data: the mapped lead fields above plus
- * PERSONAL_DATA_FIELDS. What the dashboard and the CLI mask by field.
+ * The names of every field holding personal data: the mapped lead fields above, PERSONAL_DATA_FIELDS
+ * and the MissionX client keys made from them. What the dashboard and the CLI mask by field.
  */
 export function personalFieldNames(config: FieldOverrides & { PERSONAL_DATA_FIELDS: readonly string[] }): string[] {
   const lead = buildFieldMapping(config).lead;
-  return [...new Set([...PERSONAL_LEAD_FIELDS.map((k) => lead[k]), ...config.PERSONAL_DATA_FIELDS])];
+  return [...new Set([...PERSONAL_LEAD_FIELDS.map((k) => lead[k]), ...MISSIONX_PERSONAL_KEYS, ...config.PERSONAL_DATA_FIELDS])];
 }

@@ -36,13 +36,17 @@ const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
 /**
  * Where a value in text ends: before the next `, "key":`, before a closing brace or bracket, or at
  * the end of the text. Line breaks do not end it: a value with a raw line break (`"Robert⏎Tables"`)
- * or a number split over two lines is masked whole.
+ * or a number split over two lines is masked whole. A flat array or object value (`["a.example"]`)
+ * ends after its own closing bracket, so it is replaced whole and JSON stays JSON; a nested one is cut
+ * at its first closing bracket as before.
  */
 function valueEnd(text: string, start: number): number {
   let end = text.length;
   for (let i = start; i < text.length; i++) {
     const c = text[i];
     if (c === '}' || c === ']') {
+      const opener = c === ']' ? '[' : '{';
+      if (text[start] === opener && !/[[{]/.test(text.slice(start + 1, i))) return i + 1;
       end = i;
       break;
     }

@@ -130,4 +130,13 @@ describe('mask policy: what the second adversarial round found (issue 15, point 
     const plain = { attemptsMade: 3, timestamp: 1733230000000, telemetry: 'on', hotel: 'Ritz', processedOn: 1733230000001 };
     expect(policy.value(plain)).toEqual(plain);
   });
+
+  test('when text is JSON with a personal array or flat object, then it is replaced whole and the text stays JSON', () => {
+    // A MissionX client as `npm run replay -- record` prints it: its emailDomains array once came out `"***"],`.
+    const client =
+      '{"customId":"rec1","emailDomains":["acme.example","acme.test"],"departments":[],"contactEmail":{"a":"b"},"archived":false}';
+    const out = policy.text(client);
+    expect(out).toBe('{"customId":"rec1","emailDomains":"***","departments":[],"contactEmail":"***","archived":false}');
+    expect(() => JSON.parse(out)).not.toThrow();
+  });
 });
