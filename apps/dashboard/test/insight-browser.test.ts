@@ -266,6 +266,23 @@ describe('the dashboard offline and at 1,280 to 1,400 px', () => {
     expect(problems).toEqual([]);
   });
 
+  it.each(['/status', '/conflicts', '/records?by=record&q=recA', '/bulk-runs'])(
+    'when %s is 420 px wide, then the page fits the window and a wide table scrolls inside its own box',
+    async (url) => {
+      await page.setViewport({ width: 420, height: 900 });
+      await page.goto(`${base}${url}`, { waitUntil: 'networkidle0' });
+      const fit = (await page.evaluate(`(() => ({
+        page: document.documentElement.scrollWidth,
+        window: window.innerWidth,
+        narrowest: Math.min(...[...document.querySelectorAll('td')].map((c) => c.getBoundingClientRect().width)),
+      }))()`)) as { page: number; window: number; narrowest: number };
+      expect(fit.page).toBe(fit.window);
+      // A squeezed column shows an id one character a line.
+      if (Number.isFinite(fit.narrowest)) expect(fit.narrowest).toBeGreaterThan(24);
+      expect(problems).toEqual([]);
+    },
+  );
+
   it('when the insight page is 420 px wide, then it fits the window: one column of charts, tables scrolling inside their cards', async () => {
     await page.setViewport({ width: 420, height: 900 });
     await page.goto(`${base}/insight`, { waitUntil: 'networkidle0' });

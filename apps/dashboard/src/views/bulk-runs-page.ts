@@ -1,9 +1,7 @@
-import { escapeHtml } from './html';
+import { escapeHtml, pageStyle } from './html';
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.muted{color:#656d76}td{max-width:360px;overflow-wrap:anywhere}label{display:block;margin:6px 0}
-input[type=text]{width:360px}textarea{width:360px;height:60px}#start-message{margin-left:8px}.error{color:#cf222e}`;
+const STYLE = pageStyle(`td{max-width:360px}label{display:block;margin:6px 0}
+input[type=text]{width:360px}textarea{width:360px;height:60px}#start-message{margin-left:8px}.error{color:#cf222e}`);
 
 const startPanel = `<h2>Start a run</h2>
 <label>Kind <select id="kind"><option value="backfill">backfill: every record the bridge has not finished</option><option value="resync">re-sync: records picked by error code, time or id</option></select></label>

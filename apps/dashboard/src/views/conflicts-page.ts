@@ -1,9 +1,7 @@
 import type { ConflictItem } from '@bridge/ops';
-import { escapeHtml, table } from './html';
+import { escapeHtml, table, pageStyle } from './html';
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.muted{color:#656d76}td{max-width:420px;overflow-wrap:anywhere}code{background:#f6f8fa;padding:1px 4px}`;
+const STYLE = pageStyle(`td{max-width:420px}code{background:#f6f8fa;padding:1px 4px}`);
 
 /** The conflicts page: server-rendered, no script, every value escaped. Held ones are resolved through the JSON API or the CLI. */
 export function renderConflictsPage(list: readonly ConflictItem[], user: { name: string; role: string }): string {

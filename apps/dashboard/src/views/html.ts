@@ -3,6 +3,18 @@ export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * What every server-rendered page looks like. A table wider than the window scrolls inside its own
+ * box, and a cell breaks a long id only where a line must (anywhere would let a narrow window
+ * squeeze a column to one character a line), so a phone-sized window never scrolls the whole page.
+ */
+export function pageStyle(own: string): string {
+  return `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}.muted{color:#656d76}
+td{overflow-wrap:break-word}input[type=text],textarea,select{max-width:100%;box-sizing:border-box}${own}`;
+}
+
 /** A table; every header and cell is escaped. */
 export function table(headers: readonly string[], rows: readonly (readonly unknown[])[], empty = 'none'): string {
   if (rows.length === 0) return `<p class="muted">${escapeHtml(empty)}</p>`;

@@ -7,11 +7,9 @@ import {
   storySyncRow,
   type RecordStory,
 } from '@bridge/ops';
-import { escapeHtml, table } from './html';
+import { escapeHtml, table, pageStyle } from './html';
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.muted{color:#656d76}td{max-width:520px;overflow-wrap:anywhere}form{margin:12px 0}input[type=text]{width:320px}`;
+const STYLE = pageStyle(`td{max-width:520px}form{margin:12px 0}input[type=text]{width:320px}`);
 
 export type RecordSearch = { by: 'record' | 'client' | 'delivery'; id: string } | null;
 

@@ -1,9 +1,7 @@
 import { JOB_STATES, type SyncStatus } from '@bridge/ops';
-import { escapeHtml, formatAge, formatBytes, table } from './html';
+import { escapeHtml, formatAge, formatBytes, table, pageStyle } from './html';
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1f2328}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.muted{color:#656d76}.bad{color:#cf222e;font-weight:600}td{max-width:520px;overflow-wrap:anywhere}`;
+const STYLE = pageStyle(`.bad{color:#cf222e;font-weight:600}td{max-width:520px}`);
 
 /** The sync status page: server-rendered, no script, every value escaped. Refreshes itself. */
 export function renderStatusPage(s: SyncStatus, user: { name: string; role: string }, redisMode?: string): string {
