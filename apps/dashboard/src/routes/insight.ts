@@ -71,8 +71,8 @@ function stageOf(value: unknown): DropOffStage {
 
 /**
  * How long one answer serves every viewer of the same chart and range. The page refreshes every
- * 30 s, so its numbers lag by at most this; without it each round of viewers reruns the slowest
- * queries (raw deliveries, the funnel's medians), and their cost grows with the data, not the viewers.
+ * 30 s, so its numbers lag by at most this; without it each round of viewers reruns every chart's
+ * query, and forty viewers cost forty times one.
  */
 export const INSIGHT_ANSWER_REUSE_MS = 5000;
 

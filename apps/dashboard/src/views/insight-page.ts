@@ -112,7 +112,8 @@ export function renderInsightPage(range: InsightRangeName, user: { name: string;
 <section class="chart">${heading(
     'Funnel: lead → portal → order won/active → audit delivered',
     'Leads first received in the period and how far each got; conversion is the share of the stage before. ' +
-      'Each stage links to the leads that reached the stage before and not this one.',
+      'Each stage links to the leads that reached the stage before and not this one. ' +
+      'Median times are read from log-scale buckets, so within about 19% of the exact median.',
     funnelApi,
   )}
 ${canvas('funnel', 'funnel', funnelApi)}

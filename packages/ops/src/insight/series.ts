@@ -1,7 +1,7 @@
-import { classifyDbError, ROLLUP_BUCKET_SECONDS, type PrismaClient } from '@bridge/db';
+import { classifyDbError, type PrismaClient } from '@bridge/db';
 import { percentileSeconds } from './histogram';
 import { singleFlight } from './single-flight';
-import { toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
+import { rollupWidth, toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
 
 type Row = { bucket: Date; name: string; value: number | null; unit?: SeriesUnit };
 
@@ -16,8 +16,6 @@ async function query<T>(p: Promise<T>): Promise<T> {
 }
 
 const interval = (r: InsightRange) => `${r.bucketSeconds} seconds`;
-/** The widest rollup whose intervals make up the range's exactly. */
-const rollupWidth = (r: InsightRange) => Math.max(...ROLLUP_BUCKET_SECONDS.filter((w) => r.bucketSeconds % w === 0));
 
 /** One summed rollup row: history rows of one kind in one chart interval. */
 interface RollupRow {
@@ -70,15 +68,15 @@ function countBy(rows: readonly RollupRow[], nameOf: (x: RollupRow) => string | 
 type DeliveryCount = { bucket: Date; outcome: string; reason: string | null; n: bigint };
 const countingDeliveries = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
 
-/** Deliveries per interval, outcome and reason; the two delivery charts of one period share one query. */
+/** Deliveries per interval, outcome and reason from their rollup; the two delivery charts of one period share one query. */
 function deliveryCounts(db: PrismaClient, r: InsightRange): Promise<DeliveryCount[]> {
   const once = countingDeliveries.get(db) ?? singleFlight();
   countingDeliveries.set(db, once);
   return once(`${r.name}|${r.since.getTime()}`, () =>
     query(db.$queryRaw<DeliveryCount[]>`
-    SELECT date_bin(${interval(r)}::interval, "receivedAt", ${r.since}::timestamptz) AS bucket,
-      "outcome"::text AS outcome, "reason", count(*) AS n
-    FROM "WebhookDelivery" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}
+    SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket,
+      "outcome"::text AS outcome, nullif("reason", '') AS reason, sum("n")::bigint AS n
+    FROM "DeliveryRollup" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
     GROUP BY 1, 2, 3`),
   );
 }
