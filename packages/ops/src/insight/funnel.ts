@@ -37,6 +37,7 @@ export async function funnel(db: PrismaClient, r: InsightRange): Promise<Funnel>
     rows = await db.$queryRaw`
       SELECT "stage", "latencyBucket" AS lat, sum("n")::bigint AS n FROM "LeadFunnelRollup"
       WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
+        AND "stage" IN (${Prisma.join([...FUNNEL_STAGES])})
       GROUP BY 1, 2`;
   } catch (err) {
     throw classifyDbError(err);

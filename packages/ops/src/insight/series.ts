@@ -134,14 +134,17 @@ export async function webhookSuccessChart(db: PrismaClient, r: InsightRange): Pr
  * failed and was replayed successfully counts as a success.
  */
 export async function portalSuccessChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  // From the funnel rollup: `ended` and `ended_with_portal` per interval the leads' jobs first ended in.
   const rows = await query(db.$queryRaw<{ bucket: Date; ended: bigint; ok: bigint }[]>`
-    SELECT date_bin(${interval(r)}::interval, "endedAt", ${r.since}::timestamptz) AS bucket, count(*) AS ended, count("portalAt") AS ok
-    FROM "LeadFunnel" WHERE "endedAt" >= ${r.since} AND "endedAt" < ${r.until}
-    GROUP BY 1`);
+    SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket,
+      sum("n") FILTER (WHERE "stage" = 'ended')::bigint AS ended, sum("n") FILTER (WHERE "stage" = 'ended_with_portal')::bigint AS ok
+    FROM "LeadFunnelRollup" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
+      AND "stage" IN ('ended', 'ended_with_portal')
+    GROUP BY 1 HAVING sum("n") FILTER (WHERE "stage" = 'ended') > 0`);
   const out = rows.flatMap((x): Row[] => [
-    { bucket: x.bucket, name: 'portal creation success rate', value: ratio(Number(x.ok), Number(x.ended)), unit: 'ratio' },
+    { bucket: x.bucket, name: 'portal creation success rate', value: ratio(Number(x.ok ?? 0), Number(x.ended)), unit: 'ratio' },
     { bucket: x.bucket, name: 'leads ended', value: Number(x.ended), unit: 'count' },
-    { bucket: x.bucket, name: 'leads with a portal', value: Number(x.ok), unit: 'count' },
+    { bucket: x.bucket, name: 'leads with a portal', value: Number(x.ok ?? 0), unit: 'count' },
   ]);
   return toChart(r, out, ['portal creation success rate', 'leads ended', 'leads with a portal']);
 }
