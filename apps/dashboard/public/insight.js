@@ -1,7 +1,8 @@
-/* The insight page's charts. Each canvas names its JSON API (data-api); this file fetches it and
- * draws it with Chart.js, both served from our origin. No inline script, no innerHTML: values are
- * set as text. Every chart refreshes every 30 s (the "as of" time says when the shown data was
- * asked for). `data-state` on a canvas says ready or error. */
+/* The insight page's charts. The body names the page's one answer (data-page-api), which holds every
+ * chart's answer under its key (data-chart on each canvas); this file fetches it and draws them with
+ * Chart.js, both served from our origin. No inline script, no innerHTML: values are set as text. The
+ * page refreshes every 30 s (the "as of" time says when the shown data was asked for). `data-state` on
+ * a canvas says ready or error. */
 (function () {
   'use strict';
   var COLORS = ['#1f77b4', '#2ca02c', '#d62728', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -244,20 +245,18 @@
     });
   }
 
-  function draw(canvas) {
+  function draw(canvas, body) {
     var kind = canvas.getAttribute('data-kind');
-    return fetchJson(canvas.getAttribute('data-api')).then(function (body) {
-      var config = kind === 'funnel' ? funnelConfig(body) : kind === 'queues' ? queuesConfig(body) : seriesConfig(canvas, body);
-      var existing = charts[canvas.id];
-      if (existing) {
-        existing.data = config.data;
-        existing.options = config.options;
-        existing.update();
-      } else {
-        charts[canvas.id] = new Chart(canvas, config);
-      }
-      canvas.setAttribute('data-state', 'ready');
-    });
+    var config = kind === 'funnel' ? funnelConfig(body) : kind === 'queues' ? queuesConfig(body) : seriesConfig(canvas, body);
+    var existing = charts[canvas.id];
+    if (existing) {
+      existing.data = config.data;
+      existing.options = config.options;
+      existing.update();
+    } else {
+      charts[canvas.id] = new Chart(canvas, config);
+    }
+    canvas.setAttribute('data-state', 'ready');
   }
 
   function showError(err) {
@@ -266,38 +265,44 @@
     p.hidden = false;
   }
 
+  var manualBox = document.getElementById('latency-manual');
+
   function refresh() {
-    var work = Array.prototype.map.call(document.querySelectorAll('canvas[data-api]'), function (c) {
-      return draw(c).catch(function (err) {
-        c.setAttribute('data-state', 'error');
-        throw err;
-      });
-    });
-    var table = document.getElementById('error-codes');
-    work.push(
-      fetchJson(table.getAttribute('data-api')).then(function (body) {
-        errorCodes(table, body);
-      }),
-    );
+    var canvases = document.querySelectorAll('canvas[data-chart]');
+    var url = document.body.getAttribute('data-page-api') + (manualBox.checked ? '&manual=include' : '');
     var started = new Date();
-    return Promise.all(work).then(function () {
-      var asOf = document.getElementById('as-of');
-      asOf.textContent =
-        'as of ' + pad(started.getUTCHours()) + ':' + pad(started.getUTCMinutes()) + ':' + pad(started.getUTCSeconds()) + ' UTC';
-      asOf.setAttribute('datetime', started.toISOString());
-      document.body.setAttribute('data-ready', 'true');
-    }, showError);
+    return fetchJson(url)
+      .then(function (page) {
+        Array.prototype.forEach.call(canvases, function (c) {
+          try {
+            draw(c, page.charts[c.getAttribute('data-chart')]);
+          } catch (err) {
+            c.setAttribute('data-state', 'error');
+            throw err;
+          }
+        });
+        errorCodes(document.getElementById('error-codes'), page.charts['error-codes']);
+        var asOf = document.getElementById('as-of');
+        asOf.textContent =
+          'as of ' + pad(started.getUTCHours()) + ':' + pad(started.getUTCMinutes()) + ':' + pad(started.getUTCSeconds()) + ' UTC';
+        asOf.setAttribute('datetime', started.toISOString());
+        document.body.setAttribute('data-ready', 'true');
+      })
+      .catch(showError);
   }
 
   // The latency chart leaves replayed jobs out unless asked; the box switches its API and the JSON link beside it.
-  var manualBox = document.getElementById('latency-manual');
   manualBox.addEventListener('change', function () {
     var canvas = document.getElementById('chart-latency');
     var api = canvas.getAttribute('data-api').replace(/&manual=[a-z]*/, '') + (manualBox.checked ? '&manual=include' : '');
     canvas.setAttribute('data-api', api);
     canvas.closest('section').querySelector('p a').setAttribute('href', api);
     canvas.setAttribute('data-state', 'loading');
-    draw(canvas).catch(showError);
+    fetchJson(api)
+      .then(function (body) {
+        draw(canvas, body);
+      })
+      .catch(showError);
   });
 
   refresh();

@@ -20,14 +20,19 @@ export interface Connections {
 export function openConnections(
   c: Config<'jobs'>,
   onRedisError: (err: Error) => void,
-  pool: { max: number; statementTimeoutMs?: number } = { max: 5 },
+  pool: { max: number; statementTimeoutMs?: number; idleTimeoutMs?: number } = { max: 5 },
 ): Connections {
   const redis = createRedis(redisTopology(c), 'producer', { enableOfflineQueue: true, connectTimeout: 5000 });
   // Without listeners, ioredis and BullMQ print every failed reconnect to the console.
   redis.on('error', onRedisError);
   const queues = createQueues({ connection: redis, prefix: c.QUEUE_PREFIX, retry: retryOverrideFromConfig(c) });
   for (const q of Object.values(queues)) q.on('error', onRedisError);
-  const db = createDb({ databaseUrl: c.DATABASE_URL, poolSize: pool.max, statementTimeoutMs: pool.statementTimeoutMs });
+  const db = createDb({
+    databaseUrl: c.DATABASE_URL,
+    poolSize: pool.max,
+    statementTimeoutMs: pool.statementTimeoutMs,
+    idleTimeoutMs: pool.idleTimeoutMs,
+  });
   return {
     redis,
     queues,

@@ -3,5 +3,6 @@ export { basicAuth, createAuthenticator, NoDashboardUsersError, type DashboardUs
 export { BOARD_PATH } from './board';
 export { openConnections, type Connections } from './connections';
 export { INSIGHT_PAGE_APIS, INSIGHT_SERIES_CHARTS } from './routes/insight';
+export { INSIGHT_PAGE_ANSWER } from './views/insight-page';
 export { startDashboard, DASHBOARD_SECTIONS, type DashboardConfig, type RunningDashboard } from './server';
 export { hashPassword } from './passwords';

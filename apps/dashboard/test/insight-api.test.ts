@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { insertSyncEvents, type SyncEventRow } from '@bridge/db';
 import { waitFor } from '@bridge/testkit';
+import { INSIGHT_PAGE_ANSWER, INSIGHT_PAGE_APIS } from '../src';
 import { asViewer, useTestDashboard } from './build-app';
 
 const t = useTestDashboard();
@@ -10,6 +11,25 @@ describe('insight APIs and assets', () => {
   test('when no login is given, then the page and its APIs answer 401', async () => {
     expect((await request(t.app).get('/insight')).status).toBe(401);
     expect((await request(t.app).get('/api/insight/funnel')).status).toBe(401);
+  });
+
+  test("when a viewer asks for the page's one answer, then it holds every chart's API answer, uncached, and the same rules apply", async () => {
+    expect((await request(t.app).get(`/${INSIGHT_PAGE_ANSWER}?range=24h`)).status).toBe(401);
+    const bad = await asViewer(request(t.app).get(`/${INSIGHT_PAGE_ANSWER}?range=2y`));
+    expect([bad.status, JSON.stringify(bad.body).includes('range')]).toEqual([400, true]);
+    expect((await asViewer(request(t.app).get(`/${INSIGHT_PAGE_ANSWER}?range=24h&manual=maybe`))).status).toBe(400);
+
+    const whole = await asViewer(request(t.app).get(`/${INSIGHT_PAGE_ANSWER}?range=24h&manual=include`));
+    expect(whole.status).toBe(200);
+    expect(whole.headers['cache-control']).toContain('no-store');
+    expect(Object.keys(whole.body.charts)).toEqual([...INSIGHT_PAGE_APIS]);
+    for (const name of INSIGHT_PAGE_APIS) {
+      const one = await asViewer(request(t.app).get(`/api/insight/${name}?range=24h&manual=include`));
+      // The queues' answer says when Redis was read; two asks may fall on either side of its 5 s.
+      if (name === 'queues') expect(one.body.queues).toEqual(whole.body.charts.queues.queues);
+      else expect(one.body).toEqual(whole.body.charts[name]);
+    }
+    expect(whole.body).toMatchObject({ range: '24h', since: whole.body.charts.deliveries.since });
   });
 
   test('when the range is not one the page offers, then the API answers 400 naming the field', async () => {

@@ -19,6 +19,8 @@ export interface DbOptions {
   queryTimeoutMs?: number;
   /** Postgres cancels a statement running longer (SET statement_timeout per connection). @defaultValue none */
   statementTimeoutMs?: number;
+  /** How long a pooled connection may sit idle before it is closed. @defaultValue 10000 (node-postgres') */
+  idleTimeoutMs?: number;
 }
 
 /** Prisma 7 over node-postgres: no engine binary, one pool per process. */
@@ -29,6 +31,7 @@ export function createDb(opts: DbOptions): PrismaClient {
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     query_timeout: opts.queryTimeoutMs ?? 30_000,
     ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
+    ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: opts.idleTimeoutMs }),
     // Probes an idle connection, so one whose peer vanished is found and replaced.
     keepAlive: true,
   });

@@ -1,5 +1,5 @@
 import { classifyDbError } from './errors';
-import type { PrismaClient } from './generated/prisma/client';
+import { Prisma, type PrismaClient } from './generated/prisma/client';
 
 /** How long rows are kept, in days. */
 export interface RetentionPolicy {
@@ -64,18 +64,7 @@ export async function pruneExpiredRows(
           AND "outcome" = 'rejected' AND "rawBody" IS NOT NULL AND "replayedAt" IS NULL LIMIT ${n})`,
       ),
       rollups:
-        (await inBatches(
-          n,
-          () => db.$executeRaw`
-        DELETE FROM "SyncEventRollup" WHERE ctid IN (SELECT ctid FROM "SyncEventRollup"
-          WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
-        )) +
-        (await inBatches(
-          n,
-          () => db.$executeRaw`
-        DELETE FROM "InsightCount" WHERE ctid IN (SELECT ctid FROM "InsightCount"
-          WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
-        )) +
+        (await pruneRollups(db, n, narrow, wide)) +
         // A lead leaves the funnel with its history: the funnel is built from the history kept.
         (await inBatches(
           n,
@@ -95,6 +84,23 @@ export async function pruneExpiredRows(
   } catch (err) {
     throw classifyDbError(err);
   }
+}
+
+/** The tables of counts per interval: the narrow intervals until `narrow`, the 6-hour ones until `wide`. */
+const ROLLUP_TABLES = ['SyncEventRollup', 'InsightCount', 'DeliveryRollup', 'LeadFunnelRollup'] as const;
+
+async function pruneRollups(db: PrismaClient, n: number, narrow: Date, wide: Date): Promise<number> {
+  let total = 0;
+  for (const name of ROLLUP_TABLES) {
+    const table = Prisma.raw(`"${name}"`);
+    total += await inBatches(
+      n,
+      () => db.$executeRaw`
+        DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table}
+          WHERE ("bucketSeconds" < 21600 AND "bucket" < ${narrow}) OR "bucket" < ${wide} LIMIT ${n})`,
+    );
+  }
+  return total;
 }
 
 async function inBatches(batchSize: number, deleteBatch: () => Promise<number>): Promise<number> {

@@ -115,6 +115,8 @@ export async function insertSyncEvents(db: PrismaClient, rows: readonly SyncEven
 /**
  * Recomputes the rollups from the history rows kept (one transaction): after restoring
  * "SyncEvent" from a backup, and in tests as the from-scratch answer the incremental one must equal.
+ * The deliveries' rollup is recounted from "WebhookDelivery", the funnel's by the trigger that counts
+ * the funnel rows as they are inserted again (migration 20261203200000).
  * `timeoutMs` bounds the transaction (a million rows take minutes on a busy 2-core machine). @defaultValue 60000
  */
 export async function rebuildInsightRollups(db: PrismaClient, opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -123,6 +125,8 @@ export async function rebuildInsightRollups(db: PrismaClient, opts: { timeoutMs?
     async (tx) => {
       await tx.$executeRaw`DELETE FROM "SyncEventRollup"`;
       await tx.$executeRaw`DELETE FROM "LeadFunnel"`;
+      await tx.$executeRaw`DELETE FROM "LeadFunnelRollup"`;
+      await tx.$executeRaw`SELECT "insight_rebuild_delivery_rollup"()`;
       await tx.$executeRaw`INSERT INTO "SyncEventRollup" ${ROLLUP_COLUMNS} ${rollupRows(all)}`;
       await tx.$executeRaw`INSERT INTO "LeadFunnel" ${FUNNEL_COLUMNS} ${funnelRows(all)}`;
     },

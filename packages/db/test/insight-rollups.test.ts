@@ -47,6 +47,23 @@ function randomRows(next: () => number, count: number): SyncEventRow[] {
   });
 }
 
+/** Random deliveries over the same three days: every outcome, rejections by reason or none. */
+function randomDeliveries(next: () => number, count: number) {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  return Array.from({ length: count }, (_, i) => {
+    const outcome = pick(['accepted', 'accepted', 'duplicate', 'rejected'] as const);
+    return {
+      id: randomUUID(),
+      receivedAt: new Date(T0 + Math.floor(next() * 3 * DAY)),
+      requestId: `req-${i}`,
+      source: 'aitable',
+      outcome,
+      reason: outcome === 'rejected' ? pick(['signature', 'invalid_json', undefined]) : undefined,
+      httpStatus: outcome === 'rejected' ? 401 : 202,
+    };
+  });
+}
+
 describe('insight rollups', () => {
   let t: TestDatabase;
   let db: PrismaClient;
@@ -70,9 +87,12 @@ describe('insight rollups', () => {
     await t.drop();
   });
 
+  // A funnel rollup row whose leads all moved on (their portal came later) is left at 0; a rebuild has none.
   const snapshot = async () => ({
     rollups: await db.$queryRaw`SELECT * FROM "SyncEventRollup" ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
     funnel: await db.$queryRaw`SELECT * FROM "LeadFunnel" ORDER BY 1`,
+    funnelRollup: await db.$queryRaw`SELECT * FROM "LeadFunnelRollup" WHERE "n" <> 0 ORDER BY 1, 2, 3, 4`,
+    deliveryRollup: await db.$queryRaw`SELECT * FROM "DeliveryRollup" ORDER BY 1, 2, 3, 4`,
   });
 
   test.each([1, 2, 3, 4, 5])(
@@ -81,8 +101,12 @@ describe('insight rollups', () => {
       await db.$executeRaw`DELETE FROM "SyncEvent"`;
       await db.$executeRaw`DELETE FROM "SyncEventRollup"`;
       await db.$executeRaw`DELETE FROM "LeadFunnel"`;
+      await db.$executeRaw`DELETE FROM "LeadFunnelRollup"`;
+      await db.$executeRaw`DELETE FROM "WebhookDelivery"`;
+      await db.$executeRaw`DELETE FROM "DeliveryRollup"`;
       const next = rng(seed);
       const rows = randomRows(next, 600);
+      const deliveries = randomDeliveries(next, 300);
       const batches: SyncEventRow[][] = [];
       for (let i = 0; i < rows.length;) {
         const size = 1 + Math.floor(next() * 60);
@@ -93,6 +117,11 @@ describe('insight rollups', () => {
       const retried = batches.filter(() => next() < 0.3);
       const all = [...batches, ...retried].sort(() => next() - 0.5);
       for (let i = 0; i < all.length; i += 4) await Promise.all(all.slice(i, i + 4).map((b) => insertSyncEvents(db, b)));
+      // Deliveries likewise, some batches twice (the writer's retry: ON CONFLICT DO NOTHING inserts none of them again).
+      const deliveryBatches = [0, 100, 200, 0, 150].map((from) => deliveries.slice(from, from + 100));
+      await Promise.all(deliveryBatches.map((data) => db.webhookDelivery.createMany({ data, skipDuplicates: true })));
+      const [delivered] = await db.$queryRaw<{ n: bigint }[]>`SELECT sum("n") AS n FROM "DeliveryRollup" WHERE "bucketSeconds" = 3600`;
+      expect(Number(delivered!.n)).toBe(300);
 
       const incremental = await snapshot();
       const [totals] = await db.$queryRaw<{ w300: bigint; w3600: bigint; w21600: bigint; rows: bigint }[]>`

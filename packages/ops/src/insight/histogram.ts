@@ -5,13 +5,28 @@
  */
 export function percentileSeconds(counts: ReadonlyMap<number, number>, q: number): number | null {
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  return total === 0 ? null : secondsAtRank(counts, Math.max(1, Math.ceil(q * total)));
+}
+
+/**
+ * The median as percentile_cont(0.5) takes it (the mean of the middle two of an even count), each
+ * of them read within its bucket as {@link percentileSeconds} does.
+ */
+export function medianSeconds(counts: ReadonlyMap<number, number>): number | null {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
+  if (total % 2 === 1) return secondsAtRank(counts, (total + 1) / 2);
+  return Math.round(((secondsAtRank(counts, total / 2) + secondsAtRank(counts, total / 2 + 1)) / 2) * 100_000) / 100_000;
+}
+
+function secondsAtRank(counts: ReadonlyMap<number, number>, rank: number): number {
   let seen = 0;
+  let last = 0;
   for (const i of [...counts.keys()].sort((a, b) => a - b)) {
     seen += counts.get(i)!;
-    // The geometric middle of the bucket: the estimate with the smallest relative error.
-    if (seen >= rank) return Math.round(2 ** ((i + 0.5) / 2) * 100) / 100_000;
+    last = i;
+    if (seen >= rank) break;
   }
-  return null;
+  // The geometric middle of the bucket: the estimate with the smallest relative error.
+  return Math.round(2 ** ((last + 0.5) / 2) * 100) / 100_000;
 }

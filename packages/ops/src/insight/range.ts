@@ -1,3 +1,4 @@
+import { ROLLUP_BUCKET_SECONDS } from '@bridge/db';
 import { permanent } from '@bridge/errors';
 
 /** The periods the insight page offers, each with the width of one chart interval. */
@@ -18,6 +19,9 @@ export interface InsightRange {
   /** Start of every interval, oldest first. */
   buckets: Date[];
 }
+
+/** The widest rollup whose intervals make up the range's exactly. */
+export const rollupWidth = (r: InsightRange) => Math.max(...ROLLUP_BUCKET_SECONDS.filter((w) => r.bucketSeconds % w === 0));
 
 /** Reads `range` (1h, 24h, 7d, 30d; 24h when missing); anything else is a 400 naming the field. */
 export function parseInsightRange(value: unknown, now: Date = new Date()): InsightRange {

@@ -1,7 +1,7 @@
-import { classifyDbError, ROLLUP_BUCKET_SECONDS, type PrismaClient } from '@bridge/db';
+import { classifyDbError, type PrismaClient } from '@bridge/db';
 import { percentileSeconds } from './histogram';
 import { singleFlight } from './single-flight';
-import { toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
+import { rollupWidth, toChart, type InsightRange, type SeriesChart, type SeriesUnit } from './range';
 
 type Row = { bucket: Date; name: string; value: number | null; unit?: SeriesUnit };
 
@@ -16,8 +16,6 @@ async function query<T>(p: Promise<T>): Promise<T> {
 }
 
 const interval = (r: InsightRange) => `${r.bucketSeconds} seconds`;
-/** The widest rollup whose intervals make up the range's exactly. */
-const rollupWidth = (r: InsightRange) => Math.max(...ROLLUP_BUCKET_SECONDS.filter((w) => r.bucketSeconds % w === 0));
 
 /** One summed rollup row: history rows of one kind in one chart interval. */
 interface RollupRow {
@@ -70,15 +68,15 @@ function countBy(rows: readonly RollupRow[], nameOf: (x: RollupRow) => string | 
 type DeliveryCount = { bucket: Date; outcome: string; reason: string | null; n: bigint };
 const countingDeliveries = new WeakMap<PrismaClient, ReturnType<typeof singleFlight>>();
 
-/** Deliveries per interval, outcome and reason; the two delivery charts of one period share one query. */
+/** Deliveries per interval, outcome and reason from their rollup; the two delivery charts of one period share one query. */
 function deliveryCounts(db: PrismaClient, r: InsightRange): Promise<DeliveryCount[]> {
   const once = countingDeliveries.get(db) ?? singleFlight();
   countingDeliveries.set(db, once);
   return once(`${r.name}|${r.since.getTime()}`, () =>
     query(db.$queryRaw<DeliveryCount[]>`
-    SELECT date_bin(${interval(r)}::interval, "receivedAt", ${r.since}::timestamptz) AS bucket,
-      "outcome"::text AS outcome, "reason", count(*) AS n
-    FROM "WebhookDelivery" WHERE "receivedAt" >= ${r.since} AND "receivedAt" < ${r.until}
+    SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket,
+      "outcome"::text AS outcome, nullif("reason", '') AS reason, sum("n")::bigint AS n
+    FROM "DeliveryRollup" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
     GROUP BY 1, 2, 3`),
   );
 }
@@ -136,14 +134,17 @@ export async function webhookSuccessChart(db: PrismaClient, r: InsightRange): Pr
  * failed and was replayed successfully counts as a success.
  */
 export async function portalSuccessChart(db: PrismaClient, r: InsightRange): Promise<SeriesChart> {
+  // From the funnel rollup: `ended` and `ended_with_portal` per interval the leads' jobs first ended in.
   const rows = await query(db.$queryRaw<{ bucket: Date; ended: bigint; ok: bigint }[]>`
-    SELECT date_bin(${interval(r)}::interval, "endedAt", ${r.since}::timestamptz) AS bucket, count(*) AS ended, count("portalAt") AS ok
-    FROM "LeadFunnel" WHERE "endedAt" >= ${r.since} AND "endedAt" < ${r.until}
-    GROUP BY 1`);
+    SELECT date_bin(${interval(r)}::interval, "bucket", ${r.since}::timestamptz) AS bucket,
+      sum("n") FILTER (WHERE "stage" = 'ended')::bigint AS ended, sum("n") FILTER (WHERE "stage" = 'ended_with_portal')::bigint AS ok
+    FROM "LeadFunnelRollup" WHERE "bucketSeconds" = ${rollupWidth(r)} AND "bucket" >= ${r.since} AND "bucket" < ${r.until}
+      AND "stage" IN ('ended', 'ended_with_portal')
+    GROUP BY 1 HAVING sum("n") FILTER (WHERE "stage" = 'ended') > 0`);
   const out = rows.flatMap((x): Row[] => [
-    { bucket: x.bucket, name: 'portal creation success rate', value: ratio(Number(x.ok), Number(x.ended)), unit: 'ratio' },
+    { bucket: x.bucket, name: 'portal creation success rate', value: ratio(Number(x.ok ?? 0), Number(x.ended)), unit: 'ratio' },
     { bucket: x.bucket, name: 'leads ended', value: Number(x.ended), unit: 'count' },
-    { bucket: x.bucket, name: 'leads with a portal', value: Number(x.ok), unit: 'count' },
+    { bucket: x.bucket, name: 'leads with a portal', value: Number(x.ok ?? 0), unit: 'count' },
   ]);
   return toChart(r, out, ['portal creation success rate', 'leads ended', 'leads with a portal']);
 }
