@@ -198,6 +198,10 @@ async function main(): Promise<void> {
       `  ${LIVE} live webhooks during the backfill (answers ${statuses.filter((s) => s === 202).length}x 202): webhook -> Portal URL written ` +
         `p50 ${(pct(liveMs, 50) / 1000).toFixed(2)} s, p95 ${(pct(liveMs, 95) / 1000).toFixed(2)} s (goal < 5 s), max ${((liveMs.at(-1) ?? NaN) / 1000).toFixed(2)} s`,
     );
+    console.log(
+      '  live in order (s after start):',
+      [...sent].map(([id, t]) => `${((t - started) / 1000).toFixed(0)}:${(((written.get(id) ?? NaN) - t) / 1000).toFixed(1)}`).join(' '),
+    );
     agent.destroy();
   } finally {
     await stack.close();
