@@ -142,7 +142,9 @@ async function main(): Promise<void> {
         throw new Error(`not drained within ${TIME_LIMIT_MS / 1000} s: ${done}/${N}, live ${live}/${LIVE}`);
       await sleep(200);
     }
-    const lastBackfillWrite = Math.max(...[...Array(N).keys()].map((i) => written.get(leadId(i)) ?? 0));
+    const backfillWrites = [...Array(N).keys()].map((i) => written.get(leadId(i)) ?? 0);
+    const lastBackfillWrite = Math.max(...backfillWrites);
+    const firstBackfillWrite = Math.min(...backfillWrites);
     const seconds = (lastBackfillWrite - started) / 1000;
     const workerRssAfter = rssMb(worker);
     const third = await backfill(stack.env, []);
@@ -178,6 +180,16 @@ async function main(): Promise<void> {
         `write-backs ${budget.writes} of ${budget.recordsPerWrite.toFixed(1)} records on average, fields ${budget.fields}, other ${budget.other}; ` +
         `live webhooks' included); ${(budget.total / seconds).toFixed(2)} requests/s sustained (limit 5/s)`,
     );
+    // The drain once under way: without the CLI's start, the first jobs' wait for the pipeline to fill, and the tail.
+    const drainSeconds = (lastBackfillWrite - firstBackfillWrite) / 1000;
+    const drainRequests = log.filter(
+      (q) => q.datasheetId === LEADS && q.status !== 429 && q.at >= firstBackfillWrite && q.at <= lastBackfillWrite,
+    );
+    console.log(
+      `  from the first backfill write-back to the last: ${drainSeconds.toFixed(1)} s, ${(N / drainSeconds).toFixed(1)} records/s = ` +
+        `${(N / drainSeconds / CEILING).toFixed(2)}x, ${(drainRequests.length / drainSeconds).toFixed(2)} requests/s; ` +
+        `the first write-back came ${((firstBackfillWrite - started) / 1000).toFixed(1)} s after the first run's start`,
+    );
     console.log(
       `  RSS: backfill CLI run 1 ${killed.rss.first.toFixed(0)} -> ${killed.rss.last.toFixed(0)} MB, run 2 ${resumed.rss.first.toFixed(0)} -> ${resumed.rss.last.toFixed(0)} MB (max ${resumed.rss.max.toFixed(0)}); ` +
         `worker ${workerRssBefore.toFixed(0)} -> ${workerRssAfter.toFixed(0)} MB`,
@@ -185,6 +197,10 @@ async function main(): Promise<void> {
     console.log(
       `  ${LIVE} live webhooks during the backfill (answers ${statuses.filter((s) => s === 202).length}x 202): webhook -> Portal URL written ` +
         `p50 ${(pct(liveMs, 50) / 1000).toFixed(2)} s, p95 ${(pct(liveMs, 95) / 1000).toFixed(2)} s (goal < 5 s), max ${((liveMs.at(-1) ?? NaN) / 1000).toFixed(2)} s`,
+    );
+    console.log(
+      '  live in order (s after start):',
+      [...sent].map(([id, t]) => `${((t - started) / 1000).toFixed(0)}:${(((written.get(id) ?? NaN) - t) / 1000).toFixed(1)}`).join(' '),
     );
     agent.destroy();
   } finally {

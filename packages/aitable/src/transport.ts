@@ -14,6 +14,7 @@ import {
 } from './errors';
 import type { AitableOperation, ResolvedAitableOptions } from './options';
 import { SlidingWindowLimiter, type LimiterSlot } from './rate-limiter';
+import { SlotQueue } from './slot-queue';
 import { envelopeSchema } from './schemas';
 
 export interface AitableRequest {
@@ -35,7 +36,7 @@ const jitter = (ms: number, spread = 0.2) => Math.round(ms * (1 - spread + 2 * s
  */
 export class AitableTransport {
   private readonly http: AxiosInstance;
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly slots: SlotQueue;
 
   constructor(private readonly opts: ResolvedAitableOptions) {
     this.http = axios.create({
@@ -45,13 +46,18 @@ export class AitableTransport {
       // Every status is read: the envelope, not the HTTP status, says whether it worked.
       validateStatus: () => true,
     });
-    this.limiter = new SlidingWindowLimiter({
+    const limiter = new SlidingWindowLimiter({
       redis: opts.redis,
       prefix: opts.rateLimitPrefix,
       limit: opts.rateLimitPerSecond,
       windowMs: 1000 + opts.rateLimitMarginMs,
       // A request is in flight at most the HTTP timeout; a second on top for the event loop.
       leaseMs: opts.timeoutMs + 1000,
+    });
+    this.slots = new SlotQueue({
+      limiter,
+      maxWaitMs: opts.maxLimiterWaitMs,
+      onWait: (datasheetId, ms) => this.hook(() => this.opts.hooks?.onRateLimitWait?.(datasheetId, 'limiter', ms)),
     });
   }
 
@@ -68,7 +74,7 @@ export class AitableTransport {
   ): Promise<z.output<S>> {
     for (let retries = 0; ; retries++) {
       const slot = retries === 0 && opts.slot ? opts.slot : await this.acquire(ctx, () => !opts.bulk);
-      const outcome = await this.exchange(ctx, req, dataSchema).finally(() => slot.settle());
+      const outcome = await this.exchange(ctx, req, dataSchema, slot);
       if (outcome.ok) return outcome.data;
       if (!outcome.throttled) throw outcome.error;
       // 429 despite our limiter: someone else uses the token. Wait here, attempts untouched.
@@ -93,35 +99,31 @@ export class AitableTransport {
    * meanwhile): a live caller keeps its place in line across processes and goes before every
    * bulk one, so a backfill can use the whole budget without delaying a webhook's job.
    */
-  async acquire(ctx: CallContext, live: () => boolean = () => true): Promise<LimiterSlot> {
-    const ticket = this.limiter.ticket();
-    let waited = 0;
-    for (;;) {
-      const take = await this.limiter.tryTake(ctx.datasheetId, live() ? { priority: 'live', ticket } : { priority: 'bulk' });
-      if (take.granted) return take.slot;
-      const wait = take.waitMs;
-      if (waited + wait > this.opts.maxLimiterWaitMs) {
-        throw throttled(
-          AITABLE_ERROR_CODES.throttled,
-          `No AITable rate-limit slot for ${describeCall(ctx)} within ${this.opts.maxLimiterWaitMs} ms`,
-          wait,
-          { details: { operation: ctx.operation, datasheetId: ctx.datasheetId, waitedMs: waited } },
-        );
-      }
-      // A little jitter so the waiters of one window do not all ask again in the same millisecond.
-      const ms = wait + Math.floor(Math.random() * 5);
-      this.hook(() => this.opts.hooks?.onRateLimitWait?.(ctx.datasheetId, 'limiter', ms));
-      await sleep(ms);
-      waited += ms;
-    }
+  acquire(ctx: CallContext, live: () => boolean = () => true): Promise<LimiterSlot> {
+    return this.slots.acquire(ctx.datasheetId, live, (waitedMs, waitMs) =>
+      throttled(
+        AITABLE_ERROR_CODES.throttled,
+        `No AITable rate-limit slot for ${describeCall(ctx)} within ${this.opts.maxLimiterWaitMs} ms`,
+        waitMs,
+        { details: { operation: ctx.operation, datasheetId: ctx.datasheetId, waitedMs } },
+      ),
+    );
   }
 
-  private async exchange<S extends z.ZodType>(ctx: CallContext, req: AitableRequest, dataSchema: S): Promise<Outcome<z.output<S>>> {
+  /** One request with `slot`, settled as soon as the answer is in (before it is checked: the window counts from the answer). */
+  private async exchange<S extends z.ZodType>(
+    ctx: CallContext,
+    req: AitableRequest,
+    dataSchema: S,
+    slot: LimiterSlot,
+  ): Promise<Outcome<z.output<S>>> {
     const started = performance.now();
     let outcome: Outcome<z.output<S>>;
     try {
       const query = req.query?.toString();
-      const res = await this.http.request({ method: req.method, url: query ? `${req.path}?${query}` : req.path, data: req.body });
+      const res = await this.http
+        .request({ method: req.method, url: query ? `${req.path}?${query}` : req.path, data: req.body })
+        .finally(() => void slot.settle());
       outcome = this.interpret(ctx, res, dataSchema);
     } catch (err) {
       const { error, status } = errorFromTransport(ctx, err, this.opts.timeoutMs);

@@ -34,6 +34,24 @@ describe('AitableClient rate limiting', () => {
     expect(leadsDoneWhenOrdersAnswered).toBeLessThan(30);
   });
 
+  it('when many bulk callers of one process wait for one datasheet, then together they keep its window full without a sixth request in any second', async () => {
+    const { client } = h.client({ rateLimitPrefix: uniquePrefix('rl-full') });
+    const callers = 8;
+    const each = 5;
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        for (let i = 0; i < each; i++) await client.listRecords(LEADS, { pageSize: 1 }, { bulk: true });
+      }),
+    );
+    const at = (await h.sim.control.requests({ service: 'aitable', pathIncludes: LEADS })).map((r) => r.at).sort((a, b) => a - b);
+    expect(at).toHaveLength(callers * each);
+    expect(maxPerSecond(at)).toBeLessThanOrEqual(5);
+    // After the first 5, each further 5 needs one window (1,010 ms) plus a request's time: the
+    // theoretical rate is just under 5 a second. Callers that each poll lose slots to one another.
+    const perSecond = (at.length - 5) / ((at.at(-1)! - at[0]!) / 1000);
+    expect(perSecond).toBeGreaterThanOrEqual(4.5);
+  });
+
   it('when AITable answers 429 a few times, then the call waits with backoff, reports each 429 and succeeds without an error', async () => {
     const { client, seen } = h.client();
     const { recordId } = await h.sim.control.addRecord(LEADS, { 'Client Name': 'Ada' });
