@@ -39,9 +39,13 @@ function tsFiles(dir: string): string[] {
 const IMPORT = /(?<![\w$.'"-])(?:from\s*|import\s*\(?\s*|require\s*\(\s*)['"]([^'"]+)['"]/g;
 const BUILTINS = new Set(builtinModules);
 
-/** The package an import specifier names, or undefined for relative paths and node built-ins. */
+/**
+ * The package an import specifier names, or undefined for relative paths, node built-ins and what
+ * cannot be a package: npm names are lowercase, so SQL in a string (`from "WebhookDelivery"`) is not one.
+ */
 function packageOf(specifier: string): string | undefined {
   if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return undefined;
+  if (specifier !== specifier.toLowerCase()) return undefined;
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   return BUILTINS.has(name) ? undefined : name;
