@@ -1,9 +1,8 @@
-import { withLogContext } from '@bridge/logger';
-import { createMissionxPollQueue, JOBS, MISSIONX_POLL_QUEUE, missionxPollJobSchema, scheduleMissionxPoll } from '@bridge/queues';
-import { UnrecoverableError, type Processor } from 'bullmq';
+import { createMissionxPollQueue, JOBS, missionxPollJobSchema, scheduleMissionxPoll } from '@bridge/queues';
+import type { Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
-import { startScheduledWorker, type RunningWorker } from './start-workers';
+import { applySchedule, scheduledRun, startScheduledWorker, type RunningWorker } from './start-workers';
 import { pollMissionx, type PollDeps, type PollOptions } from './use-cases/poll-missionx';
 
 /**
@@ -11,12 +10,9 @@ import { pollMissionx, type PollDeps, type PollOptions } from './use-cases/poll-
  * the one job scheduler and, unless it is off, a `missionx-poll` worker of concurrency 1.
  */
 export async function startMissionxPoll(config: WorkerConfig, deps: WorkerDeps): Promise<RunningWorker | undefined> {
-  const schedulerQueue = createMissionxPollQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX });
-  try {
-    await scheduleMissionxPoll(schedulerQueue, config.MISSIONX_POLL_INTERVAL_MS);
-  } finally {
-    await schedulerQueue.close();
-  }
+  await applySchedule(createMissionxPollQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX }), (q) =>
+    scheduleMissionxPoll(q, config.MISSIONX_POLL_INTERVAL_MS),
+  );
   if (config.MISSIONX_POLL_INTERVAL_MS === 0) return undefined;
   const pollDeps: PollDeps = { ...deps, queuePrefix: config.QUEUE_PREFIX };
   return startScheduledWorker(
@@ -28,14 +24,9 @@ export async function startMissionxPoll(config: WorkerConfig, deps: WorkerDeps):
 }
 
 /** One scheduled run; a failed one is not retried: the next interval starts from the cursor it left. */
-const missionxPollProcessor =
-  (deps: PollDeps, opts: PollOptions): Processor =>
-  (job) =>
-    withLogContext({ queue: MISSIONX_POLL_QUEUE, jobId: job.id }, async () => {
-      if (!missionxPollJobSchema.safeParse(job.data).success) {
-        throw new UnrecoverableError(`Job payload of queue ${MISSIONX_POLL_QUEUE} is invalid`);
-      }
-      const result = await pollMissionx(deps, opts);
-      if (result.clients.written + result.projects.written > 0) deps.logger.info('MissionX poll wrote changes to leads', { ...result });
-      return result;
-    });
+const missionxPollProcessor = (deps: PollDeps, opts: PollOptions): Processor =>
+  scheduledRun(JOBS.missionxPoll, missionxPollJobSchema, async () => {
+    const result = await pollMissionx(deps, opts);
+    if (result.clients.written + result.projects.written > 0) deps.logger.info('MissionX poll wrote changes to leads', { ...result });
+    return result;
+  });

@@ -1,20 +1,18 @@
 import { unseenModifications, type PrismaClient } from '@bridge/db';
 import { describeError } from '@bridge/errors';
-import { withLogContext } from '@bridge/logger';
 import {
   closeQueues,
   createQueues,
   createReconcileQueue,
   JOBS,
-  RECONCILE_QUEUE,
   reconcileJobSchema,
   retryOverrideFromConfig,
   scheduleReconcile,
 } from '@bridge/queues';
-import { UnrecoverableError, type Processor } from 'bullmq';
+import type { Processor } from 'bullmq';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
-import { startScheduledWorker, type RunningWorker } from './start-workers';
+import { applySchedule, scheduledRun, startScheduledWorker, type RunningWorker } from './start-workers';
 import { reconcileDatasheet, type ReconcileDeps, type ReconcileOptions } from './use-cases/reconcile-datasheet';
 
 /**
@@ -23,12 +21,9 @@ import { reconcileDatasheet, type ReconcileDeps, type ReconcileOptions } from '.
  * makes one job per interval whatever the number of processes, so each run happens once.
  */
 export async function startReconcile(config: WorkerConfig, deps: WorkerDeps, db: PrismaClient): Promise<RunningWorker | undefined> {
-  const schedulerQueue = createReconcileQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX });
-  try {
-    await scheduleReconcile(schedulerQueue, config.RECONCILE_INTERVAL_MS);
-  } finally {
-    await schedulerQueue.close();
-  }
+  await applySchedule(createReconcileQueue({ connection: deps.redis, prefix: config.QUEUE_PREFIX }), (q) =>
+    scheduleReconcile(q, config.RECONCILE_INTERVAL_MS),
+  );
   if (config.RECONCILE_INTERVAL_MS === 0) return undefined;
 
   // Jobs fed by reconciliation carry the same retry policy as ingest's.
@@ -58,27 +53,23 @@ export const reconcileOptionsFromConfig = (
  * One scheduled run: every datasheet of the job in turn. A datasheet that fails does not stop
  * the others; the job then fails (it is not retried: the next interval starts from the same cursor).
  */
-export const reconcileProcessor =
-  (deps: ReconcileDeps & Pick<WorkerDeps, 'counts'>, opts: ReconcileOptions): Processor =>
-  (job) =>
-    withLogContext({ queue: RECONCILE_QUEUE, jobId: job.id }, async () => {
-      const parsed = reconcileJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${RECONCILE_QUEUE} is invalid: ${parsed.error.message}`);
-      const done: string[] = [];
-      const failed: string[] = [];
-      for (const target of parsed.data.targets) {
-        try {
-          const r = await reconcileDatasheet(target, deps, opts);
-          if (r.missing) deps.counts.add('reconcile_missing', target, r.missing);
-          done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate, ${r.missing ?? 0} missing`);
-        } catch (err) {
-          deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
-            target,
-            error: describeError(err),
-          });
-          failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
-        }
+export const reconcileProcessor = (deps: ReconcileDeps & Pick<WorkerDeps, 'counts'>, opts: ReconcileOptions): Processor =>
+  scheduledRun(JOBS.reconcile, reconcileJobSchema, async ({ targets }) => {
+    const done: string[] = [];
+    const failed: string[] = [];
+    for (const target of targets) {
+      try {
+        const r = await reconcileDatasheet(target, deps, opts);
+        if (r.missing) deps.counts.add('reconcile_missing', target, r.missing);
+        done.push(`${target}: ${r.enqueued} enqueued, ${r.duplicates} duplicate, ${r.missing ?? 0} missing`);
+      } catch (err) {
+        deps.logger.warn('reconcile of a datasheet failed; the next run starts from the same cursor', {
+          target,
+          error: describeError(err),
+        });
+        failed.push(`${target}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
-      return done.join('; ');
-    });
+    }
+    if (failed.length > 0) throw new Error(`reconcile failed for ${failed.join('; ')}`);
+    return done.join('; ');
+  });

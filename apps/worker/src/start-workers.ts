@@ -10,7 +10,9 @@ import {
   type ScheduledQueueDefinition,
   type RedisConnection,
 } from '@bridge/queues';
-import { Worker, type Processor } from 'bullmq';
+import { withLogContext } from '@bridge/logger';
+import { UnrecoverableError, Worker, type Processor } from 'bullmq';
+import type { ZodType } from 'zod';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { HANDLERS } from './processors';
@@ -65,6 +67,32 @@ export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWor
 }
 
 /** The worker of a scheduled queue, at its catalog concurrency (runs of one schedule never overlap). */
+/**
+ * Makes (or, at an interval of 0, removes) a scheduled queue's one job scheduler through a queue
+ * opened for that alone: the scheduler makes one job per interval whatever the number of
+ * processes, so each run happens once.
+ */
+export async function applySchedule<Q extends { close(): Promise<void> }>(queue: Q, schedule: (queue: Q) => Promise<void>): Promise<void> {
+  try {
+    await schedule(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * One scheduled run in its log context, its payload checked first: an invalid one is never
+ * retried (the next interval makes a new job).
+ */
+export const scheduledRun =
+  <T>(def: ScheduledQueueDefinition, schema: ZodType<T>, run: (payload: T) => Promise<unknown>): Processor =>
+  (job) =>
+    withLogContext({ queue: def.name, jobId: job.id }, async () => {
+      const parsed = schema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`Job payload of queue ${def.name} is invalid: ${parsed.error.message}`);
+      return run(parsed.data);
+    });
+
 export function startScheduledWorker(
   config: WorkerConfig,
   deps: Pick<WorkerDeps, 'logger' | 'metrics'>,
