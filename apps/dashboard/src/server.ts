@@ -108,6 +108,7 @@ export async function startDashboard(
       {
         pageSize: aitable.BACKFILL_PAGE_SIZE,
         chunkSize: aitable.BACKFILL_CHUNK_SIZE,
+        maxAhead: aitable.BACKFILL_MAX_AHEAD,
         onError: (runId, err) => logger.error('bulk run failed', { runId, error: err instanceof Error ? err.message : String(err) }),
       },
     );

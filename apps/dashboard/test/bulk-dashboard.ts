@@ -23,7 +23,7 @@ export function bulkRunnerFor(h: Harness, env: Record<string, string> = {}): Bul
       fields: buildFieldMapping(config),
       queuePrefix: h.prefix,
     },
-    { pageSize: config.BACKFILL_PAGE_SIZE, chunkSize: config.BACKFILL_CHUNK_SIZE },
+    { pageSize: config.BACKFILL_PAGE_SIZE, chunkSize: config.BACKFILL_CHUNK_SIZE, maxAhead: config.BACKFILL_MAX_AHEAD },
   );
 }
 

@@ -123,8 +123,10 @@ async function main(): Promise<number> {
         limit: args.limit,
         pageSize: config.BACKFILL_PAGE_SIZE,
         chunkSize: config.BACKFILL_CHUNK_SIZE,
+        maxAhead: config.BACKFILL_MAX_AHEAD,
         signal: stop.signal,
         onProgress: (p) => out.progress(p),
+        onPause: (waiting, seconds) => out.paused(waiting, seconds),
       },
     );
     out.result(result);

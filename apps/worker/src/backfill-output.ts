@@ -8,8 +8,13 @@ import { SingleBar } from 'cli-progress';
  */
 export interface BackfillOutput {
   progress(p: BackfillProgress): void;
+  /** The scan has waited this long for the workers to take its jobs. */
+  paused(waiting: number, seconds: number): void;
   result(r: BackfillResult): void;
 }
+
+const pausedText = (waiting: number, seconds: number) =>
+  `paused ${seconds} s: ${waiting} backfill jobs wait for a worker (BACKFILL_MAX_AHEAD); is a worker consuming this queue?\n`;
 
 interface Pace {
   rate: number;
@@ -40,6 +45,7 @@ export function createBackfillOutput(mode: 'tty' | 'lines' | 'json', dryRun: boo
         const { rate, etaSeconds } = pace(p);
         line({ event: 'progress', ...p, rate: round(rate), etaSeconds: etaSeconds === null ? null : Math.round(etaSeconds) });
       },
+      paused: (waiting, seconds) => line({ event: 'paused', waiting, seconds }),
       result: (r) => line({ event: 'result', ...r }),
     };
   }
@@ -61,6 +67,7 @@ export function createBackfillOutput(mode: 'tty' | 'lines' | 'json', dryRun: boo
           `${p.counts.examined}/${p.total} examined, ${p.counts.enqueued} ${enqueuedWord}, ${round(rate)} records/s, ETA ${eta}\n`,
         );
       },
+      paused: (waiting, seconds) => void process.stdout.write(pausedText(waiting, seconds)),
       result: (r) => void process.stdout.write(summary(r)),
     };
   }
@@ -85,6 +92,7 @@ export function createBackfillOutput(mode: 'tty' | 'lines' | 'json', dryRun: boo
       bar.setTotal(p.total);
       bar.update(p.counts.examined, payload);
     },
+    paused: (waiting, seconds) => void process.stderr.write(`\n${pausedText(waiting, seconds)}`),
     result: (r) => {
       if (started) bar.stop();
       process.stdout.write(summary(r));

@@ -93,6 +93,7 @@ export function createDeps(config: WorkerConfig, logger: Logger, metrics: Metric
       delayMs: config.WORKER_OUTAGE_DELAY_MS,
       maxDelayMs: config.WORKER_OUTAGE_DELAY_MAX_MS,
     },
+    backfillReadMaxAgeMs: config.BACKFILL_READ_MAX_AGE_MS,
     lostCreates: { clockSkewMs: config.MISSIONX_CLOCK_SKEW_MS, settleMs: config.MISSIONX_CREATE_SETTLE_MS },
     logger,
     metrics,

@@ -23,6 +23,8 @@ export interface WorkerDeps {
   locks: { ttlMs: number; busyDelayMs: number; prefix: string };
   /** How long a job waits out an outage of Postgres, Redis, AITable or MissionX before it spends attempts. */
   outage: OutagePolicy;
+  /** How old a backfill scan's read of a record may be for its job to decide from it (see read-record.ts). */
+  backfillReadMaxAgeMs: number;
   /** How a MissionX create whose answer was lost is looked for (see lead-client.ts). */
   lostCreates: { clockSkewMs: number; settleMs: number };
   logger: Logger;

@@ -22,6 +22,12 @@ export const aitableEventJobSchema = z.object({
   recordId: aitableId('rec', 'record'),
   /** Field values as the automation sent them; missing means "fetch the record". */
   fields: fieldValuesSchema.optional(),
+  /**
+   * The record as a backfill's REST read returned it, cut to the fields its flow reads (the API
+   * leaves empty cells out, so a field missing here is empty). A worker that runs the job soon
+   * enough after `at` decides from it instead of reading the record again (BACKFILL_READ_MAX_AGE_MS).
+   */
+  scanned: z.object({ at: z.iso.datetime(), updatedAt: z.number().int().nonnegative(), fields: fieldValuesSchema }).optional(),
 });
 export type AitableEventJob = z.infer<typeof aitableEventJobSchema>;
 

@@ -23,6 +23,9 @@ const EMAIL = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/;
 /** The names of the lead fields the flow reads; an event carrying all of them is not re-fetched. */
 export const leadInputFields = (f: LeadFields) => [f.email, f.company, f.clientName];
 
+/** Every lead field the flow reads: its inputs and the portal cells it compares with what it wrote. */
+export const leadFlowFields = (f: LeadFields) => [...leadInputFields(f), f.portalUrl, f.portalStatus];
+
 /**
  * Validates a lead. Missing or malformed values are permanent errors naming the AITable field
  * (never its value: it is personal data); a retry cannot fix them, a person editing the record can.

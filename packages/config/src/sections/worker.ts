@@ -46,6 +46,13 @@ export const workerSection = {
    * it, such errors count as attempts again, so a job cannot wait forever. @defaultValue 3600000 (1 h)
    */
   WORKER_OUTAGE_BUDGET_MS: int(3_600_000, 0),
+  /**
+   * How old a backfill scan's read of a record may be for its job to act on it without reading the
+   * record again (one read per record saved: the backfill writes at AITable's ceiling). A person's
+   * edit of the portal cells within this time, with no automation sending it to us, is written over;
+   * 0 makes every backfill job read its record again. @defaultValue 120000 (2 min)
+   */
+  BACKFILL_READ_MAX_AGE_MS: int(120_000, 0, 3_600_000),
   /** First wait of a job in an outage; doubles with each wait. @defaultValue 1000 */
   WORKER_OUTAGE_DELAY_MS: int(1000, 10),
   /** Longest single wait in an outage: how late after the service is back a job may notice. @defaultValue 30000 */

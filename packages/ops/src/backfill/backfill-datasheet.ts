@@ -15,7 +15,7 @@ import {
   type RedisConnection,
 } from '@bridge/queues';
 import { checkpointKey, clearCheckpoint, readCheckpoint, saveCheckpoint, ZERO_COUNTS, type BackfillCounts } from './checkpoint';
-import { decide, syncRowsOf, type WorkTarget } from './decide';
+import { decide, flowFieldsOf, syncRowsOf, type WorkTarget } from './decide';
 import { keyOf, scanWindows, type RecordKey } from './keyset';
 
 /** The datasheets a backfill walks, by the queue their jobs go to. */
@@ -54,9 +54,20 @@ export interface BackfillOptions {
   pageSize?: number;
   /** Records decided and enqueued (one `addBulk`) per step; the checkpoint moves after each. @defaultValue 100 */
   chunkSize?: number;
+  /**
+   * The scan pauses while this many backfill jobs of the queue wait for a worker, so each job runs
+   * soon after its record was read (and decides from that read: BACKFILL_READ_MAX_AGE_MS) and a
+   * datasheet of 100,000 records does not sit in Redis at once. @defaultValue 500
+   */
+  maxAhead?: number;
   /** Aborting stops the run after the current step, checkpoint saved. */
   signal?: AbortSignal;
   onProgress?: (p: BackfillProgress) => void;
+  /**
+   * Called when the scan has waited {@link PAUSE_REPORT_MS} for the workers, and every as long
+   * again: with the backfill jobs waiting and the seconds waited (a worker down, or not consuming the queue).
+   */
+  onPause?: (waiting: number, seconds: number) => void;
 }
 
 export interface BackfillProgress {
@@ -114,7 +125,8 @@ export async function backfillDatasheet(target: BackfillTarget, deps: BackfillDe
     for (let i = 0; i < w.records.length; i += chunkSize) {
       const room = opts.limit === undefined ? chunkSize : Math.min(chunkSize, opts.limit - examinedHere);
       const chunk = w.records.slice(i, i + room);
-      await step(target, datasheetId, chunk, deps, { dryRun, runId, counts, invalid });
+      if (!dryRun && !(await roomAhead(deps.queues[target], opts))) return result(false);
+      await step(target, datasheetId, chunk, deps, { dryRun, runId, counts, invalid, readAt: w.readAt });
       examinedHere += chunk.length;
       if (!dryRun) {
         const after = keyOf(chunk.at(-1)!);
@@ -136,7 +148,7 @@ async function step(
   datasheetId: string,
   chunk: readonly AitableRecord[],
   deps: BackfillDeps,
-  run: { dryRun: boolean; runId: string; counts: BackfillCounts; invalid: BackfillResult['invalid'] },
+  run: { dryRun: boolean; runId: string; counts: BackfillCounts; invalid: BackfillResult['invalid']; readAt: number },
 ): Promise<void> {
   const rows = await syncRowsOf(
     deps.db,
@@ -163,6 +175,8 @@ async function step(
     return;
   }
   const receivedAt = new Date().toISOString();
+  const scannedAt = new Date(run.readAt).toISOString();
+  const flowFields = flowFieldsOf(target, deps.fields);
   const jobs = needing.map((record) => {
     const deliveryId = randomUUID();
     const payload: AitableEventJob = {
@@ -173,8 +187,13 @@ async function step(
       eventType: 'record.updated',
       datasheetId,
       recordId: record.recordId,
-      // Ids only: a backfill job may run hours later, behind live events, and must read the record
-      // as it is then rather than write back what the scan saw (and it keeps personal data out of Redis).
+      // Only the fields the flow reads (less personal data in Redis). A job that runs long after
+      // the read (behind live events, after an outage) reads the record again instead.
+      scanned: {
+        at: scannedAt,
+        updatedAt: record.updatedAt,
+        fields: Object.fromEntries(flowFields.filter((f) => f in record.fields).map((f) => [f, record.fields[f]])),
+      },
     };
     return { payload, opts: { jobId: deliveryId, dedupKey: backfillDedupKey(datasheetId, record.recordId), priority: BACKFILL_PRIORITY } };
   });
@@ -182,4 +201,40 @@ async function step(
   const duplicates = added.filter((a) => a.duplicate).length;
   run.counts.alreadyQueued += duplicates;
   run.counts.enqueued += added.length - duplicates;
+}
+
+const PAUSE_POLL_MS = 200;
+/** Pauses shorter than this are the scan keeping pace with the workers, not worth telling. */
+export const PAUSE_REPORT_MS = 10_000;
+
+/**
+ * Waits until fewer than `maxAhead` backfill jobs wait in the queue (jobs with a priority: live
+ * events have none). False when the run was stopped meanwhile.
+ */
+async function roomAhead(
+  queue: Pick<BridgeQueues[BackfillTarget], 'getPrioritizedCount'>,
+  opts: Pick<BackfillOptions, 'maxAhead' | 'signal' | 'onPause'>,
+): Promise<boolean> {
+  const maxAhead = opts.maxAhead ?? 500;
+  const since = Date.now();
+  let reported = 0;
+  for (;;) {
+    if (opts.signal?.aborted) return false;
+    const waiting = await queue.getPrioritizedCount();
+    if (waiting < maxAhead) return true;
+    const waited = Date.now() - since;
+    if (waited >= (reported + 1) * PAUSE_REPORT_MS) {
+      reported = Math.floor(waited / PAUSE_REPORT_MS);
+      opts.onPause?.(waiting, Math.round(waited / 1000));
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, PAUSE_POLL_MS);
+      opts.signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+  }
 }

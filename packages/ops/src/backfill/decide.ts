@@ -2,7 +2,17 @@ import type { AitableRecord } from '@bridge/aitable';
 import type { FieldMapping } from '@bridge/config';
 import type { AITableSync, PrismaClient } from '@bridge/db';
 import { isAppError } from '@bridge/errors';
-import { leadInput, leadNeed, leadOfOrder, orderInput, orderNeed, type RecordView, type SyncNeed } from '@bridge/sync-rules';
+import {
+  leadFlowFields,
+  leadInput,
+  leadNeed,
+  leadOfOrder,
+  orderFlowFields,
+  orderInput,
+  orderNeed,
+  type RecordView,
+  type SyncNeed,
+} from '@bridge/sync-rules';
 import { JOBS } from '@bridge/queues';
 
 /** The queues whose records can need a job (see `nothingToBackfill`). */
@@ -10,6 +20,10 @@ export type WorkTarget = typeof JOBS.leads.name | typeof JOBS.orders.name;
 
 /** What a record needs: a job (and why), nothing, or a person's fix (the error code the worker would fail with). */
 export type Decision = { kind: 'needs'; need: SyncNeed } | { kind: 'up_to_date' } | { kind: 'invalid'; code: string };
+
+/** The fields a job of this queue reads from its record: all a backfill job carries of what the scan read. */
+export const flowFieldsOf = (queue: WorkTarget, fields: FieldMapping): string[] =>
+  queue === JOBS.leads.name ? leadFlowFields(fields.lead) : orderFlowFields(fields.order);
 
 /** The sync rows of these records, by record id: one query per chunk. */
 export async function syncRowsOf(db: PrismaClient, datasheetId: string, recordIds: readonly string[]): Promise<Map<string, AITableSync>> {

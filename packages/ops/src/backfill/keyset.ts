@@ -30,6 +30,8 @@ export interface Window {
   remaining: number;
   /** The last key of the window: the scan continues after it. */
   upTo: RecordKey;
+  /** When the window's first read was sent (epoch ms): its records are at least this fresh. */
+  readAt: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function* scanWindows(
   let after = opts.after ?? null;
   for (;;) {
     const filter = and(opts.where, after ? afterKey(after) : undefined);
+    const readAt = Date.now();
     // Bulk: a live job's request waiting for the datasheet's limit goes first.
     const first = await aitable.listRecords(datasheetId, { filterByFormula: filter, pageSize: opts.pageSize, pageNum: 1 }, { bulk: true });
     const sorted = [...first.records].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
@@ -69,7 +72,7 @@ export async function* scanWindows(
       );
     }
     if (first.total <= sorted.length) {
-      yield { records: sorted, remaining: first.total, upTo: keyOf(last) };
+      yield { records: sorted, remaining: first.total, upTo: keyOf(last), readAt };
       return;
     }
     let upTo = keyOf(last);
@@ -85,7 +88,7 @@ export async function* scanWindows(
         const byId = new Map(sorted.slice(0, cut).map((r) => [r.recordId, r]));
         for (const r of window.records) byId.set(r.recordId, r);
         const records = [...byId.values()].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-        yield { records, remaining: first.total, upTo };
+        yield { records, remaining: first.total, upTo, readAt };
         break;
       }
       if (cut <= 1) {

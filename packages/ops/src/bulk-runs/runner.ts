@@ -26,9 +26,10 @@ import {
 import { partsOf, selectRecordIds } from './select';
 
 export interface BulkRunnerOptions {
-  /** BACKFILL_PAGE_SIZE and BACKFILL_CHUNK_SIZE, as the CLI uses them. */
+  /** BACKFILL_PAGE_SIZE, BACKFILL_CHUNK_SIZE and BACKFILL_MAX_AHEAD, as the CLI uses them. */
   pageSize: number;
   chunkSize: number;
+  maxAhead: number;
   /** Told about a run that failed (the row keeps the message too), or whose outcome could not be written. */
   onError?: (runId: string, err: unknown) => void;
 }
@@ -207,6 +208,7 @@ export class BulkRunner {
           where: parts[part],
           pageSize: this.opts.pageSize,
           chunkSize: this.opts.chunkSize,
+          maxAhead: this.opts.maxAhead,
           signal: stop.signal,
           onProgress: (p) => {
             current = p;
