@@ -54,7 +54,8 @@ function backfill(env: Record<string, string>, args: string[], killAt?: number):
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
     for (const p of parts) {
-      const line = JSON.parse(p) as { event: string; counts: { examined: number } };
+      const line = JSON.parse(p) as { event: string; counts: { examined: number }; at?: number };
+      line.at = Date.now();
       lines.push(line);
       if (line.event !== 'progress' || child.exitCode !== null) continue;
       try {
@@ -107,7 +108,13 @@ async function main(): Promise<void> {
     for (const rec of (r.body as { records: { recordId: string; fields: Record<string, unknown> }[] }).records)
       if (rec.fields['Portal URL'] && !written.has(rec.recordId)) written.set(rec.recordId, Date.now());
   };
-  const stack = await startStack({ leads: N, workers: 1, latency: { aitable: 60, missionx: 80, jitter: 10 }, onRequest });
+  const stack = await startStack({
+    leads: N,
+    workers: 1,
+    latency: { aitable: 60, missionx: 80, jitter: 10 },
+    onRequest,
+    env: {},
+  });
   try {
     const worker = stack.workers[0]!.child.pid;
     const workerRssBefore = rssMb(worker);
@@ -189,6 +196,14 @@ async function main(): Promise<void> {
       `  from the first backfill write-back to the last: ${drainSeconds.toFixed(1)} s, ${(N / drainSeconds).toFixed(1)} records/s = ` +
         `${(N / drainSeconds / CEILING).toFixed(2)}x, ${(drainRequests.length / drainSeconds).toFixed(2)} requests/s; ` +
         `the first write-back came ${((firstBackfillWrite - started) / 1000).toFixed(1)} s after the first run's start`,
+    );
+    const firstPage = log.find((q) => q.datasheetId === LEADS && q.at >= started && q.method === 'GET');
+    const firstProgress = killed.lines.find((l) => l.event === 'progress') as { at?: number } | undefined;
+    const creates = (await stack.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter((q) => q.at >= started);
+    const secs = (t: number | undefined) => `${(((t ?? NaN) - started) / 1000).toFixed(2)} s`;
+    console.log(
+      `  start-up: the CLI's first page read ${secs(firstPage?.at)} after its start, its first jobs enqueued at ${secs(firstProgress?.at)}, ` +
+        `the first MissionX create at ${secs(creates[0]?.at)}, the tenth at ${secs(creates[9]?.at)}, the first write-back at ${secs(firstBackfillWrite)}`,
     );
     console.log(
       `  RSS: backfill CLI run 1 ${killed.rss.first.toFixed(0)} -> ${killed.rss.last.toFixed(0)} MB, run 2 ${resumed.rss.first.toFixed(0)} -> ${resumed.rss.last.toFixed(0)} MB (max ${resumed.rss.max.toFixed(0)}); ` +
