@@ -1,11 +1,12 @@
 import type http from 'node:http';
 import { describeError } from '@bridge/errors';
+import { openPool } from '@bridge/db';
 import { httpTimeoutsFromConfig, listen } from '@bridge/http-server';
 import type { Logger } from '@bridge/logger';
 import { createMetrics } from '@bridge/metrics';
 import { JOBS, type QueueName } from '@bridge/queues';
 import { checkMappedFieldsPatiently } from './check-fields';
-import { createDeps, type WorkerConfig } from './create-deps';
+import { createDeps, WORKER_DB_POOL, type WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
 import { createMetricsServer } from './metrics-server';
 import { startMissionxPoll } from './start-missionx-poll';
@@ -34,6 +35,8 @@ export interface WorkerRuntime {
 export async function startWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
   const metrics = createMetrics('worker');
   const built = createDeps(config, logger, metrics);
+  // Not awaited: the field check takes longer, and a Postgres that is down must not hold the start (its jobs wait it out).
+  void openPool(built.db, WORKER_DB_POOL);
   try {
     await checkMappedFieldsPatiently(config.WORKER_QUEUES, built.deps);
   } catch (err) {

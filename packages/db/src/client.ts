@@ -21,6 +21,8 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** How long a pooled connection may sit idle before it is closed. @defaultValue 10000 (node-postgres') */
   idleTimeoutMs?: number;
+  /** Connections never closed for being idle (see {@link openPool}). @defaultValue 0 */
+  keepOpen?: number;
 }
 
 /** Prisma 7 over node-postgres: no engine binary, one pool per process. */
@@ -32,10 +34,20 @@ export function createDb(opts: DbOptions): PrismaClient {
     query_timeout: opts.queryTimeoutMs ?? 30_000,
     ...(opts.statementTimeoutMs === undefined ? {} : { statement_timeout: opts.statementTimeoutMs }),
     ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: opts.idleTimeoutMs }),
+    ...(opts.keepOpen === undefined ? {} : { min: opts.keepOpen }),
     // Probes an idle connection, so one whose peer vanished is found and replaced.
     keepAlive: true,
   });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * Opens `n` pooled connections now (best effort: false if Postgres did not answer), so the first
+ * burst of work does not open them all at once before its first query. With `keepOpen: n` they stay.
+ */
+export async function openPool(db: PrismaClient, n: number): Promise<boolean> {
+  const answers = await Promise.all(Array.from({ length: n }, () => pingDb(db)));
+  return answers.every(Boolean);
 }
 
 /** True when Postgres answers a trivial query within the pool's timeout. */

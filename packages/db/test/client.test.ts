@@ -1,4 +1,4 @@
-import { createDb, type PrismaClient } from '@bridge/db';
+import { createDb, openPool, type PrismaClient } from '@bridge/db';
 import { waitFor } from '@bridge/testkit-base';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -31,5 +31,25 @@ describe('createDb', () => {
     });
     expect(await backend(kept)).toBe(keptPid);
     expect(await backend(short)).not.toBe(shortPid);
+  });
+
+  it('when a pool keeps its connections open, then openPool opens them all at once and an idle spell past the idle timeout closes none', async () => {
+    const watcher = createDb({ databaseUrl: t.url, poolSize: 1 });
+    opened.push(watcher);
+    const pids = async () =>
+      new Set(
+        (await watcher.$queryRaw<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`).map((r) =>
+          Number(r.pid),
+        ),
+      );
+    const before = await pids();
+    const warm = createDb({ databaseUrl: t.url, poolSize: 3, idleTimeoutMs: 200, keepOpen: 3 });
+    opened.push(warm);
+    expect(await openPool(warm, 3)).toBe(true);
+    const added = [...(await pids())].filter((p) => !before.has(p));
+    expect(added).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await pids();
+    expect(added.every((p) => after.has(p))).toBe(true);
   });
 });
