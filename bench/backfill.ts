@@ -199,7 +199,9 @@ async function main(): Promise<void> {
     );
     const firstPage = log.find((q) => q.datasheetId === LEADS && q.at >= started && q.method === 'GET');
     const firstProgress = killed.lines.find((l) => l.event === 'progress') as { at?: number } | undefined;
-    const creates = (await stack.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter((q) => q.at >= started);
+    const creates = (await stack.sim.control.requests({ service: 'missionx', method: 'POST', pathIncludes: '/clients' })).filter(
+      (q) => q.at >= started,
+    );
     const secs = (t: number | undefined) => `${(((t ?? NaN) - started) / 1000).toFixed(2)} s`;
     console.log(
       `  start-up: the CLI's first page read ${secs(firstPage?.at)} after its start, its first jobs enqueued at ${secs(firstProgress?.at)}, ` +
