@@ -20,7 +20,8 @@ const cli = benchCli(`Usage: npx tsx bench/backfill.ts [leads=5000] [live=20]
 
 A backfill of <leads> leads with no webhooks behind them (npm run backfill, SIGKILLed once at 30% and
 resumed), drained by one worker process under simulated latency, with <live> live lead webhooks during it.
-Prints records/s against the 50/s AITable ceiling, duplicates, 429s, RSS, and the live webhooks' p95.`);
+Prints records/s against the 50/s AITable ceiling, duplicates, 429s, RSS, and the live webhooks' p95.
+BENCH_WORKER_CONCURRENCY=N runs the worker with WORKER_CONCURRENCY_LEADS=N (default: the catalog's).`);
 const N = cli.count(0, 'leads', 5000);
 const LIVE = cli.count(1, 'live webhooks', 20, 0);
 const CEILING = 50;
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     workers: 1,
     latency: { aitable: 60, missionx: 80, jitter: 10 },
     onRequest,
-    env: {},
+    env: process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY_LEADS: process.env.BENCH_WORKER_CONCURRENCY } : {},
   });
   try {
     const worker = stack.workers[0]!.child.pid;
