@@ -95,6 +95,25 @@ describe('backfill jobs and the scan read', () => {
     expect(patches).toHaveLength(0);
   });
 
+  it('when orders are backfilled, then their jobs carry no scan and an order lost after the scan does not open its portal', async () => {
+    const lead = await addLead(h);
+    const { recordId: order } = await h.sim.control.addRecord(DS.orders, { 'Order Number': 'SO-1', Status: 'Won', Lead: [lead] });
+    const run = await runScript('apps/worker/src/backfill-cli.ts', ['--datasheet', 'orders', '--json'], {
+      env: h.env({ LOG_LEVEL: 'silent' }),
+      timeoutMs: 120_000,
+    });
+    expect(run.code).toBe(0);
+    const [job] = await h.queues.orders.getJobs(['prioritized'], 0, -1);
+    expect((job!.data as AitableEventJob).scanned).toBeUndefined();
+    // Lost after the scan, with no automation telling the bridge: the job must act on the order as it is now.
+    await h.sim.control.updateRecordAsUser(DS.orders, order, { Status: 'Lost' });
+
+    await h.start();
+    expect((await settled(h, 'orders', job!.id!, 30_000)).state).toBe('completed');
+    expect((await recordOf(h, DS.orders, order))!.fields['Portal URL']).toBeUndefined();
+    expect(await clientsOf(h, lead)).toHaveLength(0);
+  });
+
   it('when no worker takes the jobs, then the scan pauses at BACKFILL_MAX_AHEAD waiting jobs and says so, and a Ctrl-C keeps its place', async () => {
     const leads = [];
     for (let i = 0; i < 50; i++) leads.push(await addLead(h, { Email: `p${i}@pause${i}.example`, Company: `Pause ${i}` }));

@@ -20,9 +20,6 @@ export interface OrderInput {
 /** The names of the order fields the flow reads; an event carrying all of them is not re-fetched. */
 export const orderInputFields = (f: OrderFields) => [f.status, f.lead];
 
-/** Every order field the flow reads: its inputs and the portal cells it compares with what it wrote. */
-export const orderFlowFields = (f: OrderFields) => [...orderInputFields(f), f.portalUrl, f.portalStatus];
-
 export function orderInput(view: RecordView, f: OrderFields): OrderInput {
   const status = selectValue(view.fields[f.status]) ?? null;
   const leadIds = linkIds(view.fields[f.lead]);

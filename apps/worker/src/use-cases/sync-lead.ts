@@ -3,7 +3,7 @@ import { JOBS, type AitableEventJob } from '@bridge/queues';
 import type { WorkerDeps } from '../deps';
 import type { JobFacts } from '../job-facts';
 import { alreadySynced, leadInput, leadInputFields, ownedPortalStatus, type LeadInput } from '@bridge/sync-rules';
-import { fetchRecord, readRecord } from '../read-record';
+import { fetchRecord, freshScan, readRecord } from '../read-record';
 import { settleLeadConflicts } from '../lead-conflicts';
 import { lockRecord, recordingFailures } from '../sync-attempt';
 import { deactivateLeadPortal } from './deactivate-lead-portal';
@@ -29,7 +29,7 @@ export async function syncLead(event: AitableEventJob, job: JobFacts, deps: Work
     // A created event is always acted on (idempotently); updates and id-only events may be our own echo.
     const echo = (lead: LeadInput) => event.eventType !== 'record.created' && alreadySynced(row, lead.hash, lead.shown, status);
     let lead = await recordingFailures(deps, key, 'lead', job, async () =>
-      leadInput(await readRecord(deps, event, ds, leadInputFields(f), job), f, ds),
+      leadInput(freshScan(deps, event) ?? (await readRecord(deps, event, ds, leadInputFields(f), job)), f, ds),
     );
     if (echo(lead)) {
       deps.logger.info('lead update skipped: none of the fields we use changed (our own write-back)');

@@ -15,7 +15,7 @@ import {
   type RedisConnection,
 } from '@bridge/queues';
 import { checkpointKey, clearCheckpoint, readCheckpoint, saveCheckpoint, ZERO_COUNTS, type BackfillCounts } from './checkpoint';
-import { decide, flowFieldsOf, syncRowsOf, type WorkTarget } from './decide';
+import { decide, scannedFieldsOf, syncRowsOf, type WorkTarget } from './decide';
 import { keyOf, scanWindows, type RecordKey } from './keyset';
 
 /** The datasheets a backfill walks, by the queue their jobs go to. */
@@ -176,7 +176,7 @@ async function step(
   }
   const receivedAt = new Date().toISOString();
   const scannedAt = new Date(run.readAt).toISOString();
-  const flowFields = flowFieldsOf(target, deps.fields);
+  const carried = scannedFieldsOf(target, deps.fields);
   const jobs = needing.map((record) => {
     const deliveryId = randomUUID();
     const payload: AitableEventJob = {
@@ -189,11 +189,13 @@ async function step(
       recordId: record.recordId,
       // Only the fields the flow reads (less personal data in Redis). A job that runs long after
       // the read (behind live events, after an outage) reads the record again instead.
-      scanned: {
-        at: scannedAt,
-        updatedAt: record.updatedAt,
-        fields: Object.fromEntries(flowFields.filter((f) => f in record.fields).map((f) => [f, record.fields[f]])),
-      },
+      ...(carried && {
+        scanned: {
+          at: scannedAt,
+          updatedAt: record.updatedAt,
+          fields: Object.fromEntries(carried.filter((f) => f in record.fields).map((f) => [f, record.fields[f]])),
+        },
+      }),
     };
     return { payload, opts: { jobId: deliveryId, dedupKey: backfillDedupKey(datasheetId, record.recordId), priority: BACKFILL_PRIORITY } };
   });

@@ -7,7 +7,6 @@ import {
   leadInput,
   leadNeed,
   leadOfOrder,
-  orderFlowFields,
   orderInput,
   orderNeed,
   type RecordView,
@@ -21,9 +20,16 @@ export type WorkTarget = typeof JOBS.leads.name | typeof JOBS.orders.name;
 /** What a record needs: a job (and why), nothing, or a person's fix (the error code the worker would fail with). */
 export type Decision = { kind: 'needs'; need: SyncNeed } | { kind: 'up_to_date' } | { kind: 'invalid'; code: string };
 
-/** The fields a job of this queue reads from its record: all a backfill job carries of what the scan read. */
-export const flowFieldsOf = (queue: WorkTarget, fields: FieldMapping): string[] =>
-  queue === JOBS.leads.name ? leadFlowFields(fields.lead) : orderFlowFields(fields.order);
+/**
+ * What a backfill job carries of the scan's read of its record: the fields its flow reads, or
+ * nothing (the worker reads the record). Only leads: the lead flow skips a read older than the one
+ * it last synced (`recordUpdatedAt`), and its live events are always re-read, so a live event that
+ * synced a newer lead wins over an older scan. The order flow acts on a live event's values as sent
+ * and keeps no such time, so an order changed after the scan (Won, then Lost) would be acted on as
+ * the scan saw it.
+ */
+export const scannedFieldsOf = (queue: WorkTarget, fields: FieldMapping): string[] | null =>
+  queue === JOBS.leads.name ? leadFlowFields(fields.lead) : null;
 
 /** The sync rows of these records, by record id: one query per chunk. */
 export async function syncRowsOf(db: PrismaClient, datasheetId: string, recordIds: readonly string[]): Promise<Map<string, AITableSync>> {
