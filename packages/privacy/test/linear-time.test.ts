@@ -27,10 +27,13 @@ function bestTime(run: () => void): number {
   return best;
 }
 
-// Issue 15 sets the bound: a 1 MB value in an answer must not hold the event loop for 200 ms. What
-// answers show is cut first. Free text masked whole (policy.text) is checked for its growth instead of
-// a clock, so a loaded machine cannot fail it: 8× the input must cost about 8× the time (the old
-// patterns grew with the square: 64×, and needed 2.8 s for 50 KB).
+// Issue 15 sets the bound: a 1 MB value in an answer must not hold the event loop for 200 ms. That is a
+// speed, and a test sharing the cores cannot assert a clock without failing under load; what is
+// asserted is the cause. What answers show is cut first (the marker), and free text masked whole
+// (policy.text) is checked for its growth: 8× the input must cost about 8× the time (the old patterns
+// grew with the square: 64×, and needed 2.8 s for 50 KB). The 10 s given to the tests below is a hang
+// guard: a quadratic 1 MB needs minutes.
+const HANG_GUARD_MS = 10_000;
 describe('masking in linear time', () => {
   test.each(Object.entries(ADVERSARIAL))('when free text is %s, then masking 1 MB costs about 8 times masking 128 KB', (_name, text) => {
     const eighth = text.slice(0, text.length / 8);
@@ -47,32 +50,40 @@ describe('masking in linear time', () => {
     expect(ratio).toBeLessThan(32);
   });
 
-  test.each(Object.entries(ADVERSARIAL))('when an answer holds %s (1 MB), then it is shown in under 200 ms', (_name, text) => {
-    const started = performance.now();
-    const shown = policy.value({ job: { data: { Notes: text } }, rawBody: text });
-    expect(performance.now() - started).toBeLessThan(200);
-    expect(shown.job.data.Notes.slice(-60)).toMatch(/… \[truncated: showing [\d,]+ of [\d,]+ characters\]$/);
-  });
+  test.each(Object.entries(ADVERSARIAL))(
+    'when an answer holds %s (1 MB), then what is shown is cut before it is masked',
+    (_name, text) => {
+      const shown = policy.value({ job: { data: { Notes: text } }, rawBody: text });
+      // 10,000 characters are kept; masking may lengthen them a little.
+      expect(shown.job.data.Notes.length).toBeLessThan(20_000);
+      expect(shown.job.data.Notes.slice(-60)).toMatch(/… \[truncated: showing [\d,]+ of [\d,]+ characters\]$/);
+    },
+    HANG_GUARD_MS,
+  );
 
-  test('when a 1 MB text holds addresses and phone numbers, then every one is found', () => {
-    const chunk = 'mail jane.doe@example.com or call +44 20 7946 0958, ';
-    const text = chunk.repeat(Math.ceil(MB / chunk.length));
-    const started = performance.now();
-    const out = maskPatterns(text);
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(out).not.toMatch(/jane|7946/);
-    expect(out.split('j***@e***.com').length - 1).toBe(Math.ceil(MB / chunk.length));
-  });
+  test(
+    'when a 1 MB text holds addresses and phone numbers, then every one is found',
+    () => {
+      const chunk = 'mail jane.doe@example.com or call +44 20 7946 0958, ';
+      const text = chunk.repeat(Math.ceil(MB / chunk.length));
+      const out = maskPatterns(text);
+      expect(out).not.toMatch(/jane|7946/);
+      expect(out.split('j***@e***.com').length - 1).toBe(Math.ceil(MB / chunk.length));
+    },
+    HANG_GUARD_MS,
+  );
 
-  test('when a value is 1 MB long, then what is shown is cut with a visible marker and masked up to the cut', () => {
-    const started = performance.now();
-    const shown = policy.value({ Notes: `call +44 20 7946 0958 ${'x'.repeat(MB)}`, short: 'kept whole' });
-    expect(performance.now() - started).toBeLessThan(200);
-    expect(shown.Notes.length).toBeLessThan(11_000);
-    expect(shown.Notes.slice(0, 15)).toBe('call ***58 xxxx');
-    expect(shown.Notes.slice(-60)).toMatch(/x… \[truncated: showing 10,000 of 1,048,598 characters\]$/);
-    expect(shown.short).toBe('kept whole');
-  });
+  test(
+    'when a value is 1 MB long, then what is shown is cut with a visible marker and masked up to the cut',
+    () => {
+      const shown = policy.value({ Notes: `call +44 20 7946 0958 ${'x'.repeat(MB)}`, short: 'kept whole' });
+      expect(shown.Notes.length).toBeLessThan(11_000);
+      expect(shown.Notes.slice(0, 15)).toBe('call ***58 xxxx');
+      expect(shown.Notes.slice(-60)).toMatch(/x… \[truncated: showing 10,000 of 1,048,598 characters\]$/);
+      expect(shown.short).toBe('kept whole');
+    },
+    HANG_GUARD_MS,
+  );
 
   test('when a cut would split an address or a phone number, then the cut falls before it', () => {
     const p = createMaskPolicy({ maxShownChars: 40 });
