@@ -19,6 +19,7 @@ const BENCHES = [
   'bench/backfill.ts',
   'bench/redis-modes.ts',
   'bench/insight.ts',
+  'bench/masking.ts',
 ];
 
 test.each(BENCHES)('%s --help prints its usage and starts nothing', async (file) => {

@@ -7,3 +7,4 @@ export * from './run-script';
 export * from './pg-proxy';
 export * from './ports';
 export * from './redis-topology';
+export * from './adversarial-text';
