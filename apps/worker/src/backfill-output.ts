@@ -14,7 +14,8 @@ export interface BackfillOutput {
 }
 
 const pausedText = (waiting: number, seconds: number) =>
-  `paused ${seconds} s: ${waiting} backfill jobs wait for a worker (BACKFILL_MAX_AHEAD); is a worker consuming this queue?\n`;
+  `paused ${seconds} s: ${waiting} jobs wait in the queue (BACKFILL_MAX_AHEAD: backfill jobs, and jobs delayed by an outage); ` +
+  'is a worker consuming this queue, and are Postgres, AITable and MissionX answering?\n';
 
 interface Pace {
   rate: number;

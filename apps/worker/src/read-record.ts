@@ -1,20 +1,29 @@
+import type { AITableSync } from '@bridge/db';
 import type { AitableEventJob } from '@bridge/queues';
 import type { RecordView } from '@bridge/sync-rules';
 import type { WorkerDeps } from './deps';
 import type { JobFacts } from './job-facts';
 
+/** A scan stamped further ahead of this host's clock than this comes from a host whose clock is wrong. */
+const SCAN_CLOCK_SKEW_MS = 5000;
+
 /**
- * The record as a backfill's scan read it, while that read is younger than
- * BACKFILL_READ_MAX_AGE_MS: the API's answer like a re-read's, only older. It saves the backfill one
- * read per record, which is what lets it write at AITable's ceiling (docs/runbook.md §4.8). For a
- * flow that skips a read older than the one it last synced (the lead flow's `recordUpdatedAt`).
+ * The record as a backfill's scan read it: the API's answer like a re-read's, only older. It saves
+ * the backfill one read per record, which is what lets it write at AITable's ceiling
+ * (docs/runbook.md §4.8). Only while nothing has happened to the record since: the read is younger
+ * than BACKFILL_READ_MAX_AGE_MS, and the record's sync row is the one the scan decided on (any sync
+ * since, a delete, a failed attempt, the bridge's own write-back through an order, moved it).
  */
 export function freshScan(
   deps: Pick<WorkerDeps, 'backfillReadMaxAgeMs'>,
   event: Pick<AitableEventJob, 'recordId' | 'scanned'>,
+  row: Pick<AITableSync, 'updatedAt'> | null,
 ): RecordView | undefined {
   const scanned = event.scanned;
-  if (!scanned || Date.now() - Date.parse(scanned.at) > deps.backfillReadMaxAgeMs) return undefined;
+  if (!scanned) return undefined;
+  const age = Date.now() - Date.parse(scanned.at);
+  if (age > deps.backfillReadMaxAgeMs || age < -SCAN_CLOCK_SKEW_MS) return undefined;
+  if ((row?.updatedAt.toISOString() ?? null) !== scanned.rowUpdatedAt) return undefined;
   return { recordId: event.recordId, source: 'api', fields: scanned.fields, updatedAt: scanned.updatedAt };
 }
 

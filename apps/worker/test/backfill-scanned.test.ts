@@ -74,7 +74,7 @@ describe('backfill jobs and the scan read', () => {
     expect((await readsById(started)).some((r) => String(r.query.recordIds).includes(id))).toBe(true);
   });
 
-  it('when a live event synced a lead changed after the scan, then its backfill job does not turn the portal back to the scanned values', async () => {
+  it('when a live event synced a lead changed after the scan, then its backfill job reads the lead again and leaves the portal as synced', async () => {
     const id = await addLead(h, { Company: 'Scanned Name' });
     expect((await backfill()).code).toBe(0);
     const [job] = await backfillJobs();
@@ -88,11 +88,32 @@ describe('backfill jobs and the scan read', () => {
     expect((await settled(h, 'leads', live, 30_000)).state).toBe('completed');
     const backfilled = await settled(h, 'leads', job!.id, 30_000);
     expect(backfilled.state).toBe('completed');
-    expect(backfilled.job.returnvalue).toBe('skipped_stale');
+    // The sync row moved since the scan: the job reads the lead and finds what the live event wrote.
+    expect(backfilled.job.returnvalue).toBe('skipped_own_write_back');
     const clients = await clientsOf(h, id);
     expect(clients.map((c) => c.title)).toEqual(['Current Name']);
     const patches = await h.sim.control.requests({ service: 'missionx', method: 'PATCH' });
     expect(patches).toHaveLength(0);
+  });
+
+  it('when a lead was deleted after the scan and its delete event handled first, then its backfill job reads it again and makes no portal', async () => {
+    const id = await addLead(h);
+    expect((await backfill()).code).toBe(0);
+    const [job] = await backfillJobs();
+    const deleted = await fetch(`${h.sim.aitableBaseUrl}/v1/datasheets/${DS.leads}/records?recordIds=${id}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer sim-aitable-key' },
+    });
+    expect(deleted.status).toBe(200);
+    const live = await add(h, 'leads', leadEvent(id, { eventType: 'record.deleted' }));
+
+    // The delete (no priority) runs first and moves the lead's sync row: the scan no longer describes the lead.
+    await h.start({ WORKER_CONCURRENCY_LEADS: '1' });
+    expect((await settled(h, 'leads', live, 30_000)).state).toBe('completed');
+    const backfilled = await settled(h, 'leads', job!.id, 30_000);
+    expect(backfilled.state).toBe('failed');
+    expect(backfilled.job.failedReason).toMatch(/not found|unknown|does not exist/i);
+    expect(await clientsOf(h, id)).toHaveLength(0);
   });
 
   it('when orders are backfilled, then their jobs carry no scan and an order lost after the scan does not open its portal', async () => {

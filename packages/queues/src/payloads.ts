@@ -24,10 +24,19 @@ export const aitableEventJobSchema = z.object({
   fields: fieldValuesSchema.optional(),
   /**
    * The record as a backfill's REST read returned it, cut to the fields its flow reads (the API
-   * leaves empty cells out, so a field missing here is empty). A worker that runs the job soon
-   * enough after `at` decides from it instead of reading the record again (BACKFILL_READ_MAX_AGE_MS).
+   * leaves empty cells out, so a field missing here is empty), and the `updatedAt` of the record's
+   * sync row when the scan decided (null: no row). A worker that runs the job soon enough after `at`,
+   * with the row as the scan saw it, decides from it instead of reading the record again
+   * (BACKFILL_READ_MAX_AGE_MS).
    */
-  scanned: z.object({ at: z.iso.datetime(), updatedAt: z.number().int().nonnegative(), fields: fieldValuesSchema }).optional(),
+  scanned: z
+    .object({
+      at: z.iso.datetime(),
+      updatedAt: z.number().int().nonnegative(),
+      rowUpdatedAt: z.iso.datetime().nullable(),
+      fields: fieldValuesSchema,
+    })
+    .optional(),
 });
 export type AitableEventJob = z.infer<typeof aitableEventJobSchema>;
 

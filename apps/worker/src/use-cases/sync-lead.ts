@@ -29,7 +29,7 @@ export async function syncLead(event: AitableEventJob, job: JobFacts, deps: Work
     // A created event is always acted on (idempotently); updates and id-only events may be our own echo.
     const echo = (lead: LeadInput) => event.eventType !== 'record.created' && alreadySynced(row, lead.hash, lead.shown, status);
     let lead = await recordingFailures(deps, key, 'lead', job, async () =>
-      leadInput(freshScan(deps, event) ?? (await readRecord(deps, event, ds, leadInputFields(f), job)), f, ds),
+      leadInput(freshScan(deps, event, row) ?? (await readRecord(deps, event, ds, leadInputFields(f), job)), f, ds),
     );
     if (echo(lead)) {
       deps.logger.info('lead update skipped: none of the fields we use changed (our own write-back)');

@@ -47,10 +47,11 @@ export const workerSection = {
    */
   WORKER_OUTAGE_BUDGET_MS: int(3_600_000, 0),
   /**
-   * How old a backfill scan's read of a record may be for its job to act on it without reading the
-   * record again (one read per record saved: the backfill writes at AITable's ceiling). A person's
-   * edit of the portal cells within this time, with no automation sending it to us, is written over;
-   * 0 makes every backfill job read its record again. @defaultValue 120000 (2 min)
+   * How old a backfill scan's read of a lead may be for its job to act on it without reading the lead
+   * again, provided its sync row has not changed since the scan (one read per lead saved: the
+   * backfill writes at AITable's ceiling). A change to the lead within this time that no automation
+   * sends to us is missed by that job (docs/runbook.md §4.8); 0 makes every backfill job read its
+   * record again. @defaultValue 120000 (2 min)
    */
   BACKFILL_READ_MAX_AGE_MS: int(120_000, 0, 3_600_000),
   /** First wait of a job in an outage; doubles with each wait. @defaultValue 1000 */

@@ -55,9 +55,10 @@ export interface BackfillOptions {
   /** Records decided and enqueued (one `addBulk`) per step; the checkpoint moves after each. @defaultValue 100 */
   chunkSize?: number;
   /**
-   * The scan pauses while this many backfill jobs of the queue wait for a worker, so each job runs
-   * soon after its record was read (and decides from that read: BACKFILL_READ_MAX_AGE_MS) and a
-   * datasheet of 100,000 records does not sit in Redis at once. @defaultValue 500
+   * The scan pauses while this many jobs wait in the queue (its backfill jobs, and jobs an outage
+   * delayed), so each job runs soon after its record was read (and decides from that read:
+   * BACKFILL_READ_MAX_AGE_MS) and a datasheet of 100,000 records does not sit in Redis at once.
+   * @defaultValue 500
    */
   maxAhead?: number;
   /** Aborting stops the run after the current step, checkpoint saved. */
@@ -193,6 +194,7 @@ async function step(
         scanned: {
           at: scannedAt,
           updatedAt: record.updatedAt,
+          rowUpdatedAt: rows.get(record.recordId)?.updatedAt.toISOString() ?? null,
           fields: Object.fromEntries(carried.filter((f) => f in record.fields).map((f) => [f, record.fields[f]])),
         },
       }),
@@ -210,11 +212,12 @@ const PAUSE_POLL_MS = 200;
 export const PAUSE_REPORT_MS = 10_000;
 
 /**
- * Waits until fewer than `maxAhead` backfill jobs wait in the queue (jobs with a priority: live
- * events have none). False when the run was stopped meanwhile.
+ * Waits until fewer than `maxAhead` jobs wait in the queue: jobs with a priority (backfill jobs;
+ * live events have none) and delayed ones (held back by an outage or a busy record), so an outage
+ * that sends every job to the delayed set pauses the scan too. False when the run was stopped meanwhile.
  */
 async function roomAhead(
-  queue: Pick<BridgeQueues[BackfillTarget], 'getPrioritizedCount'>,
+  queue: Pick<BridgeQueues[BackfillTarget], 'getJobCountByTypes'>,
   opts: Pick<BackfillOptions, 'maxAhead' | 'signal' | 'onPause'>,
 ): Promise<boolean> {
   const maxAhead = opts.maxAhead ?? 500;
@@ -222,7 +225,7 @@ async function roomAhead(
   let reported = 0;
   for (;;) {
     if (opts.signal?.aborted) return false;
-    const waiting = await queue.getPrioritizedCount();
+    const waiting = await queue.getJobCountByTypes('prioritized', 'delayed');
     if (waiting < maxAhead) return true;
     const waited = Date.now() - since;
     if (waited >= (reported + 1) * PAUSE_REPORT_MS) {
