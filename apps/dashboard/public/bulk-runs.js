@@ -76,7 +76,21 @@
     cell(tr, 'kind', run.kind + (run.restartOf ? ' (restart)' : ''));
     cell(tr, 'datasheet', run.datasheet);
     cell(tr, 'filter', filterText(run));
-    cell(tr, 'status', run.status + (run.status === 'running' && run.cancelRequested ? ' (cancelling)' : ''));
+    cell(
+      tr,
+      'status',
+      run.status +
+        (run.status === 'running' && run.cancelRequested ? ' (cancelling)' : '') +
+        (run.paused
+          ? ' (paused since ' +
+            run.paused.since +
+            ': ' +
+            run.paused.waitingJobs +
+            ' jobs wait for a worker; is one consuming ' +
+            run.datasheet +
+            '?)'
+          : ''),
+    );
     cell(tr, 'done', run.done);
     cell(tr, 'total', run.total);
     cell(tr, 'failed', run.failed);

@@ -268,3 +268,27 @@ describe('bulk runs: running', () => {
     expect(start.body.message).toMatch(/AITABLE_API_KEY/);
   });
 });
+
+describe('bulk runs: waiting for the workers', () => {
+  test('when no worker takes the jobs, then a running backfill shows that it is paused and how many jobs wait, until it is cancelled', async () => {
+    for (let i = 0; i < 20; i++) await addLead(h, { Email: `w${i}@wait${i}.example`, 'Client Name': `Wait ${i}`, Status: 'Waiting' });
+    // No worker runs in this file: the jobs earlier tests enqueued still wait, and five more fill the queue.
+    const before = await h.queues.leads.getJobCountByTypes('prioritized', 'delayed');
+    const mine = bulkRunnerFor(h, { BACKFILL_PAGE_SIZE: '10', BACKFILL_CHUNK_SIZE: '5', BACKFILL_MAX_AHEAD: String(before + 5) });
+    try {
+      const run = await mine.start({ kind: 'backfill', datasheet: 'leads', where: '{Status} = "Waiting"' }, 'olga');
+      const paused = await waitFor(async () => (await runOf(run.id)).paused ?? undefined, {
+        timeoutMs: 60_000,
+        what: 'the run to show it is paused',
+      });
+      expect(paused.waitingJobs).toBe(before + 5);
+      expect(Date.now() - Date.parse(paused.since)).toBeGreaterThanOrEqual(10_000);
+      expect(await runOf(run.id)).toMatchObject({ status: 'running', done: 5, counts: { enqueued: 5 } });
+
+      expect((await post(`/api/bulk-runs/${run.id}/cancel`)).status).toBe(200);
+      expect(await ended(run.id)).toMatchObject({ status: 'cancelled', paused: null, done: 5 });
+    } finally {
+      await mine.close();
+    }
+  });
+});

@@ -176,11 +176,20 @@ export class BulkRunner {
     let part = row.part;
     let done = countsOf(row.doneCounts);
     let current: BackfillProgress | null = null;
+    // Set while the scan waits for the workers; the next step (or the end) clears it.
+    let paused: { pausedSince: Date; waitingJobs: number } | null = null;
     const counts = () => (current ? addCounts(done, current.counts) : done);
     const progress = () => {
       const c = counts();
       const total = byIds || !current ? Math.max(row.total, c.examined) : done.examined + current.total;
-      return { counts: json(c), total, part, doneCounts: json(done) };
+      return {
+        counts: json(c),
+        total,
+        part,
+        doneCounts: json(done),
+        pausedSince: paused?.pausedSince ?? null,
+        waitingJobs: paused?.waitingJobs ?? null,
+      };
     };
     // One write at a time: the last one (the outcome) must not be overtaken by a heartbeat.
     let writing = Promise.resolve();
@@ -212,6 +221,10 @@ export class BulkRunner {
           signal: stop.signal,
           onProgress: (p) => {
             current = p;
+            paused = null;
+          },
+          onPause: (waitingJobs, seconds) => {
+            paused = { pausedSince: paused?.pausedSince ?? new Date(Date.now() - seconds * 1000), waitingJobs };
           },
         });
         if (!result.complete) {
@@ -228,6 +241,7 @@ export class BulkRunner {
       this.opts.onError?.(row.id, err);
     } finally {
       clearInterval(timer);
+      paused = null;
     }
     await writing;
     await db.bulkRun.update({

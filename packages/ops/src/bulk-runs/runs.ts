@@ -38,6 +38,11 @@ export interface BulkRunView {
   ratePerSecond: number;
   /** Seconds left at that rate; null when not running or no rate yet. */
   etaSeconds: number | null;
+  /**
+   * While the scan has waited 10 s or more for the workers: since when, and how many jobs wait in
+   * the queue (BACKFILL_MAX_AHEAD). A worker down, or none consuming this queue; null otherwise.
+   */
+  paused: { since: string; waitingJobs: number } | null;
 }
 
 export const countsOf = (v: unknown): BackfillCounts => ({ ...ZERO_COUNTS, ...(v as Partial<BackfillCounts>) });
@@ -78,6 +83,10 @@ export function toBulkRunView(row: BulkRun): BulkRunView {
     total: row.total,
     ratePerSecond,
     etaSeconds: row.status === 'running' && ratePerSecond > 0 ? Math.ceil(left / ratePerSecond) : null,
+    paused:
+      row.status === 'running' && row.pausedSince && row.waitingJobs !== null
+        ? { since: row.pausedSince.toISOString(), waitingJobs: row.waitingJobs }
+        : null,
   };
 }
 
