@@ -26,9 +26,12 @@ export function jobFacts(job: Job, payload: { requestId: string; receivedAt: str
     maxAttempts: job.opts.attempts ?? 1,
     requestId: payload.requestId,
     receivedAt: new Date(payload.receivedAt),
-    bulk: (job.opts.priority ?? 0) > 0,
+    bulk: isBulkJob(job),
   };
 }
+
+/** A job with a BullMQ priority: a backfill's (live events have none). */
+export const isBulkJob = (job: Pick<Job, 'opts'>): boolean => (job.opts.priority ?? 0) > 0;
 
 /** True when this failure ends the job: a permanent error, or a retriable one on the last attempt. */
 export function isFinalFailure(err: unknown, job: Pick<JobFacts, 'attempt' | 'maxAttempts' | 'outage'>): boolean {

@@ -6,6 +6,7 @@ import {
   queuePrefix,
   legacyBackoffDelay,
   LEGACY_BACKOFF_TYPE,
+  SlowStart,
   type AnyQueueName,
   type ScheduledQueueDefinition,
   type RedisConnection,
@@ -15,6 +16,7 @@ import { UnrecoverableError, Worker, type Processor } from 'bullmq';
 import type { ZodType } from 'zod';
 import type { WorkerConfig } from './create-deps';
 import type { WorkerDeps } from './deps';
+import { isBulkJob } from './job-facts';
 import { HANDLERS } from './processors';
 import { logErrorsThrottled } from './redis-errors';
 
@@ -59,11 +61,23 @@ function startWorker(
   return { queue, worker, connection };
 }
 
-/** One worker per event queue of `WORKER_QUEUES`, at the concurrency of its `WORKER_CONCURRENCY_<NAME>`. */
+/**
+ * Bulk jobs let in at once when a burst begins: enough to fill AITable's five requests of ten
+ * records at once, so the limiter is busy from the first second while the window widens.
+ */
+const BULK_SLOW_START = { initial: 50, idleResetMs: 10_000 };
+
+/**
+ * One worker per event queue of `WORKER_QUEUES`, at the concurrency of its `WORKER_CONCURRENCY_<NAME>`.
+ * Bulk jobs (a backfill's) go through the queue's slow start; live jobs never wait for it.
+ */
 export function startWorkers(config: WorkerConfig, deps: WorkerDeps): RunningWorker[] {
-  return config.WORKER_QUEUES.map((queue) =>
-    startWorker(config, deps, eventJob(queue).name, HANDLERS[queue].processor(deps), config[concurrencyVariable(queue)]),
-  );
+  return config.WORKER_QUEUES.map((queue) => {
+    const run = HANDLERS[queue].processor(deps);
+    const bulk = new SlowStart(BULK_SLOW_START);
+    const processor: Processor = (job, token) => (isBulkJob(job) ? bulk.run(() => run(job, token)) : run(job, token));
+    return startWorker(config, deps, eventJob(queue).name, processor, config[concurrencyVariable(queue)]);
+  });
 }
 
 /** The worker of a scheduled queue, at its catalog concurrency (runs of one schedule never overlap). */

@@ -10,3 +10,4 @@ export * from './reconcile';
 export * from './run-job';
 export * from './retention';
 export * from './scheduled';
+export * from './slow-start';
