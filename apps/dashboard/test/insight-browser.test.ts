@@ -203,17 +203,19 @@ describe('insight page in a real browser', () => {
 
   it('when the box to include manual replays is ticked, then the latency chart shows what its API returns with them', async () => {
     await loadPage('24h');
+    // Summed over the buckets: the two results fall in two buckets when the run straddles a bucket's edge.
     const successes = (c: ChartData | SeriesBody) =>
-      'datasets' in c
-        ? c.datasets.find((d) => d.label === 'audit_result successes')!.data.filter((v) => v !== null)
-        : c.series.find((x) => x.name === 'audit_result successes')!.values.filter((v) => v !== null);
-    expect(successes(await chartOf('chart-latency'))).toEqual([1]);
+      ('datasets' in c
+        ? c.datasets.find((d) => d.label === 'audit_result successes')!.data
+        : c.series.find((x) => x.name === 'audit_result successes')!.values
+      ).reduce<number>((a, v) => a + (v ?? 0), 0);
+    expect(successes(await chartOf('chart-latency'))).toBe(1);
     await page.click('#latency-manual');
     await page.waitForFunction(`document.getElementById('chart-latency').getAttribute('data-state') === 'ready'`, { timeout: 10_000 });
     const body = (await api('api/insight/latency?range=24h&manual=include')) as unknown as SeriesBody;
     const chart = await chartOf('chart-latency');
     expect(chart.datasets.map((d) => ({ name: d.label, unit: d.unit, values: d.data }))).toEqual(body.series);
-    expect(successes(body)).toEqual([2]);
+    expect(successes(body)).toBe(2);
     // The replayed audit result waited a day for its operator: p95 with it is hours, without it seconds.
     const p95 = (c: SeriesBody) => Math.max(...c.series.find((x) => x.name === 'audit_result p95')!.values.map((v) => v ?? 0));
     expect(p95(body)).toBeGreaterThan(3600);
