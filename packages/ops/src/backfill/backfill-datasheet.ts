@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AitableClient, AitableRecord } from '@bridge/aitable';
 import { permanent } from '@bridge/errors';
 import type { ConfiguredDatasheets, FieldMapping } from '@bridge/config';
@@ -232,14 +233,7 @@ async function roomAhead(
       reported = Math.floor(waited / PAUSE_REPORT_MS);
       opts.onPause?.(waiting, Math.round(waited / 1000));
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, PAUSE_POLL_MS);
-      opts.signal?.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', done);
-        resolve();
-      }
-    });
+    // An abort ends the wait early; the loop's first line then answers false.
+    await sleep(PAUSE_POLL_MS, undefined, { signal: opts.signal }).catch(() => undefined);
   }
 }
